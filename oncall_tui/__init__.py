@@ -1,0 +1,3 @@
+"""oncall: a terminal on-call dashboard."""
+
+__version__ = "0.1.0"

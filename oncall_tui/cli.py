@@ -1,0 +1,98 @@
+"""The `oncall` command line: parses arguments and hands over to one command module.
+
+Only argparse is imported here; each command imports what it needs when it runs, so that
+`oncall --help` stays fast and never loads Textual, kubernetes, grpc or the Prometheus client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from oncall_tui import __version__
+
+# subcommand -> module under oncall_tui.commands that has `run(args) -> int`
+COMMANDS = {
+    None: "tui",
+    "demo": "demo",
+    "status": "status",
+    "validate": "validate",
+    "screenshot": "screenshot",
+    "runbook": "runbook",
+    "import-rules": "import_rules",
+}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $ONCALL_CONFIG, ./oncall.yaml, ~/.config/oncall/config.yaml)",
+    )
+    parser.add_argument("--service", metavar="NAME", help="start on, or limit to, one service")
+    parser.add_argument("--theme", metavar="NAME", help="theme name or theme file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oncall",
+        description="A terminal on-call dashboard: live KPIs, health probes, alerts, runbooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"oncall {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the dashboard on built-in simulated services")
+    _common(demo)
+    demo.add_argument("--seed", type=int, default=None, help="seed of the simulation")
+
+    status = sub.add_parser("status", help="poll everything once and print the verdicts")
+    _common(status)
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--demo", action="store_true", help="use the built-in demo services")
+
+    validate = sub.add_parser("validate", help="check the config and every runbook link")
+    _common(validate)
+    validate.add_argument(
+        "--online", action="store_true", help="also run every query once against its datasource"
+    )
+
+    shot = sub.add_parser("screenshot", help="render a screen headless to an SVG file")
+    _common(shot)
+    shot.add_argument("--out", metavar="FILE", default="oncall.svg")
+    shot.add_argument("--size", metavar="WxH", default="120x40")
+    shot.add_argument("--demo", action="store_true", help="use the built-in demo services")
+    shot.add_argument(
+        "--screen", choices=("overview", "service", "runbook", "alerts"), default="overview"
+    )
+    shot.add_argument("--seed", type=int, default=7)
+    shot.add_argument(
+        "--at", type=float, default=None, help="demo time offset in seconds (an incident phase)"
+    )
+
+    runbook = sub.add_parser("runbook", help="print a runbook section or its commands")
+    _common(runbook)
+    runbook.add_argument("ref", nargs="?", metavar="FILE#ANCHOR")
+    runbook.add_argument("--commands", action="store_true", help="only the commands, filled in")
+    runbook.add_argument("--format", choices=("text", "json"), default="text")
+
+    rules = sub.add_parser("import-rules", help="turn Prometheus alert rules into config YAML")
+    rules.add_argument("files", nargs="+", metavar="RULES.yml")
+    rules.add_argument("--service", metavar="NAME", help="the service the KPIs belong to")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"oncall_tui.commands.{COMMANDS[args.command]}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""The typed config model. Every loader output and every consumer speaks these types.
+
+All durations are seconds as floats. All paths are absolute (resolved against the folder of
+the config file that named them). Secrets are wrapped in `Secret` so that they never print.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oncall_tui.engine.status import Status
+
+STANDARD_KPIS: tuple[str, ...] = (
+    "request_rate",
+    "latency_p50",
+    "latency_p95",
+    "latency_p99",
+    "error_rate",
+    "cache_hit_rate",
+    "pool_usage",
+    "queue_depth",
+)
+
+
+
+class Secret:
+    """A token or password: its value is only reachable through `reveal()`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure_skip_verify: bool = False
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    username: str
+    password: Secret
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """What every HTTP client of ours (datasource, alertmanager, probe) can be told."""
+
+    timeout: float = 3.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    bearer_token: Secret | None = None  # bearer_token_file is read at load time into this
+    basic_auth: BasicAuth | None = None
+    tls: TLSConfig = TLSConfig()
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, so that error texts can be scrubbed of them."""
+        found = []
+        if self.bearer_token is not None:
+            found.append(self.bearer_token.reveal())
+        if self.basic_auth is not None:
+            found.append(self.basic_auth.password.reveal())
+        return tuple(v for v in found if v)
+
+
+@dataclass(frozen=True)
+class Datasource:
+    name: str
+    url: str  # base URL, without /api/v1
+    type: str = "prometheus"
+    http: HttpOptions = HttpOptions()
+    max_in_flight: int = 8
+    history: float = 1800.0  # seconds of range history loaded per KPI at start
+
+
+class Direction(enum.Enum):
+    ABOVE = "above"  # higher is worse (latency, error rate)
+    BELOW = "below"  # lower is worse (cache hit rate, availability)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One tier of a threshold policy: at or past `value`, the status is `status`."""
+
+    name: str  # "warn", "crit", or a policy's own tier name ("minor", "major", "critical")
+    value: float
+    status: Status  # Status.WARN or Status.CRIT
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Limits relative to the same query `offset` seconds ago ("10x baseline")."""
+
+    offset: float
+    warn: float | None = None  # a factor: 3.0 means 3x the baseline
+    crit: float | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Ordered tiers, least severe first. Empty `levels` means the value is never judged."""
+
+    levels: tuple[Level, ...] = ()
+    direction: Direction = Direction.ABOVE
+    hold: float = 0.0  # `for:`: seconds a breach must last before it counts
+    clear: float | None = None  # leave a breach only past this recovery level
+    baseline: Baseline | None = None
+
+    @property
+    def warn(self) -> float | None:
+        return next((lv.value for lv in self.levels if lv.status is Status.WARN), None)
+
+    @property
+    def crit(self) -> float | None:
+        return next((lv.value for lv in self.levels if lv.status is Status.CRIT), None)
+
+
+class NodataMode(enum.Enum):
+    NODATA = "nodata"  # an empty result is the status nodata (default)
+    OK = "ok"  # an empty result is healthy
+    VALUE = "value"  # an empty result is the value `Nodata.value`
+
+
+@dataclass(frozen=True)
+class Nodata:
+    mode: NodataMode = NodataMode.NODATA
+    value: float = 0.0
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A standard KPI (`key` in STANDARD_KPIS) or a custom panel (`custom=True`)."""
+
+    key: str
+    query: str  # with `$var` already replaced from the service's vars
+    title: str = ""
+    unit: str = ""
+    thresholds: Thresholds = Thresholds()
+    nodata: Nodata = Nodata()
+    interval: float = 5.0
+    runbook: str | None = None  # "file.md#anchor" or "#anchor", as written in the config
+    custom: bool = False
+    line: int = 0  # line in the config file, for messages
+
+    @property
+    def label(self) -> str:
+        return self.title or self.key.replace("_", " ")
+
+
+class ProbeKind(enum.Enum):
+    HTTP = "http"
+    GRPC = "grpc"
+    TCP = "tcp"
+
+
+@dataclass(frozen=True)
+class HealthProbe:
+    name: str
+    kind: ProbeKind
+    target: str  # the URL for http, host:port for grpc and tcp
+    grpc_service: str = ""  # grpc: the service name asked about ("" = the whole server)
+    interval: float = 5.0
+    http: HttpOptions = HttpOptions()  # timeout, headers, auth, TLS
+    grpc_tls: bool = False
+    expect_status: tuple[int, ...] = ()  # empty = any 2xx
+    latency_warn: float | None = None  # seconds
+    hold: float = 0.0  # `for:`
+    status_words: Mapping[str, Status] = field(default_factory=dict)  # overrides of the mapping
+    runbook: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class KubernetesTarget:
+    namespace: str
+    selector: str
+    context: str | None = None
+    restart_warn: int = 0  # restarts in the last hour above this are warn
+    interval: float = 15.0
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    title: str
+    datasource: str  # a key of Config.datasources
+    vars: Mapping[str, str] = field(default_factory=dict)
+    runbook: str | None = None  # the service's default runbook file
+    kpis: tuple[Kpi, ...] = ()  # standard keys, in STANDARD_KPIS order
+    panels: tuple[Kpi, ...] = ()  # custom panels, in config order
+    health: tuple[HealthProbe, ...] = ()
+    kubernetes: KubernetesTarget | None = None
+    alert_match: Mapping[str, str] = field(default_factory=dict)  # label -> value; empty = the default rule
+    line: int = 0
+
+    @property
+    def all_kpis(self) -> tuple[Kpi, ...]:
+        return self.kpis + self.panels
+
+
+@dataclass(frozen=True)
+class Alertmanager:
+    url: str
+    http: HttpOptions = HttpOptions()
+    interval: float = 10.0
+    allow_silence: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None  # the file it came from; None for the built-in demo
+    refresh: float = 5.0
+    theme: str = "oncall-dark"
+    datasources: Mapping[str, Datasource] = field(default_factory=dict)
+    services: Mapping[str, Service] = field(default_factory=dict)  # in config order
+    alertmanager: Alertmanager | None = None
+    runbooks: tuple[Path, ...] = ()  # files and folders
+    rules: tuple[Path, ...] = ()  # Prometheus rule files shown without Alertmanager
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, for App.set_keymap
+    bell: bool = False  # ring the terminal bell on a new firing alert
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def secrets(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for ds in self.datasources.values():
+            found.extend(ds.http.secrets())
+        if self.alertmanager is not None:
+            found.extend(self.alertmanager.http.secrets())
+        for svc in self.services.values():
+            for probe in svc.health:
+                found.extend(probe.http.secrets())
+        return tuple(found)

@@ -1,0 +1,1 @@
+"""Polling, threshold verdicts, state and timeline: plain Python, no Textual."""

@@ -1,0 +1,92 @@
+"""Immutable views of the state, handed to the UI and to `oncall status`.
+
+The engine copies history out of its ring buffers into tuples before handing them over,
+so a reader can never see the state change under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from oncall_tui.config.model import Thresholds
+from oncall_tui.engine.status import Status
+from oncall_tui.sources.base import CheckId, CheckKind, FetchError
+
+
+@dataclass(frozen=True)
+class CheckSnapshot:
+    id: CheckId
+    title: str
+    status: Status
+    unit: str = ""
+    value: float | None = None  # the last value; stays when the check goes stale
+    level: str | None = None  # the tier name of the current breach ("crit", "major", ...)
+    since: float | None = None  # when the current status began
+    updated_at: float | None = None  # the last successful observation
+    error: FetchError | None = None  # the last fetch's error, while it is failing
+    labels: Mapping[str, str] = field(default_factory=dict)
+    series_count: int = 0
+    history: tuple[tuple[float, float], ...] = ()
+    thresholds: Thresholds | None = None
+    pending: Status | None = None  # a breach held back by `for:`, not yet counted
+    pending_since: float | None = None
+    next_level: tuple[str, float] | None = None  # the next tier up and its threshold
+    baseline: float | None = None
+    runbook: str | None = None
+    detail: object | None = None
+
+    def age(self, now: float) -> float | None:
+        """Seconds since the last good data, or None when there never was any."""
+        return None if self.updated_at is None else max(0.0, now - self.updated_at)
+
+
+@dataclass(frozen=True)
+class ServiceSnapshot:
+    name: str
+    title: str
+    status: Status
+    since: float | None
+    checks: tuple[CheckSnapshot, ...]
+
+    def check(self, kind: CheckKind, key: str) -> CheckSnapshot | None:
+        return next((c for c in self.checks if c.id.kind is kind and c.id.key == key), None)
+
+    def of_kind(self, kind: CheckKind) -> tuple[CheckSnapshot, ...]:
+        return tuple(c for c in self.checks if c.id.kind is kind)
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How one source (a datasource, the probes, alertmanager) is doing."""
+
+    name: str
+    ok: bool
+    last_success: float | None = None
+    error: FetchError | None = None
+    failing_since: float | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: float
+    check: CheckId
+    before: Status
+    after: Status
+    value: float | None = None
+    level: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardSnapshot:
+    generated_at: float
+    version: int  # grows on every change; equal versions mean equal snapshots
+    services: tuple[ServiceSnapshot, ...]
+    sources: tuple[SourceHealth, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()  # oldest first
+    paused: bool = False
+    extras: Mapping[str, object] = field(default_factory=dict)  # per-feature records (alerts list, ...)
+
+    def service(self, name: str) -> ServiceSnapshot | None:
+        return next((s for s in self.services if s.name == name), None)

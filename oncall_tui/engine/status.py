@@ -1,0 +1,95 @@
+"""The status every KPI, probe, workload and service has, with its glyph and word."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+
+class Status(enum.Enum):
+    """One status; colour is never the only signal, so each has a glyph and a word."""
+
+    OK = "ok"
+    WARN = "warn"
+    CRIT = "crit"
+    NODATA = "nodata"
+    STALE = "stale"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; the roll-up of a service is the part with the highest rank."""
+        return _RANK[self]
+
+    @property
+    def glyph(self) -> str:
+        return _GLYPH[self]
+
+    @property
+    def ascii_glyph(self) -> str:
+        """A glyph for terminals without Unicode box and shape characters."""
+        return _ASCII_GLYPH[self]
+
+    @property
+    def word(self) -> str:
+        return self.value.upper()
+
+    @property
+    def is_breach(self) -> bool:
+        return self in (Status.WARN, Status.CRIT)
+
+    @property
+    def is_unknown(self) -> bool:
+        """The data cannot be trusted: nothing came, the fetch failed, or the query is wrong."""
+        return self in (Status.NODATA, Status.STALE, Status.ERROR)
+
+
+_RANK = {
+    Status.OK: 0,
+    Status.NODATA: 1,
+    Status.WARN: 2,
+    Status.STALE: 3,
+    Status.ERROR: 4,
+    Status.CRIT: 5,
+}
+_GLYPH = {
+    Status.OK: "●",
+    Status.WARN: "▲",
+    Status.CRIT: "✖",
+    Status.NODATA: "○",
+    Status.STALE: "◌",
+    Status.ERROR: "‼",
+}
+_ASCII_GLYPH = {
+    Status.OK: "o",
+    Status.WARN: "!",
+    Status.CRIT: "X",
+    Status.NODATA: "-",
+    Status.STALE: "~",
+    Status.ERROR: "E",
+}
+
+
+def worst(statuses: Iterable[Status], default: Status = Status.NODATA) -> Status:
+    """The worst of several statuses; `default` when there are none."""
+    result: Status | None = None
+    for status in statuses:
+        if result is None or status.rank > result.rank:
+            result = status
+    return default if result is None else result
+
+
+def exit_code(statuses: Iterable[Status]) -> int:
+    """The `oncall status` exit code: 2 crit, else 3 unknown, else 1 warn, else 0.
+
+    A crit outranks an unknown so that a script paging on exit code 2 still pages when one
+    panel of the same run is stale.
+    """
+    seen = set(statuses)
+    if Status.CRIT in seen:
+        return 2
+    if seen & {Status.NODATA, Status.STALE, Status.ERROR}:
+        return 3
+    if Status.WARN in seen:
+        return 1
+    return 0

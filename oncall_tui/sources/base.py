@@ -1,0 +1,128 @@
+"""What every source hands the engine: observations of checks, as values or as errors.
+
+A source owns its clients and turns the config into `Job`s. The poller runs each job on its
+interval and applies the observations it returns to the state. A failed fetch is data too:
+a `FetchError` with a kind and the source's own message, never an exception that escapes.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from oncall_tui.engine.status import Status
+
+NO_LABELS: Mapping[str, str] = MappingProxyType({})
+
+
+class CheckKind(enum.Enum):
+    KPI = "kpi"  # standard KPIs and custom panels
+    HEALTH = "health"
+    KUBERNETES = "kubernetes"
+    ALERTS = "alerts"
+
+
+@dataclass(frozen=True, order=True)
+class CheckId:
+    """Names one judged thing of one service: `cqar / kpi / error_rate`."""
+
+    service: str
+    kind: CheckKind = field(compare=False)
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.service}.{self.kind.value}.{self.key}"
+
+
+class ErrorKind(enum.Enum):
+    UNREACHABLE = "unreachable"  # refused, DNS, no route
+    TIMEOUT = "timeout"
+    HTTP = "http_error"  # a non-success status that is not the query's fault
+    AUTH = "auth"  # 401 / 403
+    BAD_QUERY = "bad_query"  # the server rejected the query itself (Prometheus 400 / 422)
+    MALFORMED = "malformed"  # a body we cannot read
+    CONFIG = "config"  # cannot run as configured (a missing optional extra, a bad kubeconfig)
+
+    @property
+    def status(self) -> Status:
+        """A rejected query or a misconfiguration is an error; anything else leaves data stale."""
+        return Status.ERROR if self in (ErrorKind.BAD_QUERY, ErrorKind.CONFIG) else Status.STALE
+
+
+@dataclass(frozen=True)
+class FetchError:
+    kind: ErrorKind
+    message: str  # in the remote's own words where it gave some; never holds a secret
+    http_status: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.message}"
+
+
+class FetchFailed(Exception):
+    """Raised inside sources and caught at their edge; carries the FetchError to report."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Series:
+    labels: Mapping[str, str]
+    value: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One successful observation of a check.
+
+    `value` is what thresholds judge (None when the check has no number, or the query came
+    back empty: then `empty` is True). `status` is set by sources that judge for themselves
+    (health probes, workloads, alerts); None means "judge `value` by the KPI's thresholds".
+    """
+
+    at: float  # wall-clock time of the observation, seconds since the epoch
+    value: float | None = None
+    empty: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)  # of the worst series, for multi-series results
+    series_count: int = 1
+    status: Status | None = None
+    detail: object | None = None  # source-specific frozen record (probe result, pods, ...)
+    history: tuple[tuple[float, float], ...] = ()  # earlier points to add (range backfill)
+    baseline: float | None = None  # the same query at the baseline offset, when configured
+
+
+@dataclass(frozen=True)
+class Observation:
+    check: CheckId
+    outcome: Reading | FetchError
+
+
+@dataclass(frozen=True)
+class Job:
+    """One thing the poller runs on an interval; never two runs of one job at once."""
+
+    key: str  # unique across all sources, e.g. "kpi:cqar:error_rate"
+    interval: float
+    run: Callable[[], Awaitable[Sequence[Observation]]]
+    checks: tuple[CheckId, ...]  # what it reports on; used to mark them stale if it hangs
+    timeout: float = 10.0  # the poller's hard limit around run(); sources have their own
+    source: str = ""  # the Source.name it belongs to, for the header's source health
+
+
+class Source(ABC):
+    """A provider of jobs. One instance per datasource, probe set, cluster or alert API."""
+
+    #: shown in the header: "prometheus default", "alertmanager", "health", "demo"
+    name: str = ""
+
+    @abstractmethod
+    def jobs(self) -> Sequence[Job]:
+        """The jobs to schedule; called once after construction."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Close clients; called once when the poller stops."""
