@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from servers.prometheus import (  # noqa: F401
+    exporter,
+    module_exporter,
+    module_prometheus,
+    prometheus,
+    prometheus_factory,
+)
 
 
 @pytest.fixture(autouse=True)
