@@ -25,7 +25,6 @@ STANDARD_KPIS: tuple[str, ...] = (
 )
 
 
-
 class Secret:
     """A token or password: its value is only reachable through `reveal()`."""
 
@@ -211,7 +210,8 @@ class Service:
     panels: tuple[Kpi, ...] = ()  # custom panels, in config order
     health: tuple[HealthProbe, ...] = ()
     kubernetes: KubernetesTarget | None = None
-    alert_match: Mapping[str, str] = field(default_factory=dict)  # label -> value; empty = the default rule
+    # label -> value; empty means the default rule (job or service label = vars.job or name)
+    alert_match: Mapping[str, str] = field(default_factory=dict)
     line: int = 0
 
     @property
@@ -237,7 +237,7 @@ class Config:
     alertmanager: Alertmanager | None = None
     runbooks: tuple[Path, ...] = ()  # files and folders
     rules: tuple[Path, ...] = ()  # Prometheus rule files shown without Alertmanager
-    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys, for App.set_keymap
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     bell: bool = False  # ring the terminal bell on a new firing alert
 
     @property

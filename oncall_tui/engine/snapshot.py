@@ -86,7 +86,7 @@ class DashboardSnapshot:
     sources: tuple[SourceHealth, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()  # oldest first
     paused: bool = False
-    extras: Mapping[str, object] = field(default_factory=dict)  # per-feature records (alerts list, ...)
+    extras: Mapping[str, object] = field(default_factory=dict)  # feature records (alert list)
 
     def service(self, name: str) -> ServiceSnapshot | None:
         return next((s for s in self.services if s.name == name), None)

@@ -88,7 +88,7 @@ class Reading:
     at: float  # wall-clock time of the observation, seconds since the epoch
     value: float | None = None
     empty: bool = False
-    labels: Mapping[str, str] = field(default_factory=dict)  # of the worst series, for multi-series results
+    labels: Mapping[str, str] = field(default_factory=dict)  # of the worst series
     series_count: int = 1
     status: Status | None = None
     detail: object | None = None  # source-specific frozen record (probe result, pods, ...)

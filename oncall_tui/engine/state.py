@@ -1,0 +1,319 @@
+"""The live state: the latest reading and bounded history of every check, judged.
+
+The poller feeds observations in with `apply()`; the UI and `oncall status` read immutable
+`snapshot()`s. Everything here runs on one event loop, so there are no locks: the only
+mutation is `apply()`, and snapshots copy out what they hand over.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Thresholds
+from oncall_tui.engine.snapshot import (
+    CheckSnapshot,
+    DashboardSnapshot,
+    ServiceSnapshot,
+    SourceHealth,
+    TimelineEvent,
+)
+from oncall_tui.engine.status import Status, worst
+from oncall_tui.engine.thresholds import judge
+from oncall_tui.engine.timeline import Timeline
+from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading
+
+HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
+
+
+@dataclass
+class _Check:
+    """The mutable record behind one CheckSnapshot."""
+
+    id: CheckId
+    title: str
+    unit: str = ""
+    thresholds: Thresholds | None = None
+    nodata: Nodata = Nodata()
+    hold: float = 0.0
+    runbook: str | None = None
+    status: Status = Status.NODATA
+    observed: bool = False  # has any observation (good or bad) arrived yet
+    value: float | None = None
+    level: str | None = None
+    since: float | None = None
+    updated_at: float | None = None
+    error: FetchError | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    series_count: int = 0
+    history: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=HISTORY_POINTS)
+    )
+    pending: Status | None = None
+    pending_since: float | None = None
+    next_level: tuple[str, float] | None = None
+    baseline: float | None = None
+    detail: object | None = None
+    cached: CheckSnapshot | None = None
+
+    def snapshot(self) -> CheckSnapshot:
+        if self.cached is None:
+            self.cached = CheckSnapshot(
+                id=self.id,
+                title=self.title,
+                status=self.status,
+                unit=self.unit,
+                value=self.value,
+                level=self.level,
+                since=self.since,
+                updated_at=self.updated_at,
+                error=self.error,
+                labels=dict(self.labels),
+                series_count=self.series_count,
+                history=tuple(self.history),
+                thresholds=self.thresholds,
+                pending=self.pending,
+                pending_since=self.pending_since,
+                next_level=self.next_level,
+                baseline=self.baseline,
+                runbook=self.runbook,
+                detail=self.detail,
+            )
+        return self.cached
+
+
+@dataclass
+class _Service:
+    name: str
+    title: str
+    checks: dict[CheckId, _Check] = field(default_factory=dict)
+    status: Status = Status.NODATA
+    since: float | None = None
+
+
+@dataclass
+class _SourceRecord:
+    name: str
+    ok: bool = True
+    last_success: float | None = None
+    error: FetchError | None = None
+    failing_since: float | None = None
+
+
+def _kpi_check(service: str, kpi: Kpi) -> _Check:
+    return _Check(
+        id=CheckId(service, CheckKind.KPI, kpi.key),
+        title=kpi.label,
+        unit=kpi.unit,
+        thresholds=kpi.thresholds,
+        nodata=kpi.nodata,
+        hold=kpi.thresholds.hold,
+        runbook=kpi.runbook,
+    )
+
+
+class DashboardState:
+    """Every check of every service, judged, with a timeline of changes."""
+
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self._clock = clock
+        self._services: dict[str, _Service] = {}
+        self._sources: dict[str, _SourceRecord] = {}
+        self._extras: dict[str, object] = {}
+        self.timeline = Timeline()
+        self.version = 0
+        self.paused = False
+        self._snapshot: DashboardSnapshot | None = None
+        for svc in config.services.values():
+            record = _Service(svc.name, svc.title or svc.name)
+            for kpi in svc.all_kpis:
+                check = _kpi_check(svc.name, kpi)
+                record.checks[check.id] = check
+            for probe in svc.health:
+                check_id = CheckId(svc.name, CheckKind.HEALTH, probe.name)
+                record.checks[check_id] = _Check(
+                    check_id, probe.name, unit="s", hold=probe.hold, runbook=probe.runbook
+                )
+            if svc.kubernetes is not None:
+                check_id = CheckId(svc.name, CheckKind.KUBERNETES, "workloads")
+                record.checks[check_id] = _Check(check_id, "pods")
+            self._services[svc.name] = record
+
+    # -- input -------------------------------------------------------------------------
+
+    def apply(self, observations: Iterable[Observation]) -> None:
+        """Judge and store observations; record status changes in the timeline."""
+        now = self._clock()
+        touched: set[str] = set()
+        for obs in observations:
+            if obs.check.service == "":
+                if isinstance(obs.outcome, Reading):
+                    self._extras[obs.check.key] = obs.outcome.detail
+                else:
+                    self._extras[f"{obs.check.key}.error"] = obs.outcome
+                continue
+            check = self._check(obs.check)
+            if isinstance(obs.outcome, Reading):
+                self._apply_reading(check, obs.outcome, now)
+            else:
+                self._apply_error(check, obs.outcome, now)
+            check.observed = True
+            check.cached = None
+            touched.add(obs.check.service)
+        for name in touched:
+            self._roll_up(self._services[name], now)
+        self._changed()
+
+    def record_source(self, name: str, ok: bool, error: FetchError | None = None) -> None:
+        """How a source's last job went; shown in the header."""
+        now = self._clock()
+        record = self._sources.setdefault(name, _SourceRecord(name))
+        if ok:
+            record.ok, record.last_success = True, now
+            record.error, record.failing_since = None, None
+        else:
+            if record.ok:
+                record.failing_since = now
+            record.ok, record.error = False, error
+        self._changed()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self._changed()
+
+    # -- output ------------------------------------------------------------------------
+
+    def snapshot(self) -> DashboardSnapshot:
+        """An immutable view; the same object until something changes."""
+        if self._snapshot is None:
+            services = tuple(
+                ServiceSnapshot(
+                    name=s.name,
+                    title=s.title,
+                    status=s.status,
+                    since=s.since,
+                    checks=tuple(c.snapshot() for c in s.checks.values()),
+                )
+                for s in self._services.values()
+            )
+            sources = tuple(
+                SourceHealth(r.name, r.ok, r.last_success, r.error, r.failing_since)
+                for r in self._sources.values()
+            )
+            self._snapshot = DashboardSnapshot(
+                generated_at=self._clock(),
+                version=self.version,
+                services=services,
+                sources=sources,
+                timeline=self.timeline.events(),
+                paused=self.paused,
+                extras=dict(self._extras),
+            )
+        return self._snapshot
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._snapshot = None
+
+    def _check(self, check_id: CheckId) -> _Check:
+        service = self._services.get(check_id.service)
+        if service is None:
+            service = _Service(check_id.service, check_id.service)
+            self._services[check_id.service] = service
+        check = service.checks.get(check_id)
+        if check is None:
+            check = service.checks[check_id] = _Check(check_id, check_id.key)
+        return check
+
+    def _apply_reading(self, check: _Check, reading: Reading, now: float) -> None:
+        self._merge_history(check, reading)
+        check.error = None
+        check.updated_at = reading.at
+        check.labels = dict(reading.labels)
+        check.series_count = reading.series_count
+        check.detail = reading.detail
+        check.baseline = reading.baseline
+        value = reading.value
+        if reading.empty and check.nodata.mode is NodataMode.VALUE:
+            value = check.nodata.value
+        check.value = value
+        if reading.status is not None:
+            raw, level, next_level = reading.status, None, None
+        elif value is None:
+            raw = Status.OK if check.nodata.mode is NodataMode.OK else Status.NODATA
+            level, next_level = None, None
+        elif check.thresholds is None or not (check.thresholds.levels or check.thresholds.baseline):
+            raw, level, next_level = Status.OK, None, None
+        else:
+            verdict = judge(
+                value,
+                check.thresholds,
+                previous_level=check.level if check.status.is_breach else None,
+                baseline=reading.baseline,
+            )
+            raw, level, next_level = verdict.status, verdict.level, verdict.next_level
+        check.next_level = next_level
+        self._hold_and_set(check, raw, level, now)
+
+    def _apply_error(self, check: _Check, error: FetchError, now: float) -> None:
+        check.error = error
+        check.pending, check.pending_since = None, None
+        self._set_status(check, error.kind.status, check.level, now)
+
+    def _hold_and_set(self, check: _Check, raw: Status, level: str | None, now: float) -> None:
+        """Apply `for:`: a breach worse than what shows must last `hold` seconds to count."""
+        shown = check.status if check.status.is_breach or check.status is Status.OK else Status.OK
+        if raw.is_breach and raw.rank > shown.rank and check.hold > 0:
+            if check.pending_since is None:
+                check.pending_since = now
+            check.pending = raw
+            if now - check.pending_since < check.hold:
+                self._set_status(check, shown, check.level if shown.is_breach else None, now)
+                return
+        if not raw.is_breach:
+            check.pending, check.pending_since = None, None
+        elif check.pending is not None:
+            check.pending = None  # the hold is over; pending_since marks when the breach began
+        self._set_status(check, raw, level, now)
+
+    def _set_status(self, check: _Check, status: Status, level: str | None, now: float) -> None:
+        level = level if status.is_breach else None
+        before, before_level = check.status, check.level
+        check.level = level
+        if check.observed and status is before and level == before_level:
+            return
+        check.status = status
+        if status is not before or check.since is None:
+            check.since = now
+        if not check.observed and status is Status.OK:
+            return  # the first good reading is not news
+        self.timeline.record(
+            TimelineEvent(
+                at=now,
+                check=check.id,
+                before=before,
+                after=status,
+                value=check.value,
+                level=level,
+                title=check.title,
+            )
+        )
+
+    def _merge_history(self, check: _Check, reading: Reading) -> None:
+        newest = check.history[-1][0] if check.history else float("-inf")
+        for t, v in reading.history:
+            if t > newest:
+                check.history.append((t, v))
+                newest = t
+        if reading.value is not None and reading.at > newest:
+            check.history.append((reading.at, reading.value))
+
+    def _roll_up(self, service: _Service, now: float) -> None:
+        status = worst(c.status for c in service.checks.values())
+        if status is not service.status or service.since is None:
+            service.status, service.since = status, now

@@ -1,0 +1,187 @@
+"""`oncall status` output: a Rich table or stable JSON, from one DashboardSnapshot.
+
+JSON shape (stable; documented in the README):
+{"generated_at": ISO-8601, "status": "crit", "exit_code": 2,
+ "sources": {NAME: {"ok", "last_success", "error"}},
+ "services": {NAME: {"title", "status",
+     "kpis": {KEY: {"value", "unit", "status", "since", "labels", "error", "level",
+                    "series_count", "title"}},
+     "health": {PROBE: {"status", "http_status", "latency_ms", "components", "error"}},
+     "kubernetes": {"status", "pods", "deployments", "events"},
+     "alerts": [{"name", "severity", "state", "since", "summary", "runbook"}]}}}
+`health`, `kubernetes` and `alerts` appear only for services that have them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.engine.status import Status, exit_code
+from oncall_tui.render.values import format_age, format_value
+from oncall_tui.sources.base import CheckKind
+
+
+def iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def all_statuses(snapshot: DashboardSnapshot) -> Iterable[Status]:
+    for service in snapshot.services:
+        for check in service.checks:
+            yield check.status
+
+
+def report_exit_code(snapshot: DashboardSnapshot) -> int:
+    return exit_code(all_statuses(snapshot))
+
+
+def _error_text(check: CheckSnapshot) -> str | None:
+    return None if check.error is None else str(check.error)
+
+
+def _detail_json(check: CheckSnapshot) -> Any:
+    to_json = getattr(check.detail, "to_json", None)
+    return to_json() if callable(to_json) else None
+
+
+def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
+    return {
+        "title": check.title,
+        "value": check.value,
+        "unit": check.unit,
+        "status": check.status.value,
+        "level": check.level,
+        "since": iso(check.since),
+        "labels": dict(check.labels),
+        "series_count": check.series_count,
+        "error": _error_text(check),
+    }
+
+
+def _health_json(check: CheckSnapshot) -> dict[str, Any]:
+    body = _detail_json(check)
+    result: dict[str, Any] = {
+        "status": check.status.value,
+        "http_status": None,
+        "latency_ms": None if check.value is None else round(check.value * 1000, 3),
+        "components": {},
+        "error": _error_text(check),
+    }
+    if isinstance(body, dict):
+        result.update({k: v for k, v in body.items() if k != "status"})
+    return result
+
+
+def _service_json(service: ServiceSnapshot) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "title": service.title,
+        "status": service.status.value,
+        "kpis": {c.id.key: _kpi_json(c) for c in service.of_kind(CheckKind.KPI)},
+    }
+    probes = service.of_kind(CheckKind.HEALTH)
+    if probes:
+        entry["health"] = {c.id.key: _health_json(c) for c in probes}
+    for check in service.of_kind(CheckKind.KUBERNETES):
+        body = _detail_json(check)
+        entry["kubernetes"] = {
+            "status": check.status.value,
+            "error": _error_text(check),
+            **(body if isinstance(body, dict) else {"pods": [], "deployments": [], "events": []}),
+        }
+    for check in service.of_kind(CheckKind.ALERTS):
+        body = _detail_json(check)
+        entry["alerts"] = body if isinstance(body, list) else []
+        if check.error is not None:
+            entry["alerts_error"] = str(check.error)
+    return entry
+
+
+def to_json(snapshot: DashboardSnapshot) -> dict[str, Any]:
+    code = report_exit_code(snapshot)
+    overall = {0: "ok", 1: "warn", 2: "crit", 3: "unknown"}[code]
+    return {
+        "generated_at": iso(snapshot.generated_at),
+        "status": overall,
+        "exit_code": code,
+        "sources": {
+            s.name: {
+                "ok": s.ok,
+                "last_success": iso(s.last_success),
+                "error": None if s.error is None else str(s.error),
+            }
+            for s in snapshot.sources
+        },
+        "services": {s.name: _service_json(s) for s in snapshot.services},
+    }
+
+
+_STYLE = {
+    Status.OK: "green",
+    Status.WARN: "yellow",
+    Status.CRIT: "bold red",
+    Status.NODATA: "dim",
+    Status.STALE: "magenta",
+    Status.ERROR: "bold magenta",
+}
+
+
+def _row_value(check: CheckSnapshot) -> str:
+    if check.id.kind is CheckKind.KPI:
+        return format_value(check.value, check.unit)
+    summary = getattr(check.detail, "summary", None)
+    if callable(summary):
+        return str(summary())
+    return format_value(check.value, check.unit)
+
+
+def _row_note(check: CheckSnapshot, now: float) -> str:
+    notes = []
+    if check.error is not None:
+        notes.append(str(check.error))
+    if check.status is Status.STALE and check.updated_at is not None:
+        notes.append(f"last data {format_age(check.age(now))} ago")
+    if check.level and check.level not in ("warn", "crit"):
+        notes.append(check.level)
+    if check.series_count > 1 and check.labels:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(check.labels.items()))
+        notes.append(f"worst of {check.series_count}: {{{labels}}}")
+    if check.pending is not None:
+        notes.append(f"{check.pending.value} pending (for:)")
+    return "; ".join(notes)
+
+
+def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazily)
+    from rich.table import Table
+    from rich.text import Text
+
+    now = snapshot.generated_at
+    table = Table(title="oncall status", title_justify="left", expand=False)
+    for name in ("service", "check", "value", "status", "since", "note"):
+        table.add_column(name, overflow="fold")
+    for service in snapshot.services:
+        first = True
+        for check in service.checks:
+            kind = "" if check.id.kind is CheckKind.KPI else f"{check.id.kind.value} "
+            status = Text(f"{check.status.glyph} {check.status.word}", style=_STYLE[check.status])
+            since = "" if check.since is None else format_age(now - check.since)
+            service_cell = Text("")
+            if first:
+                service_cell = Text(
+                    f"{service.status.glyph} {service.name}", style=_STYLE[service.status]
+                )
+            table.add_row(
+                service_cell,
+                f"{kind}{check.title}",
+                _row_value(check),
+                status,
+                since,
+                _row_note(check, now),
+            )
+            first = False
+        table.add_section()
+    return table

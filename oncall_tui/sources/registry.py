@@ -1,0 +1,46 @@
+"""Builds the sources a config needs. Each source module is imported only when used."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from oncall_tui.config.model import Config
+from oncall_tui.sources.base import Source
+
+
+def build_sources(
+    config: Config, clock: Callable[[], float] = time.time, *, seed: int | None = None
+) -> list[Source]:
+    """One source per datasource, plus probes, Kubernetes and alerts where configured."""
+    sources: list[Source] = []
+    services = list(config.services.values())
+    for ds in config.datasources.values():
+        users = [s for s in services if s.datasource == ds.name]
+        if ds.type == "prometheus":
+            from oncall_tui.sources.prometheus import PrometheusSource
+
+            sources.append(PrometheusSource(ds, users, clock))
+        elif ds.type == "demo":
+            from oncall_tui.sources.demo import DemoSource
+
+            sources.append(DemoSource(config, clock, seed if seed is not None else 7))
+    if any(s.health for s in services) and not _is_demo(config):
+        from oncall_tui.sources.health import HealthSource
+
+        sources.append(HealthSource(services, clock))
+    if any(s.kubernetes for s in services) and not _is_demo(config):
+        from oncall_tui.sources.kubernetes import KubernetesSource
+
+        sources.append(KubernetesSource(services, clock))
+    has_prometheus = any(ds.type == "prometheus" for ds in config.datasources.values())
+    if config.alertmanager is not None or has_prometheus:
+        from oncall_tui.sources.alerts import AlertSource
+
+        sources.append(AlertSource(config, clock))
+    return sources
+
+
+def _is_demo(config: Config) -> bool:
+    """The demo simulates probes and workloads itself; it never touches the network."""
+    return all(ds.type == "demo" for ds in config.datasources.values())

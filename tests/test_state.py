@@ -1,0 +1,167 @@
+from oncall_tui.config.model import (
+    Config,
+    Datasource,
+    Kpi,
+    Level,
+    Nodata,
+    NodataMode,
+    Service,
+    Thresholds,
+)
+from oncall_tui.engine.state import DashboardState
+from oncall_tui.engine.status import Status
+from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation, Reading
+
+ERRORS = Thresholds(levels=(Level("warn", 0.001, Status.WARN), Level("crit", 0.01, Status.CRIT)))
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_state(*kpis: Kpi, clock: Clock) -> DashboardState:
+    config = Config(
+        path=None,
+        datasources={"default": Datasource("default", "http://x")},
+        services={"cqar": Service("cqar", "CQAR", "default", kpis=kpis)},
+    )
+    return DashboardState(config, clock)
+
+
+ERROR_RATE = CheckId("cqar", CheckKind.KPI, "error_rate")
+
+
+def reading(clock: Clock, value: float | None, **kw) -> Observation:
+    return Observation(ERROR_RATE, Reading(at=clock.now, value=value, empty=value is None, **kw))
+
+
+def check(state: DashboardState):
+    return state.snapshot().service("cqar").check(CheckKind.KPI, "error_rate")
+
+
+def test_error_rate_turns_crit_at_once_without_for():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", unit="ratio", thresholds=ERRORS), clock=clock)
+    state.apply([reading(clock, 0.0)])
+    assert check(state).status is Status.OK
+    state.apply([reading(clock, 0.05)])
+    assert check(state).status is Status.CRIT
+    assert state.snapshot().service("cqar").status is Status.CRIT
+
+
+def test_error_rate_turns_crit_only_after_for_duration():
+    clock = Clock()
+    held = Thresholds(levels=ERRORS.levels, hold=60)
+    state = make_state(Kpi("error_rate", "q", thresholds=held), clock=clock)
+    state.apply([reading(clock, 0.0)])
+    state.apply([reading(clock, 0.05)])
+    snap = check(state)
+    assert snap.status is Status.OK and snap.pending is Status.CRIT
+    clock.now += 30
+    state.apply([reading(clock, 0.05)])
+    assert check(state).status is Status.OK
+    clock.now += 31
+    state.apply([reading(clock, 0.05)])
+    assert check(state).status is Status.CRIT
+    assert check(state).pending is None
+
+
+def test_a_breach_that_ends_before_for_never_counts():
+    clock = Clock()
+    state = make_state(
+        Kpi("error_rate", "q", thresholds=Thresholds(ERRORS.levels, hold=60)), clock=clock
+    )
+    state.apply([reading(clock, 0.05)])
+    clock.now += 30
+    state.apply([reading(clock, 0.0)])
+    clock.now += 40
+    state.apply([reading(clock, 0.05)])
+    assert check(state).status is Status.OK  # the hold restarted with the new breach
+
+
+def test_empty_result_is_nodata_unless_the_kpi_says_otherwise():
+    clock = Clock()
+    state = make_state(
+        Kpi("error_rate", "q", thresholds=ERRORS),
+        Kpi("latency_p99", "q", nodata=Nodata(NodataMode.OK)),
+        Kpi("queue_depth", "q", nodata=Nodata(NodataMode.VALUE, 0.0), thresholds=ERRORS),
+        clock=clock,
+    )
+    state.apply(
+        [
+            reading(clock, None),
+            Observation(
+                CheckId("cqar", CheckKind.KPI, "latency_p99"), Reading(clock.now, empty=True)
+            ),
+            Observation(
+                CheckId("cqar", CheckKind.KPI, "queue_depth"), Reading(clock.now, empty=True)
+            ),
+        ]
+    )
+    service = state.snapshot().service("cqar")
+    assert service.check(CheckKind.KPI, "error_rate").status is Status.NODATA
+    assert service.check(CheckKind.KPI, "latency_p99").status is Status.OK
+    queue = service.check(CheckKind.KPI, "queue_depth")
+    assert (queue.status, queue.value) == (Status.OK, 0.0)
+
+
+def test_a_failed_fetch_keeps_the_last_value_as_stale_with_its_age():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", thresholds=ERRORS), clock=clock)
+    state.apply([reading(clock, 0.002)])
+    clock.now += 42
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "connection refused"))])
+    snap = check(state)
+    assert snap.status is Status.STALE
+    assert snap.value == 0.002
+    assert snap.age(clock.now) == 42
+    assert "unreachable" in str(snap.error)
+
+
+def test_a_rejected_query_is_an_error_not_stale():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q"), clock=clock)
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.BAD_QUERY, "parse error"))])
+    assert check(state).status is Status.ERROR
+
+
+def test_the_timeline_records_every_status_change_with_time_and_value():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", thresholds=ERRORS), clock=clock)
+    for value in (0.0, 0.002, 0.02, 0.0):
+        clock.now += 5
+        state.apply([reading(clock, value)])
+    events = state.snapshot().timeline
+    assert [(e.before, e.after) for e in events] == [
+        (Status.OK, Status.WARN),
+        (Status.WARN, Status.CRIT),
+        (Status.CRIT, Status.OK),
+    ]
+    assert events[1].value == 0.02 and events[1].at == 1_000_015.0
+
+
+def test_history_is_backfilled_once_then_extended_and_bounded():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q"), clock=clock)
+    backfill = tuple((clock.now - 100 + i, float(i)) for i in range(100))
+    state.apply([reading(clock, 5.0, history=backfill)])
+    state.apply([reading(clock, 6.0, history=backfill)])  # same time and points: no duplicates
+    assert len(check(state).history) == 101
+    for _ in range(2000):
+        clock.now += 1
+        state.apply([reading(clock, 1.0)])
+    assert len(check(state).history) == 720
+
+
+def test_snapshots_are_reused_until_something_changes():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q"), clock=clock)
+    first = state.snapshot()
+    assert state.snapshot() is first
+    state.apply([reading(clock, 1.0)])
+    assert state.snapshot() is not first
+    assert state.snapshot().version > first.version
