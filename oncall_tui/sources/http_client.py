@@ -1,0 +1,173 @@
+"""The one way our sources build HTTP clients and turn their failures into `FetchError`s.
+
+Datasources, Alertmanager and HTTP health probes share `HttpOptions` (timeout, headers, bearer
+token, basic auth, TLS). `make_async_client` applies them to a pooled `httpx.AsyncClient`;
+`classify_exception` names what went wrong in words an on-call engineer can act on; `scrub`
+makes sure no token or password reaches a message, whatever the remote echoed back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import ssl
+from collections.abc import Sequence
+from urllib.parse import quote, quote_plus
+
+import httpx
+
+from oncall_tui.config.model import HttpOptions, TLSConfig
+from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
+
+REDACTED = "***"
+# Connections idle longer than this are closed; pollers come back every few seconds, so a
+# pooled connection is normally reused and each poll skips the TCP (and TLS) handshake.
+KEEPALIVE_EXPIRY = 30.0
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+
+
+def make_async_client(
+    http: HttpOptions, *, base_url: str = "", max_connections: int = 10
+) -> httpx.AsyncClient:
+    """A pooled client with the headers, auth, TLS and timeout of `http` applied."""
+    headers = dict(http.headers)
+    if http.bearer_token is not None:
+        headers["Authorization"] = f"Bearer {http.bearer_token.reveal()}"
+    auth = None
+    if http.basic_auth is not None:
+        auth = httpx.BasicAuth(http.basic_auth.username, http.basic_auth.password.reveal())
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        auth=auth,
+        verify=_ssl_context(http.tls),
+        timeout=httpx.Timeout(http.timeout),
+        limits=httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+        ),
+        follow_redirects=False,  # a redirect to a login page is an error to show, not follow
+    )
+
+
+def _ssl_context(tls: TLSConfig) -> ssl.SSLContext | bool:
+    if tls.ca_file is None and tls.cert_file is None and not tls.insecure_skip_verify:
+        return True  # httpx's default context (system trust store), built once per client
+    if tls.insecure_skip_verify:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context = ssl.create_default_context(
+            cafile=str(tls.ca_file) if tls.ca_file is not None else None
+        )
+    if tls.cert_file is not None:
+        context.load_cert_chain(
+            str(tls.cert_file), str(tls.key_file) if tls.key_file is not None else None
+        )
+    return context
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """`text` with every secret (also URL-encoded) and every URL's user:password replaced."""
+    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", text)
+    # Longest first, so a secret that contains another is replaced whole.
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, REDACTED)
+    return text
+
+
+def error_for_status(status: int, message: str, secrets: Sequence[str] = ()) -> FetchError:
+    """A non-success HTTP answer: 401/403 are auth problems, the rest are HTTP errors."""
+    kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.HTTP
+    return FetchError(kind, scrub(message, secrets), http_status=status)
+
+
+def classify_exception(exc: BaseException, secrets: Sequence[str]) -> FetchError:
+    """What went wrong, as a `FetchError` whose message holds no secret."""
+    kind, message, status = _classify(exc)
+    return FetchError(kind, scrub(message, secrets), http_status=status)
+
+
+def _classify(exc: BaseException) -> tuple[ErrorKind, str, int | None]:
+    if isinstance(exc, FetchFailed):
+        return exc.error.kind, exc.error.message, exc.error.http_status
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.HTTP
+        return kind, f"HTTP {status} {exc.response.reason_phrase} from {_where(exc)}", status
+    if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ConnectTimeout: "connecting to",
+            httpx.ReadTimeout: "waiting for an answer from",
+            httpx.WriteTimeout: "sending to",
+            httpx.PoolTimeout: "waiting for a free connection to",
+        }.get(type(exc), "talking to")
+        return ErrorKind.TIMEOUT, f"timed out{_after(exc)} {phase} {_where(exc)}", None
+    if isinstance(exc, httpx.ConnectError):
+        detail = _detail(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
+            return ErrorKind.CONFIG, f"TLS certificate of {_where(exc)} not trusted: {detail}", None
+        return ErrorKind.UNREACHABLE, f"cannot connect to {_where(exc)}: {detail}", None
+    if isinstance(exc, httpx.ProxyError):
+        return ErrorKind.UNREACHABLE, f"proxy failed for {_where(exc)}: {_detail(exc)}", None
+    if isinstance(exc, httpx.NetworkError):  # read/write/close errors after connecting
+        return ErrorKind.UNREACHABLE, f"connection to {_where(exc)} broke: {_detail(exc)}", None
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return ErrorKind.MALFORMED, f"no valid HTTP answer from {_where(exc)}: {_detail(exc)}", None
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return ErrorKind.CONFIG, f"bad URL: {_detail(exc)}", None
+    if isinstance(exc, httpx.DecodingError):
+        return ErrorKind.MALFORMED, f"cannot decode the answer: {_detail(exc)}", None
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        return ErrorKind.MALFORMED, f"the answer is not JSON: {exc}", None
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return ErrorKind.TIMEOUT, "timed out", None
+    if isinstance(exc, ssl.SSLError):
+        return ErrorKind.CONFIG, f"TLS: {exc}", None
+    if isinstance(exc, OSError):
+        return ErrorKind.UNREACHABLE, f"{type(exc).__name__}: {exc}", None
+    if isinstance(exc, httpx.HTTPError):
+        return ErrorKind.HTTP, f"{type(exc).__name__}: {_detail(exc)}", None
+    return ErrorKind.HTTP, f"{type(exc).__name__}: {exc}", None
+
+
+def _where(exc: httpx.HTTPError) -> str:
+    """scheme://host:port/path of the failed request, without the query string."""
+    try:
+        url = exc.request.url
+    except RuntimeError:  # the exception was raised without a request attached
+        return "the server"
+    return str(url.copy_with(query=None, fragment=None))
+
+
+def _after(exc: httpx.HTTPError) -> str:
+    try:
+        timeouts = exc.request.extensions.get("timeout", {})
+    except RuntimeError:
+        return ""
+    values = [v for v in timeouts.values() if isinstance(v, (int, float))]
+    return f" after {max(values):g} s" if values else ""
+
+
+def _detail(exc: BaseException) -> str:
+    """The most specific words available: httpx wraps the OSError that says what happened."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        # "Connection refused" says more than anyio's "All connection attempts failed".
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve the host name ({cause.strerror})"
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc)
+    cause = exc.__cause__ or exc.__context__
+    while not text and cause is not None:
+        text = str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return text or type(exc).__name__
