@@ -1,0 +1,1 @@
+"""Prometheus rule files: reading them, and turning alert rules into dashboard config."""
