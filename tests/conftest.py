@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from servers.health import (  # noqa: F401
+    health_closed_port,
+    health_grpc_server,
+    health_http_server,
+    health_silent_port,
+)
+from servers.alertmanager import alertmanager  # noqa: F401
 from servers.prometheus import (  # noqa: F401
     exporter,
     module_exporter,

@@ -1,0 +1,206 @@
+"""`AlertSource`: one job that fetches every alert and reports it per service.
+
+Where the alerts come from, first that applies:
+- `alertmanager:` configured: Alertmanager `/api/v2/alerts` (with silenced and inhibited);
+- `rules:` files configured: their alert rules, evaluated with instant queries;
+- else Prometheus `/api/v1/alerts` of the default (or first) datasource.
+
+Each service gets one check `NAME.alerts.alerts` (value: its firing count; status: crit
+when a firing alert is critical, warn when any other fires, ok otherwise; detail: its
+alerts). The full list, "other" included, goes to `snapshot.extras["alerts"]` through the
+check `"".alerts.alerts`. A failed fetch reports a FetchError on every one of those checks,
+so alerts go stale while the rest of the dashboard carries on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from oncall_tui.config.model import Config, Datasource, HttpOptions
+from oncall_tui.engine.status import Status
+from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
+from oncall_tui.sources.alerts.records import Alert, AlertList
+from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator, load_rules
+from oncall_tui.sources.base import (
+    CheckId,
+    CheckKind,
+    FetchError,
+    FetchFailed,
+    Job,
+    Observation,
+    Reading,
+    Series,
+    Source,
+)
+from oncall_tui.sources.http_client import classify_exception, make_async_client
+
+ALERTS_KEY = "alerts"  # the check key, and the key of the list in snapshot.extras
+LIST_CHECK = CheckId("", CheckKind.ALERTS, ALERTS_KEY)
+
+MODE_ALERTMANAGER = "alertmanager"
+MODE_PROMETHEUS = "prometheus alerts"
+MODE_RULES = "prometheus rules"
+
+
+def alert_check(service: str) -> CheckId:
+    return CheckId(service, CheckKind.ALERTS, ALERTS_KEY)
+
+
+def service_status(alerts: Sequence[Alert]) -> Status:
+    """crit if a firing alert is critical/page/crit, warn if any other fires, else ok."""
+    firing = [a for a in alerts if a.is_firing]
+    if not firing:
+        return Status.OK
+    return max((a.status for a in firing), key=lambda s: s.rank)
+
+
+def observations_of(alert_list: AlertList, services: Sequence[str]) -> list[Observation]:
+    """One observation per service, and the whole list for `extras`. Pure."""
+    at = alert_list.fetched_at
+    out = []
+    for name in services:
+        mine = alert_list.for_service(name)
+        firing = sum(1 for a in mine if a.is_firing)
+        reading = Reading(at=at, value=float(firing), status=service_status(mine), detail=mine)
+        out.append(Observation(alert_check(name), reading))
+    out.append(Observation(LIST_CHECK, Reading(at=at, detail=alert_list)))
+    return out
+
+
+def failed_observations(error: FetchError, services: Sequence[str]) -> list[Observation]:
+    return [Observation(alert_check(n), error) for n in services] + [Observation(LIST_CHECK, error)]
+
+
+def default_datasource(config: Config) -> Datasource | None:
+    """The datasource named `default`, else the first Prometheus one."""
+    candidates = [ds for ds in config.datasources.values() if ds.type == "prometheus"]
+    named = [ds for ds in candidates if ds.name == "default"]
+    return (named or candidates or [None])[0]
+
+
+def _prometheus_query(datasource: Datasource) -> tuple[QueryFn, Callable[[], object]]:
+    """An instant-query function on `datasource`, and how to close it."""
+    from oncall_tui.sources.prometheus import PrometheusClient
+
+    client = PrometheusClient(datasource)
+
+    async def query(expr: str) -> Sequence[Series]:
+        return await client.query(expr)
+
+    return query, client.aclose
+
+
+class AlertSource(Source):
+    """Alerts of every service, from Alertmanager, `rules:` files or Prometheus."""
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Callable[[], float] = time.time,
+        *,
+        query: QueryFn | None = None,  # tests may evaluate rules without a PrometheusClient
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._services = tuple(config.services.values())
+        self._names = tuple(config.services)
+        self._client: httpx.AsyncClient | None = None
+        self._closers: list[Callable[[], object]] = []
+        self._evaluator: RulesEvaluator | None = None
+        self._base_url = ""
+        self._http = HttpOptions()
+        self.interval = config.refresh
+        datasource = default_datasource(config)
+        if config.alertmanager is not None:
+            self.mode: str | None = MODE_ALERTMANAGER
+            self._base_url = config.alertmanager.url.rstrip("/")
+            self._http = config.alertmanager.http
+            self.interval = config.alertmanager.interval
+        elif config.rules and (datasource is not None or query is not None):
+            self.mode = MODE_RULES
+            if datasource is not None:
+                self._http = datasource.http
+            if query is None:
+                assert datasource is not None
+                query, closer = _prometheus_query(datasource)
+                self._closers.append(closer)
+            rules, problems = load_rules(config.rules)
+            self._evaluator = RulesEvaluator(rules, self._services, query, problems)
+        elif datasource is not None:
+            self.mode = MODE_PROMETHEUS
+            self._base_url = datasource.url.rstrip("/")
+            self._http = datasource.http
+        else:
+            self.mode = None
+        self.name = self.mode or "alerts"
+
+    @property
+    def checks(self) -> tuple[CheckId, ...]:
+        return tuple(alert_check(n) for n in self._names) + (LIST_CHECK,)
+
+    def jobs(self) -> Sequence[Job]:
+        if self.mode is None:
+            return []
+        timeout = self._http.timeout + 2.0
+        if self.mode == MODE_RULES and self._evaluator is not None:
+            # rules are queried a few at a time: allow a few rounds of the query timeout
+            rounds = max(1, -(-len(self._evaluator.rules) // 4))
+            timeout = self._http.timeout * rounds + 2.0
+        return [
+            Job(
+                key=f"alerts:{self.mode}",
+                interval=self.interval,
+                run=self.poll,
+                checks=self.checks,
+                timeout=timeout,
+                source=self.name,
+            )
+        ]
+
+    async def fetch(self) -> AlertList:
+        """One fetch of every alert; raises FetchFailed."""
+        now = self._clock()
+        errors: tuple[str, ...] = ()
+        if self.mode == MODE_RULES:
+            assert self._evaluator is not None
+            alerts, errors = await self._evaluator.evaluate(now)
+        elif self.mode == MODE_ALERTMANAGER:
+            alerts = await alertmanager.fetch_alerts(
+                self._http_client(), self._services, self._secrets(), now
+            )
+        else:
+            alerts = await prometheus_alerts.fetch_alerts(
+                self._http_client(), self._services, self._secrets()
+            )
+        return AlertList(alerts=alerts, source=self.name, fetched_at=now, errors=errors)
+
+    async def poll(self) -> list[Observation]:
+        """The job: observations for every service, or FetchErrors for all of them."""
+        try:
+            alert_list = await self.fetch()
+        except FetchFailed as exc:
+            return failed_observations(exc.error, self._names)
+        except httpx.HTTPError as exc:
+            return failed_observations(classify_exception(exc, self._secrets()), self._names)
+        return observations_of(alert_list, self._names)
+
+    def _secrets(self) -> tuple[str, ...]:
+        return self._config.secrets()
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_async_client(self._http, base_url=self._base_url)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        for closer in self._closers:
+            result = closer()
+            if hasattr(result, "__await__"):
+                await result  # type: ignore[misc]
+        self._closers.clear()
