@@ -1,0 +1,118 @@
+"""The HTTP options shared by datasources, Alertmanager and health probes."""
+
+from __future__ import annotations
+
+from oncall_tui.config.model import BasicAuth, HttpOptions, Secret, TLSConfig
+from oncall_tui.config.reader import Field, Section
+
+HTTP_KEYS: tuple[str, ...] = (
+    "timeout",
+    "headers",
+    "bearer_token",
+    "bearer_token_file",
+    "basic_auth",
+    "tls",
+)
+TLS_KEYS: tuple[str, ...] = ("ca_file", "cert_file", "key_file", "insecure_skip_verify")
+
+
+def _secret(found: Field) -> Secret | None:
+    # never echo the value: a wrong secret is described by its type only
+    if not isinstance(found.value, str):
+        found.fail(f"expected a string, got {type(found.value).__name__}")
+        return None
+    text = found.as_str()
+    if text is None:
+        return None
+    if not text:
+        found.fail("is empty")
+        return None
+    return Secret(text)
+
+
+def _token_file(found: Field) -> Secret | None:
+    path = found.as_path()
+    if path is None:
+        return None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        found.fail(f"cannot read {path}: {exc.strerror or exc}")
+        return None
+    if not token:
+        found.fail(f"{path} is empty")
+        return None
+    return Secret(token)
+
+
+def read_tls(found: Field) -> TLSConfig | None:
+    """A `tls:` mapping (its files must exist), or `true`/`false` for the defaults / none."""
+    if isinstance(found.value, bool):
+        return TLSConfig() if found.value else None
+    section = found.as_section()
+    if section is None:
+        return None
+    section.check_keys(TLS_KEYS)
+    files = {}
+    for key in ("ca_file", "cert_file", "key_file"):
+        field_ = section.get(key)
+        if field_ is None:
+            continue
+        path = field_.as_path()
+        if path is not None and not path.is_file():
+            field_.fail(f"file not found: {path}")
+        files[key] = path
+    if (files.get("cert_file") is None) != (files.get("key_file") is None):
+        section.fail("cert_file and key_file go together")
+    return TLSConfig(
+        ca_file=files.get("ca_file"),
+        cert_file=files.get("cert_file"),
+        key_file=files.get("key_file"),
+        insecure_skip_verify=section.boolean("insecure_skip_verify", False),
+    )
+
+
+def read_basic_auth(found: Field) -> BasicAuth | None:
+    section = found.as_section()
+    if section is None:
+        return None
+    section.check_keys(("username", "password"))
+    user = section.require("username")
+    password = section.require("password")
+    username = user.as_str(allow_number=True) if user else None
+    secret = _secret(password) if password else None
+    if username is None or secret is None:
+        return None
+    return BasicAuth(username=username, password=secret)
+
+
+def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOptions:
+    """The HTTP_KEYS of `section` (the caller checks unknown keys)."""
+    token = None
+    found = section.get("bearer_token")
+    from_file = section.get("bearer_token_file")
+    if found is not None and from_file is not None:
+        section.reader.error(
+            from_file.line, section.path, "give bearer_token or bearer_token_file, not both"
+        )
+    elif found is not None:
+        token = _secret(found)
+    elif from_file is not None:
+        token = _token_file(from_file)
+    basic = section.get("basic_auth")
+    basic_auth = read_basic_auth(basic) if basic is not None else None
+    if basic_auth is not None and token is not None:
+        section.fail("give a bearer token or basic_auth, not both")
+    tls_field = section.get("tls")
+    tls = read_tls(tls_field) if tls_field is not None else None
+    timeout = section.duration("timeout", default_timeout)
+    if timeout is not None and timeout <= 0:
+        section.get("timeout").fail("must be more than 0")  # type: ignore[union-attr]
+        timeout = default_timeout
+    return HttpOptions(
+        timeout=timeout if timeout is not None else default_timeout,
+        headers=section.str_map("headers"),
+        bearer_token=token,
+        basic_auth=basic_auth,
+        tls=tls or TLSConfig(),
+    )
