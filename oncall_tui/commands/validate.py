@@ -1,0 +1,347 @@
+"""`oncall validate`: the config, every runbook link in it, and with --online every query.
+
+Exit code 0 when everything checks out, 1 when there is any problem, 2 when no config file
+is found. Every problem is printed as `file:line: key.path: message`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
+from oncall_tui.config.loader import display_path, find_config_path, load_config_with_lines
+from oncall_tui.config.model import Config, Datasource, Kpi, NodataMode, Service
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """One runbook link of the config, with where it is written."""
+
+    ref: str
+    path: str  # key path of the `runbook:` value
+    service: Service
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = find_config_path(getattr(args, "config", None))
+    except ConfigNotFound as exc:
+        print(f"oncall validate: {exc}", file=sys.stderr)
+        return 2
+    try:
+        config, lines = load_config_with_lines(path)
+    except ConfigErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print(_count(len(exc.errors)), file=sys.stderr)
+        return 1
+    services = list(config.services.values())
+    only = getattr(args, "service", None)
+    if only:
+        if only not in config.services:
+            known = ", ".join(config.services)
+            print(
+                f"oncall validate: no service named {only!r} (services: {known})", file=sys.stderr
+            )
+            return 1
+        services = [config.services[only]]
+    problems = check_paths(config, lines) + check_runbook_links(config, lines, services)
+    if getattr(args, "online", False):
+        problems += check_queries_online(config, lines, services)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(_count(len(problems)), file=sys.stderr)
+        return 1
+    kpis = sum(len(s.all_kpis) for s in services)
+    probes = sum(len(s.health) for s in services)
+    print(
+        f"config ok: {_plural(len(services), 'service')}, {kpis} KPIs, {_plural(probes, 'probe')}"
+    )
+    return 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _count(n: int) -> str:
+    return _plural(n, "problem")
+
+
+def _problem(config: Config, lines: dict[str, int], path: str, message: str) -> ConfigError:
+    # a key path that was never read (a default) is reported on its nearest written parent
+    probe = path
+    while probe and probe not in lines:
+        probe = probe.rpartition(".")[0]
+    file = display_path(config.path) if config.path else "<config>"
+    return ConfigError(file, lines.get(probe, 0), path, message)
+
+
+def check_paths(config: Config, lines: dict[str, int]) -> list[ConfigError]:
+    """`runbooks:` and `rules:` entries must exist."""
+    problems = []
+    for key, paths in (("runbooks", config.runbooks), ("rules", config.rules)):
+        for i, path in enumerate(paths):
+            if not path.exists():
+                where = f"{key}[{i}]" if f"{key}[{i}]" in lines else key
+                problems.append(_problem(config, lines, where, f"not found: {path}"))
+    return problems
+
+
+# --- runbook links ---------------------------------------------------------------------------
+
+
+def _refs(services: list[Service]) -> Iterator[_Ref]:
+    for svc in services:
+        base = f"services.{svc.name}"
+        if svc.runbook:
+            yield _Ref(svc.runbook, f"{base}.runbook", svc)
+        for kpi in svc.kpis:
+            if kpi.runbook:
+                yield _Ref(kpi.runbook, f"{base}.kpis.{kpi.key}.runbook", svc)
+        for i, panel in enumerate(svc.panels):
+            if panel.runbook:
+                yield _Ref(panel.runbook, f"{base}.panels[{i}].runbook", svc)
+        for i, probe in enumerate(svc.health):
+            if probe.runbook:
+                yield _Ref(probe.runbook, f"{base}.health[{i}].runbook", svc)
+
+
+def resolve_runbook_file(config: Config, name: str) -> Path | None:
+    """The file a link names: relative to a `runbooks:` folder, a `runbooks:` file of that
+    name, or relative to the config folder."""
+    candidates: list[Path] = []
+    if Path(name).is_absolute():
+        candidates.append(Path(name))
+    for entry in config.runbooks:
+        if entry.is_dir():
+            candidates.append(entry / name)
+        elif entry.name == name or entry == (config.base_dir / name).resolve():
+            candidates.append(entry)
+    candidates.append(config.base_dir / name)
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def check_runbook_links(
+    config: Config, lines: dict[str, int], services: list[Service]
+) -> list[ConfigError]:
+    """Every runbook link names an existing file, and its anchor a heading of that file."""
+    problems = []
+    for ref in _refs(services):
+        file_part, _, anchor = ref.ref.partition("#")
+        if not file_part:
+            default = (ref.service.runbook or "").partition("#")[0]
+            if not default:
+                problems.append(
+                    _problem(
+                        config,
+                        lines,
+                        ref.path,
+                        f"{ref.ref!r} names no file and service {ref.service.name!r} has no "
+                        "runbook: to take it from",
+                    )
+                )
+                continue
+            file_part = default
+        file = resolve_runbook_file(config, file_part)
+        if file is None:
+            where = ", ".join(str(p) for p in config.runbooks) or "no runbooks: paths"
+            problems.append(
+                _problem(
+                    config,
+                    lines,
+                    ref.path,
+                    f"runbook file {file_part!r} not found "
+                    f"(looked in {where} and {config.base_dir})",
+                )
+            )
+            continue
+        if anchor:
+            message = _check_anchor(file, anchor)
+            if message is not None:
+                problems.append(_problem(config, lines, ref.path, message))
+    return problems
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def _slug(text: str) -> str:
+    text = _LINK.sub(r"\1", text).strip().lower()
+    # GitHub keeps letters, marks, numbers, connector punctuation, `-` and spaces; drops the
+    # rest (other punctuation, symbols, emoji); each space becomes `-`
+    kept = "".join(
+        ch
+        for ch in text
+        if ch in "- " or unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Pc"
+    )
+    return kept.replace(" ", "-")
+
+
+def _anchors(text: str) -> list[str]:
+    """The GitHub-style anchors of the ATX headings of a markdown text, in order."""
+    anchors: list[str] = []
+    seen: dict[str, int] = {}
+    fence: str | None = None
+    for line in text.splitlines():
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                if not line.strip().lstrip(fence[0]):
+                    fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        heading = _HEADING.match(line)
+        if heading is None:
+            continue
+        base = _slug(heading.group(2) or "")
+        anchor = base
+        while anchor in seen:
+            seen[base] += 1
+            anchor = f"{base}-{seen[base]}"
+        seen.setdefault(anchor, 0)
+        anchors.append(anchor)
+    return anchors
+
+
+def _check_anchor(file: Path, anchor: str) -> str | None:
+    """None when `anchor` is a heading of `file`, else what is wrong.
+
+    The one place that knows how anchors are made; computed here with GitHub's rules so that
+    validation needs nothing of the runbook viewer.
+    """
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read {file}: {exc}"
+    anchors = _anchors(text)
+    if anchor in anchors:
+        return None
+    near = difflib.get_close_matches(anchor, anchors, n=1, cutoff=0.5)
+    hint = f"; did you mean #{near[0]}?" if near else ""
+    return f"no heading with anchor #{anchor} in {file.name}{hint}"
+
+
+# --- online --------------------------------------------------------------------------------
+
+
+def _prometheus_error(text: str) -> str:
+    """Prometheus's own error text out of prometheus-api-client's exception message."""
+    match = re.search(r"\((b['\"].*['\"])\)\s*$", text, re.S)
+    if match:
+        try:
+            body = json.loads(ast.literal_eval(match.group(1)))
+            if isinstance(body, dict) and body.get("error"):
+                return str(body["error"])
+        except (ValueError, SyntaxError, TypeError):
+            pass  # not the JSON body Prometheus sends: fall back to the message as given
+    return text
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _client(ds: Datasource):  # type: ignore[no-untyped-def]
+    import requests
+    from prometheus_api_client import PrometheusConnect
+    from urllib3.util.retry import Retry
+
+    headers = dict(ds.http.headers)
+    if ds.http.bearer_token is not None:
+        headers["Authorization"] = f"Bearer {ds.http.bearer_token.reveal()}"
+    auth = None
+    if ds.http.basic_auth is not None:
+        auth = (ds.http.basic_auth.username, ds.http.basic_auth.password.reveal())
+    session = requests.Session()
+    tls = ds.http.tls
+    session.verify = not tls.insecure_skip_verify
+    if tls.ca_file is not None and not tls.insecure_skip_verify:
+        session.verify = str(tls.ca_file)
+    if tls.cert_file is not None and tls.key_file is not None:
+        session.cert = (str(tls.cert_file), str(tls.key_file))
+    return PrometheusConnect(
+        ds.url,
+        headers=headers,
+        disable_ssl=tls.insecure_skip_verify,
+        retry=Retry(total=0, raise_on_status=False),  # one attempt: validate reports, not retries
+        auth=auth,
+        session=session,
+        timeout=ds.http.timeout,
+    )
+
+
+def check_queries_online(
+    config: Config, lines: dict[str, int], services: list[Service]
+) -> list[ConfigError]:
+    """Run every KPI query once; report the ones that fail or (unless empty is fine) return
+    nothing.
+
+    Synchronous and thread-safe: each call makes its own clients (a requests Session is not
+    shared between threads) and runs the queries one after another.
+    """
+    import requests
+    from prometheus_api_client.exceptions import PrometheusApiClientException
+
+    problems: list[ConfigError] = []
+    clients: dict[str, object] = {}
+    unreachable: set[str] = set()
+    for svc in services:
+        ds = config.datasources.get(svc.datasource)
+        if ds is None or ds.type != "prometheus" or svc.datasource in unreachable:
+            continue
+        secrets = ds.http.secrets()
+        for kpi, path in _kpi_paths(svc):
+            client = clients.get(ds.name) or clients.setdefault(ds.name, _client(ds))
+            try:
+                result = client.custom_query(kpi.query)  # type: ignore[attr-defined]
+            except PrometheusApiClientException as exc:
+                message = _scrub(_prometheus_error(str(exc)), secrets)
+                problems.append(_problem(config, lines, path, f"query failed: {message}"))
+                continue
+            except requests.RequestException as exc:
+                message = _scrub(str(exc), secrets)
+                problems.append(
+                    _problem(
+                        config,
+                        lines,
+                        f"datasources.{ds.name}.url",
+                        f"cannot query {ds.url}: {message}",
+                    )
+                )
+                unreachable.add(ds.name)
+                break
+            if not result and kpi.nodata.mode is NodataMode.NODATA:
+                problems.append(
+                    _problem(
+                        config,
+                        lines,
+                        path,
+                        "the query returned nothing (wrong metric or label? if empty is "
+                        "normal, say nodata: ok or nodata: 0)",
+                    )
+                )
+    return problems
+
+
+def _kpi_paths(svc: Service) -> Iterator[tuple[Kpi, str]]:
+    for kpi in svc.kpis:
+        yield kpi, f"services.{svc.name}.kpis.{kpi.key}.query"
+    for i, panel in enumerate(svc.panels):
+        yield panel, f"services.{svc.name}.panels[{i}].query"
