@@ -111,7 +111,7 @@ def _classify(exc: BaseException) -> tuple[ErrorKind, str, int | None]:
         return ErrorKind.TIMEOUT, f"timed out{_after(exc)} {phase} {_where(exc)}", None
     if isinstance(exc, httpx.ConnectError):
         detail = _detail(exc)
-        if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
+        if _caused_by(exc, ssl.SSLCertVerificationError):
             return ErrorKind.CONFIG, f"TLS certificate of {_where(exc)} not trusted: {detail}", None
         return ErrorKind.UNREACHABLE, f"cannot connect to {_where(exc)}: {detail}", None
     if isinstance(exc, httpx.ProxyError):
@@ -155,11 +155,22 @@ def _after(exc: httpx.HTTPError) -> str:
     return f" after {max(values):g} s" if values else ""
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _detail(exc: BaseException) -> str:
     """The most specific words available: httpx wraps the OSError that says what happened."""
     cause: BaseException | None = exc
     while cause is not None:
         # "Connection refused" says more than anyio's "All connection attempts failed".
+        if isinstance(cause, ssl.SSLError):  # its errno is OpenSSL's, not the OS's
+            return f"TLS: {cause.reason or cause}".replace("_", " ").lower()
         if isinstance(cause, socket.gaierror):
             return f"cannot resolve the host name ({cause.strerror})"
         if isinstance(cause, OSError) and cause.errno is not None:
