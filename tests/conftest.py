@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from servers.alertmanager import alertmanager  # noqa: F401
+from servers.fake_kube import fake_kube, kubeconfig  # noqa: F401
 from servers.health import (  # noqa: F401
     health_closed_port,
     health_grpc_server,
     health_http_server,
     health_silent_port,
 )
-from servers.alertmanager import alertmanager  # noqa: F401
 from servers.prometheus import (  # noqa: F401
     exporter,
     module_exporter,
