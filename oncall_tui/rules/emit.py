@@ -43,20 +43,24 @@ def _kpi_lines(kpi: ImportedKpi, indent: str) -> list[str]:
         lines += _comment(note, indent)
     if kpi.custom:
         lines.append(f"{indent}- title: {_scalar(kpi.title or kpi.key)}")
+        lines.append(f"{fields}key: {_scalar(kpi.key)}")
         lines += _query_lines(kpi.query, fields)
     else:
         lines.append(f"{indent}{kpi.key}:")
         lines += _query_lines(kpi.query, fields)
     if kpi.unit:
         lines.append(f"{fields}unit: {_scalar(kpi.unit)}")
+    if kpi.levels:
+        tiers = ", ".join(f"{_scalar(name)}: {_scalar(value)}" for name, value in kpi.levels)
+        lines.append(f"{fields}levels: {{{tiers}}}")
     if kpi.warn is not None:
         lines.append(f"{fields}warn: {_scalar(kpi.warn)}")
     if kpi.crit is not None:
         lines.append(f"{fields}crit: {_scalar(kpi.crit)}")
     # The order of warn and crit implies the direction; say it when only one is given.
-    if kpi.direction and (kpi.warn is None or kpi.crit is None):
+    if kpi.direction and not kpi.levels and (kpi.warn is None or kpi.crit is None):
         lines.append(f"{fields}direction: {kpi.direction}")
-    if kpi.for_text and (kpi.warn is not None or kpi.crit is not None):
+    if kpi.for_text and (kpi.warn is not None or kpi.crit is not None or kpi.levels):
         lines.append(f"{fields}for: {_scalar(kpi.for_text)}")
     if kpi.runbook:
         lines.append(f"{fields}runbook: {_scalar(kpi.runbook)}")

@@ -40,6 +40,10 @@ class ImportedKpi:
     runbook_url: str | None = None  # the annotation as written, when it is not a file link
     alerts: tuple[str, ...] = ()  # names of the rules it came from
     notes: tuple[str, ...] = ()  # written as comments above the KPI
+    # every (severity, value, "warn"|"crit") seen; with tiers beyond warn and crit
+    # (minor, major, critical) `levels` is the multi-level form, least severe first
+    tiers: tuple[tuple[str, float, str], ...] = ()
+    levels: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,15 @@ def runbook_link(url: str) -> str | None:
 
 
 def service_of(rule: AlertRule, fallback: str) -> tuple[str, str | None]:
-    """The service a rule belongs to, and the job label seen: labels, then selectors."""
+    """The service a rule belongs to (its `service` or `job` label, else `fallback`), and
+    the job label value seen for it."""
+    service = rule.labels.get("service") or rule.labels.get("job") or fallback
+    # a `job="..."` selector names the service's job only when it is the service itself:
+    # `up{job="postgres"}` in a shop's rules watches a dependency, not a new service
     job_in_expr = re.search(r"""\bjob\s*=\s*["']([^"']+)["']""", rule.expr)
-    job = rule.labels.get("job") or (job_in_expr.group(1) if job_in_expr else None)
-    service = rule.labels.get("service") or job or fallback
+    job = rule.labels.get("job") or (
+        job_in_expr.group(1) if job_in_expr and job_in_expr.group(1) == service else None
+    )
     return service, job
 
 
@@ -268,6 +277,7 @@ def _translate_one(rule: AlertRule, svc: str) -> ImportedKpi | Skipped:
         direction=direction,
         warn=threshold if level == "warn" else None,
         crit=threshold if level == "crit" else None,
+        tiers=((rule.severity.strip().lower() or level, threshold, level),),
         for_text=rule.for_text,
         for_seconds=rule.for_,
         runbook=link,
@@ -315,6 +325,9 @@ def _merge(drafts: list[_Draft], new: ImportedKpi, skipped: list[Skipped], rule:
                 warn = chosen
             else:
                 crit = chosen
+        if warn is not None and crit is not None and warn == crit:
+            notes.append(f"warn and crit are both {_num(warn)}; kept crit")
+            warn = None
         if warn is not None and crit is not None:
             inverted = warn > crit if new.direction == "above" else warn < crit
             if inverted:
@@ -338,9 +351,36 @@ def _merge(drafts: list[_Draft], new: ImportedKpi, skipped: list[Skipped], rule:
             runbook_url=old.runbook_url or new.runbook_url,
             alerts=old.alerts + new.alerts,
             notes=tuple(notes),
+            tiers=old.tiers + new.tiers,
         )
+        draft.kpi = _with_levels(draft.kpi)
         return
     drafts.append(_Draft(new, norm))
+
+
+def _with_levels(kpi: ImportedKpi) -> ImportedKpi:
+    """Use the multi-level form when the rules name more tiers than warn and crit.
+
+    Only when it is unambiguous: distinct severity names, distinct values that all worsen
+    in the KPI's direction, every warn tier before the single crit tier.
+    """
+    names = [name for name, _v, _l in kpi.tiers]
+    if len(kpi.tiers) < 3 or len(set(names)) != len(names):
+        return kpi
+    worse_first = kpi.direction == "below"
+    ordered = sorted(kpi.tiers, key=lambda t: t[1], reverse=worse_first)
+    values = [v for _n, v, _l in ordered]
+    kinds = [lv for _n, _v, lv in ordered]
+    if len(set(values)) != len(values) or kinds.count("crit") != 1 or kinds[-1] != "crit":
+        return kpi
+    kept = [n for n in kpi.notes if "not kept" not in n and "warn dropped" not in n]
+    return replace(
+        kpi,
+        levels=tuple((n, v) for n, v, _l in ordered),
+        warn=None,
+        crit=None,
+        notes=tuple(kept),
+    )
 
 
 def _assign_keys(kpis: list[ImportedKpi]) -> list[ImportedKpi]:

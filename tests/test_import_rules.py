@@ -1,0 +1,301 @@
+"""`oncall import-rules`: alert rules become KPIs with thresholds, or comments saying why not."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from oncall_tui.commands import import_rules
+from oncall_tui.config.loader import load_config
+from oncall_tui.config.model import Direction
+from oncall_tui.engine.status import Status
+from oncall_tui.rules import promql
+from oncall_tui.rules.reader import AlertRule, parse_duration, read_rule_file
+from oncall_tui.rules.translate import camel_words, runbook_link, translate
+
+RULES = Path(__file__).parent / "data" / "rules"
+
+
+def rule(expr: str, severity: str = "critical", name: str = "Test", **kw: object) -> AlertRule:
+    labels = {"severity": severity, "service": "svc"}
+    return AlertRule(name=name, expr=expr, labels=labels, **kw)  # type: ignore[arg-type]
+
+
+def only(expr: str, severity: str = "critical"):
+    result = translate([rule(expr, severity)])
+    assert not result.skipped, result.skipped
+    (kpi,) = result.kpis
+    return kpi
+
+
+def run_import(tmp_path: Path, capsys: pytest.CaptureFixture[str], *files: str, service=None):
+    args = argparse.Namespace(files=[str(RULES / f) for f in files], service=service)
+    assert import_rules.run(args) == 0
+    text = capsys.readouterr().out
+    out = tmp_path / "oncall.yaml"
+    out.write_text(text)
+    return text, load_config(out)
+
+
+# -- expression shapes ---------------------------------------------------------------------
+
+
+def test_comparison_inside_braces_and_strings_is_not_the_top_level_one() -> None:
+    kpi = only('sum(rate(x_total{status=~"5..",path!="a>b"}[5m])) / sum(rate(x_total[5m])) > 0.01')
+    assert kpi.query == 'sum(rate(x_total{status=~"5..",path!="a>b"}[5m])) / sum(rate(x_total[5m]))'
+    assert (kpi.crit, kpi.warn, kpi.direction) == (0.01, None, "above")
+
+
+@pytest.mark.parametrize(
+    ("op", "direction"), [(">", "above"), (">=", "above"), ("<", "below"), ("<=", "below")]
+)
+def test_operator_gives_direction(op: str, direction: str) -> None:
+    assert only(f"my_gauge {op} 3", "warning").direction == direction
+
+
+def test_threshold_on_the_left_is_flipped() -> None:
+    kpi = only("0.5 > avg(pool_ratio)", "warning")
+    assert (kpi.query, kpi.direction, kpi.warn) == ("avg(pool_ratio)", "below", 0.5)
+
+
+def test_multi_line_expression_keeps_its_lines_and_drops_comments() -> None:
+    kpi = only("histogram_quantile(0.99,\n  rate(h_bucket[5m])  # p99\n) > 0.050\n", "warning")
+    assert kpi.query == "histogram_quantile(0.99,\n  rate(h_bucket[5m])\n)"
+    assert kpi.key == "latency_p99" and kpi.warn == 0.05
+
+
+def test_trailing_and_unless_are_noted_and_skipped() -> None:
+    kpi = only("errors_ratio > 0.02\n  and on() sum(rate(req_total[5m])) > 1\n  unless maint == 1")
+    assert kpi.query == "errors_ratio"
+    assert any("and on() sum(rate(req_total[5m])) > 1" in n for n in kpi.notes)
+    assert any("unless maint == 1" in n for n in kpi.notes)
+
+
+def test_whole_expression_in_parentheses_is_unwrapped() -> None:
+    assert only("(queue_size > 10)").query == "queue_size"
+
+
+def test_equality_becomes_a_panel_without_thresholds() -> None:
+    kpi = only('up{job="x"} == 0')
+    assert kpi.custom and kpi.warn is None and kpi.crit is None and kpi.direction is None
+    assert any("== 0" in n for n in kpi.notes)
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason"),
+    [
+        ("absent(up{job='x'})", "no top-level comparison"),
+        ("a > 1 or b > 1", "`or`"),
+        ("queue_size > bool 10", "bool"),
+        ("used > limit * 0.9", "not a number"),
+        ("used > on(instance) group_left 5", "vector matching"),
+        ("sum(rate(x[5m]) > 1", "unclosed"),
+        ("a > 1 < 2", "more than one"),
+    ],
+)
+def test_untranslatable_rules_are_skipped_with_a_reason(expr: str, reason: str) -> None:
+    result = translate([rule(expr)])
+    assert not result.kpis
+    (skipped,) = result.skipped
+    assert reason in skipped.reason
+
+
+def test_top_level_spans_skip_nested_groups_and_quotes() -> None:
+    expr = 'a{x="(>"} / (b > 1)'
+    spans = [expr[a:b] for a, b in promql.top_level_spans(expr)]
+    assert spans == ["a", " / "]
+
+
+# -- severities, merging, standard keys -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("severity", "level"),
+    [
+        ("critical", "crit"),
+        ("page", "crit"),
+        ("warning", "warn"),
+        ("major", "warn"),
+        ("minor", "warn"),
+    ],
+)
+def test_severity_label_picks_warn_or_crit(severity: str, level: str) -> None:
+    kpi = only("x_gauge > 5", severity)
+    assert (kpi.warn if level == "warn" else kpi.crit) == 5
+
+
+def test_alerts_on_the_same_query_merge_into_warn_and_crit() -> None:
+    rules = [
+        rule("lat_p99_seconds  >  0.05", "critical", "Crit", for_=60.0, for_text="1m"),
+        rule("lat_p99_seconds > 0.02", "warning", "Warn", for_=300.0, for_text="5m"),
+    ]
+    (kpi,) = translate(rules).kpis
+    assert (kpi.warn, kpi.crit, kpi.for_text) == (0.02, 0.05, "1m")
+    assert kpi.alerts == ("Crit", "Warn")
+
+
+def test_minor_major_critical_become_levels() -> None:
+    q = "sum(rate(r_total{status=~'5..'}[5m])) / sum(rate(r_total[5m]))"
+    rules = [
+        rule(f"{q} > {v}", sev, sev)
+        for sev, v in (("critical", 0.01), ("minor", 0.001), ("major", 0.005))
+    ]
+    (kpi,) = translate(rules).kpis
+    assert kpi.key == "error_rate"
+    assert kpi.levels == (("minor", 0.001), ("major", 0.005), ("critical", 0.01))
+
+
+@pytest.mark.parametrize(
+    ("expr", "key", "unit"),
+    [
+        (
+            'sum(rate(c_total{status_code!="OK"}[5m])) / sum(rate(c_total[5m])) > 0.01',
+            "error_rate",
+            "ratio",
+        ),
+        ("histogram_quantile(0.5, rate(d_seconds_bucket[5m])) > 0.01", "latency_p50", "s"),
+        ("histogram_quantile(0.95, rate(d_seconds_bucket[5m])) > 0.01", "latency_p95", "s"),
+        ("histogram_quantile(0.9, rate(d_seconds_bucket[5m])) > 0.01", None, "s"),
+        (
+            "sum(rate(hit_total[5m])) / (sum(rate(hit_total[5m])) + sum(rate(miss[5m]))) < 0.7",
+            "cache_hit_rate",
+            "ratio",
+        ),
+        ("db_pool_active / db_pool_max > 0.9", "pool_usage", "ratio"),
+        ("max(jobs_queue_depth) > 100", "queue_depth", "count"),
+        ("kafka_consumer_lag > 1000", "queue_depth", "count"),
+        ("rate(http_requests_total{status=~'5..'}[5m]) > 0.1", None, ""),
+        ("node_temperature > 80", None, ""),
+    ],
+)
+def test_standard_key_is_chosen_when_recognisable(expr: str, key: str | None, unit: str) -> None:
+    kpi = only(expr)
+    if key is None:
+        assert kpi.custom and kpi.title == "Test"
+    else:
+        assert kpi.key == key and not kpi.custom
+    assert kpi.unit == unit
+
+
+def test_second_query_of_the_same_kind_becomes_a_panel() -> None:
+    rules = [
+        rule("histogram_quantile(0.99, rate(a_seconds_bucket[5m])) > 1", name="ReadSlow"),
+        rule("histogram_quantile(0.99, rate(b_seconds_bucket[5m])) > 1", name="WriteSlow"),
+    ]
+    first, second = translate(rules).kpis
+    assert first.key == "latency_p99" and not first.custom
+    assert second.custom and second.key == "write_slow"
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        (
+            "https://git.example.com/ops/blob/main/runbooks/cqar.md#high-error-rate",
+            "cqar.md#high-error-rate",
+        ),
+        ("runbooks/arq.md", "arq.md"),
+        ("https://wiki.example.com/display/OPS/Bazaruto", "bazaruto.md"),
+        ("https://wiki.example.com/ops/Arq#High-Latency", "arq.md#high-latency"),
+        ("https://wiki.example.com/", None),
+    ],
+)
+def test_runbook_url_becomes_a_file_link(url: str, link: str | None) -> None:
+    assert runbook_link(url) == link
+
+
+def test_alert_names_become_titles() -> None:
+    assert camel_words("CQARHighErrorRate") == "CQAR High Error Rate"
+    assert camel_words("HighCPUUsage") == "High CPU Usage"
+
+
+def test_durations_parse_like_prometheus() -> None:
+    assert parse_duration("1h30m") == 5400 and parse_duration("500ms") == 0.5
+    with pytest.raises(ValueError):
+        parse_duration("5 minutes")
+
+
+def test_reader_keeps_lines_and_recording_rules() -> None:
+    rf = read_rule_file(RULES / "arq.yml")
+    assert [r.name for r in rf.alerts][:3] == [
+        "ArqErrorRateMinor",
+        "ArqErrorRateMajor",
+        "ArqErrorRateCritical",
+    ]
+    assert rf.alerts[0].line == 5 and rf.alerts[0].for_ == 300
+    assert [r.record for r in rf.recordings] == ["job:arq_http_requests:rate5m"]
+
+
+# -- the command's output is a config that loads --------------------------------------------
+
+
+def test_cqar_rules_from_the_guide_become_the_cqar_kpis(tmp_path, capsys) -> None:
+    text, config = run_import(tmp_path, capsys, "cqar.yml")
+    cqar = config.services["cqar"]
+    kpis = {k.key: k for k in cqar.all_kpis}
+    assert kpis["error_rate"].thresholds.warn == 0.001
+    assert kpis["error_rate"].thresholds.crit == 0.01
+    assert kpis["error_rate"].thresholds.hold == 300
+    assert kpis["error_rate"].runbook == "cqar.md#high-error-rate"
+    assert kpis["latency_p99"].thresholds.warn == 0.05
+    assert kpis["cache_hit_rate"].thresholds.direction is Direction.BELOW
+    assert kpis["pool_usage"].thresholds.crit == 0.9
+    assert kpis["cqar_service_down"].custom and not kpis["cqar_service_down"].thresholds.levels
+    assert 'cqar_grpc_calls_total{status_code!="OK"}' in kpis["error_rate"].query
+    assert cqar.vars["job"] == "cqar"
+    assert config.datasources["default"].url == "http://localhost:9090"
+
+
+def test_arq_policy_tiers_load_as_levels(tmp_path, capsys) -> None:
+    _text, config = run_import(tmp_path, capsys, "arq.yml")
+    kpis = {k.key: k for k in config.services["arq"].all_kpis}
+    levels = kpis["error_rate"].thresholds.levels
+    assert [(lv.name, lv.value, lv.status) for lv in levels] == [
+        ("minor", 0.001, Status.WARN),
+        ("major", 0.005, Status.WARN),
+        ("critical", 0.01, Status.CRIT),
+    ]
+    assert kpis["latency_p99"].thresholds.warn == 2 and kpis["latency_p99"].thresholds.crit == 5
+    assert kpis["queue_depth"].thresholds.crit == 100
+
+
+def test_bazaruto_rules_become_panels_and_skips_are_comments(tmp_path, capsys) -> None:
+    text, config = run_import(tmp_path, capsys, "bazaruto.yml")
+    assert list(config.services) == ["bazaruto"]
+    kpis = {k.key: k for k in config.services["bazaruto"].all_kpis}
+    assert kpis["latency_p95"].thresholds.warn == 2
+    assert kpis["high_cpu_usage"].custom and kpis["high_cpu_usage"].title == "High CPU Usage"
+    assert kpis["high_error_rate"].runbook == "bazaruto.md"
+
+
+def test_every_form_file_loads_and_lists_what_it_skipped(tmp_path, capsys) -> None:
+    text, config = run_import(tmp_path, capsys, "forms.yml")
+    skipped_part = text.split("# Not translated:")[1].split("# Recording rules")[0]
+    skipped = [line.split()[2] for line in skipped_part.splitlines() if line.startswith("#")]
+    assert skipped == [
+        "EitherFails:",
+        "BoolCompare:",
+        "NoComparison:",
+        "ComparedToSeries:",
+        "VectorMatching:",
+    ]
+    assert "# Recording rules" in text and "shop:requests:rate5m" in text
+    assert set(config.services) == {"shop"}
+    assert yaml.safe_load(text)["services"]["shop"]["kpis"]["queue_depth"]["for"] == "3m"
+
+
+def test_service_option_puts_every_rule_under_one_service(tmp_path, capsys) -> None:
+    _text, config = run_import(tmp_path, capsys, "cqar.yml", "arq.yml", service="platform")
+    assert list(config.services) == ["platform"]
+    keys = [k.key for k in config.services["platform"].all_kpis]
+    assert "error_rate" in keys and len(keys) == len(set(keys))
+
+
+def test_unreadable_rule_file_is_an_error(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("groups: [\n")
+    assert import_rules.run(argparse.Namespace(files=[str(bad)], service=None)) == 2
+    assert "not valid YAML" in capsys.readouterr().err
