@@ -177,8 +177,9 @@ def assigned_names(text: str) -> frozenset[str]:
 
 def fill(text: str, context: FillContext, language: str = "") -> FilledCommand:
     """Fill every placeholder of `text` (a command block in `language`) from `context`."""
-    assigned = assigned_names(text)
     promql = language.lower() in PROMQL_LANGUAGES
+    # In PromQL `queue="$queue"` is a label matcher, not a shell assignment.
+    assigned = frozenset() if promql else assigned_names(text)
     out: list[str] = []
     filled: list[Span] = []
     unfilled: list[Span] = []
