@@ -1,0 +1,129 @@
+"""The HTTP probe: one GET, a bounded body, a verdict on code, words and components."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from types import MappingProxyType
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from oncall_tui.config.model import HealthProbe, ProbeKind
+from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.sources.health.body import parse_json_body, read_health_document
+from oncall_tui.sources.health.records import Component, ProbeResult
+from oncall_tui.sources.health.verdict import failed_result, judge_probe
+from oncall_tui.sources.http_client import classify_exception, scrub
+
+#: Health bodies are small; past this the rest is not read (a runaway body must not hang us).
+BODY_CAP = 256 * 1024
+EXCERPT_CHARS = 300
+
+
+async def probe_http(
+    client: httpx.AsyncClient, probe: HealthProbe, *, body_cap: int = BODY_CAP
+) -> ProbeResult:
+    """GET the probe's URL once; every outcome, refused and timed out included, is a result."""
+    timeout = probe.http.timeout
+    target = display_url(probe.target)
+    started = time.perf_counter()
+    try:
+        # wait_for bounds the whole exchange: httpx's own timeouts are per read, so a server
+        # dribbling a byte a second would otherwise hold the probe forever.
+        code, location, raw, truncated = await asyncio.wait_for(
+            _get(client, probe.target, timeout, body_cap), timeout
+        )
+    except asyncio.TimeoutError:
+        error = FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
+        return failed_result(probe, target=target, error=error)
+    except (httpx.HTTPError, OSError) as exc:
+        return failed_result(
+            probe, target=target, error=classify_exception(exc, probe.http.secrets())
+        )
+    latency = time.perf_counter() - started
+
+    doc = parse_json_body(raw) if not truncated else None
+    body = read_health_document(doc, probe.status_words) if doc is not None else None
+    verdict = judge_probe(
+        http_status=code,
+        expect_status=probe.expect_status,
+        location=location,
+        top_word=body.word if body else None,
+        top_status=body.status if body else None,
+        components=body.components if body else (),
+        latency=latency,
+        latency_warn=probe.latency_warn,
+    )
+    secrets = probe.http.secrets()
+    components = _scrub_components(body.components, secrets) if body else ()
+    reason = verdict.reason
+    if body is not None and body.message and verdict.status.is_breach:
+        reason = f"{reason}; {body.message}" if reason else body.message
+    return ProbeResult(
+        probe=probe.name,
+        kind=ProbeKind.HTTP,
+        status=verdict.status,
+        http_status=code,
+        latency=latency,
+        top_word=body.word if body else None,
+        components=components,
+        body_excerpt=scrub(_excerpt(raw), secrets),
+        reason=scrub(reason, secrets),
+        target=target,
+        body_truncated=truncated,
+    )
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, timeout: float, body_cap: int
+) -> tuple[int, str | None, bytes, bool]:
+    """Status, Location, body up to `body_cap` bytes, and whether more was left unread."""
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    async with client.stream("GET", url, timeout=timeout, follow_redirects=False) as response:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > body_cap:
+                truncated = True
+                break  # leaving the block closes the connection; the rest is never read
+        location = response.headers.get("location")
+        return response.status_code, location, b"".join(chunks)[:body_cap], truncated
+
+
+def _excerpt(raw: bytes) -> str:
+    return raw[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+
+
+def _scrub_components(
+    components: tuple[Component, ...], secrets: tuple[str, ...]
+) -> tuple[Component, ...]:
+    """A service may echo our token back in its own words; it never reaches the screen."""
+    if not secrets:
+        return components
+    return tuple(
+        replace(
+            c,
+            message=scrub(c.message, secrets),
+            fields=MappingProxyType(
+                {k: scrub(v, secrets) if isinstance(v, str) else v for k, v in c.fields.items()}
+            ),
+            children=_scrub_components(c.children, secrets),
+        )
+        for c in components
+    )
+
+
+def display_url(url: str) -> str:
+    """The URL without any user:password part, for screens and messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

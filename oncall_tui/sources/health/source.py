@@ -1,0 +1,99 @@
+"""HealthSource: every configured probe of every service as one job of the "health" source."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Service
+from oncall_tui.sources.base import (
+    CheckId,
+    CheckKind,
+    ErrorKind,
+    FetchError,
+    Job,
+    Observation,
+    Reading,
+    Source,
+)
+from oncall_tui.sources.health.grpc_probe import probe_grpc
+from oncall_tui.sources.health.http_probe import probe_http
+from oncall_tui.sources.health.records import ProbeResult
+from oncall_tui.sources.health.tcp_probe import probe_tcp
+from oncall_tui.sources.health.verdict import failed_result
+from oncall_tui.sources.http_client import make_async_client
+
+
+class HealthSource(Source):
+    """Runs HTTP, gRPC and TCP probes; each run is one Reading whatever the answer.
+
+    A probe that got no answer is still a Reading (status crit, the FetchError kept in its
+    ProbeResult): the probe worked and the answer is "down". Only a probe that cannot run as
+    configured (the grpc extra missing, a bad target) is reported as a FetchError.
+    """
+
+    name = "health"
+
+    def __init__(self, services: Sequence[Service], clock: Callable[[], float]) -> None:
+        self._services = tuple(services)
+        self._clock = clock
+        # HttpOptions holds a dict, so it is not hashable: clients are found by equality.
+        self._clients: list[tuple[HttpOptions, httpx.AsyncClient]] = []
+
+    def jobs(self) -> Sequence[Job]:
+        return [
+            Job(
+                key=f"health:{service.name}:{probe.name}",
+                interval=probe.interval,
+                run=self._runner(check, probe),
+                checks=(check,),
+                timeout=probe.http.timeout + 1.0,
+                source=self.name,
+            )
+            for service in self._services
+            for probe in service.health
+            for check in (CheckId(service.name, CheckKind.HEALTH, probe.name),)
+        ]
+
+    def _runner(self, check: CheckId, probe: HealthProbe) -> Callable[[], object]:
+        async def run() -> Sequence[Observation]:
+            return [await self.observe(check, probe)]
+
+        return run
+
+    async def observe(self, check: CheckId, probe: HealthProbe) -> Observation:
+        """Run one probe once and turn its result into the engine's Observation."""
+        at = self._clock()
+        result = await self.run_probe(probe)
+        if result.error is not None and result.error.kind is ErrorKind.CONFIG:
+            return Observation(check, result.error)
+        return Observation(
+            check, Reading(at=at, value=result.latency, status=result.status, detail=result)
+        )
+
+    async def run_probe(self, probe: HealthProbe) -> ProbeResult:
+        if probe.kind is ProbeKind.HTTP:
+            try:
+                client = self._client(probe.http)
+            except (OSError, ssl.SSLError) as exc:  # unreadable CA, cert or key file
+                error = FetchError(ErrorKind.CONFIG, f"TLS files of probe '{probe.name}': {exc}")
+                return failed_result(probe, error)
+            return await probe_http(client, probe)
+        if probe.kind is ProbeKind.GRPC:
+            return await probe_grpc(probe)
+        return await probe_tcp(probe)
+
+    def _client(self, options: HttpOptions) -> httpx.AsyncClient:
+        for known, client in self._clients:
+            if known == options:
+                return client
+        client = make_async_client(options)
+        self._clients.append((options, client))
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = self._clients, []
+        for _, client in clients:
+            await client.aclose()

@@ -1,0 +1,60 @@
+"""The TCP probe: connect, time it, close. For dependencies that speak no HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import time
+
+from oncall_tui.config.model import HealthProbe, ProbeKind
+from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.sources.health.records import ProbeResult
+from oncall_tui.sources.health.verdict import failed_result, judge_probe
+
+CLOSE_WAIT = 0.5
+
+
+def split_host_port(target: str) -> tuple[str, int]:
+    """`host:port`, `[::1]:port`; raises ValueError for anything else."""
+    host, sep, port = target.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError(f"expected host:port, got {target!r}")
+    return host.strip("[]"), int(port)
+
+
+async def probe_tcp(probe: HealthProbe) -> ProbeResult:
+    timeout = probe.http.timeout
+    try:
+        host, port = split_host_port(probe.target)
+    except ValueError as exc:
+        return failed_result(probe, FetchError(ErrorKind.CONFIG, str(exc)))
+    started = time.perf_counter()
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except asyncio.TimeoutError:
+        return failed_result(
+            probe, FetchError(ErrorKind.TIMEOUT, f"no connection within {timeout:g} s")
+        )
+    except OSError as exc:
+        return failed_result(probe, _os_error(exc))
+    latency = time.perf_counter() - started
+    writer.close()
+    # A peer that never acknowledges the close must not hold the probe.
+    with contextlib.suppress(OSError, asyncio.TimeoutError):
+        await asyncio.wait_for(writer.wait_closed(), CLOSE_WAIT)
+    verdict = judge_probe(latency=latency, latency_warn=probe.latency_warn)
+    return ProbeResult(
+        probe=probe.name,
+        kind=ProbeKind.TCP,
+        status=verdict.status,
+        latency=latency,
+        reason=verdict.reason,
+        target=probe.target,
+    )
+
+
+def _os_error(exc: OSError) -> FetchError:
+    if isinstance(exc, ConnectionRefusedError) or exc.errno == errno.ECONNREFUSED:
+        return FetchError(ErrorKind.UNREACHABLE, "connection refused")
+    return FetchError(ErrorKind.UNREACHABLE, exc.strerror or str(exc))

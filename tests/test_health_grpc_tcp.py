@@ -1,0 +1,108 @@
+"""gRPC and TCP probes against real servers on loopback, and the grpc extra missing."""
+
+from __future__ import annotations
+
+import builtins
+import time
+
+import pytest
+
+from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind
+from oncall_tui.engine.status import Status
+from oncall_tui.sources.base import ErrorKind
+from oncall_tui.sources.health.grpc_probe import probe_grpc
+from oncall_tui.sources.health.tcp_probe import probe_tcp
+
+pytestmark = pytest.mark.integration
+
+
+def grpc_probe(target: str, service: str = "", timeout: float = 1.0) -> HealthProbe:
+    return HealthProbe(
+        name="grpc",
+        kind=ProbeKind.GRPC,
+        target=target,
+        grpc_service=service,
+        http=HttpOptions(timeout=timeout),
+    )
+
+
+def tcp_probe(target: str, timeout: float = 1.0, **kwargs: object) -> HealthProbe:
+    return HealthProbe(
+        name="db", kind=ProbeKind.TCP, target=target, http=HttpOptions(timeout=timeout), **kwargs
+    )  # type: ignore[arg-type]
+
+
+async def test_grpc_probe_follows_the_server_between_serving_and_not_serving(health_grpc_server):
+    probe = grpc_probe(health_grpc_server.target)
+    serving = await probe_grpc(probe)
+    assert serving.status is Status.OK and serving.top_word == "SERVING"
+    assert serving.latency is not None and serving.latency < 1.0
+    await health_grpc_server.set("", "NOT_SERVING")
+    down = await probe_grpc(probe)
+    assert down.status is Status.CRIT and down.top_word == "NOT_SERVING"
+    assert down.reason == "status NOT_SERVING" and down.error is None
+    await health_grpc_server.set("", "SERVING")
+    assert (await probe_grpc(probe)).status is Status.OK
+
+
+async def test_grpc_probe_asks_about_the_named_service(health_grpc_server):
+    await health_grpc_server.set("cqc.services.v1.AssetRegistry", "SERVING")
+    await health_grpc_server.set("cqc.services.v1.Admin", "UNKNOWN")
+    named = await probe_grpc(grpc_probe(health_grpc_server.target, "cqc.services.v1.AssetRegistry"))
+    unknown_word = await probe_grpc(grpc_probe(health_grpc_server.target, "cqc.services.v1.Admin"))
+    assert named.status is Status.OK
+    assert unknown_word.status is Status.CRIT and unknown_word.top_word == "UNKNOWN"
+
+
+async def test_grpc_probe_of_a_service_the_server_does_not_know_is_crit(health_grpc_server):
+    result = await probe_grpc(grpc_probe(health_grpc_server.target, "no.such.Service"))
+    assert result.status is Status.CRIT and result.top_word == "SERVICE_UNKNOWN"
+    assert result.as_json()["word"] == "SERVICE_UNKNOWN"
+
+
+async def test_grpc_probe_of_a_port_with_no_grpc_server_is_crit_in_bounded_time(
+    health_silent_port, health_closed_port
+):
+    started = time.perf_counter()
+    silent = await probe_grpc(grpc_probe(f"127.0.0.1:{health_silent_port}", timeout=0.5))
+    assert time.perf_counter() - started < 1.0
+    assert silent.status is Status.CRIT and silent.error is not None
+    assert silent.error.kind in (ErrorKind.TIMEOUT, ErrorKind.UNREACHABLE)
+    started = time.perf_counter()
+    refused = await probe_grpc(grpc_probe(f"127.0.0.1:{health_closed_port}", timeout=0.5))
+    assert time.perf_counter() - started < 1.0
+    assert refused.status is Status.CRIT and refused.error.kind is ErrorKind.UNREACHABLE
+
+
+async def test_grpc_probe_without_the_grpc_extra_is_a_config_error(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_grpc(name, *args, **kwargs):
+        if name == "grpc" or name.startswith(("grpc.", "grpc_health")):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_grpc)
+    result = await probe_grpc(grpc_probe("127.0.0.1:9"))
+    assert result.status is Status.ERROR
+    assert result.error is not None and result.error.kind is ErrorKind.CONFIG
+    assert result.error.message == (
+        "gRPC probe 'grpc' needs the grpc extra: pip install 'oncall[grpc]'"
+    )
+
+
+async def test_tcp_probe_to_an_open_port_measures_connect_time(health_http_server):
+    result = await probe_tcp(tcp_probe(f"127.0.0.1:{health_http_server.port}"))
+    assert result.status is Status.OK and result.error is None
+    assert result.latency is not None and 0 < result.latency < 0.5
+
+
+async def test_tcp_probe_to_a_closed_port_is_crit_refused(health_closed_port):
+    result = await probe_tcp(tcp_probe(f"127.0.0.1:{health_closed_port}"))
+    assert result.status is Status.CRIT
+    assert result.error is not None and result.error.message == "connection refused"
+
+
+async def test_tcp_probe_with_a_bad_target_is_a_config_error():
+    result = await probe_tcp(tcp_probe("no-port-here"))
+    assert result.status is Status.ERROR and result.error.kind is ErrorKind.CONFIG
