@@ -1,0 +1,235 @@
+"""The Textual app: owns the state and the poller, feeds snapshots to the screens.
+
+The poller runs as one long-lived async worker. A timer reads `state.snapshot()` about once
+a second (faster until the first data arrives) and hands it to the current screen, which
+repaints only the widgets whose data changed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from oncall_tui.config.model import Config
+from oncall_tui.engine.poller import Poller
+from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.engine.state import DashboardState
+from oncall_tui.sources.base import Source
+from oncall_tui.ui.screens.base import DashboardScreen
+from oncall_tui.ui.screens.help import HelpScreen
+from oncall_tui.ui.screens.overview import OverviewScreen
+from oncall_tui.ui.screens.search import ServiceSearch
+from oncall_tui.ui.screens.service import ServiceScreen
+from oncall_tui.ui.themes import (
+    DEFAULT_THEME,
+    STATUS_VARIABLES,
+    ThemeError,
+    select_themes,
+    theme_dirs,
+)
+from oncall_tui.ui.widgets.matrix import ServiceMatrix
+
+TICK = 1.0  # seconds between UI refreshes once data flows
+FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
+
+
+class OncallApp(App[int]):
+    """The dashboard. `live=False` starts no worker and no timer (tests, screenshots)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "oncall"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (180, "-huge")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (35, "-tall")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("t", "cycle_theme", "Theme", id="theme"),
+        Binding("slash", "search", "Search", id="search"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        sources: Sequence[Source] | None = None,
+        state: DashboardState | None = None,
+        clock: Callable[[], float] = time.time,
+        live: bool = True,
+        demo: bool = False,
+        theme: str | None = None,
+        service: str | None = None,
+        theme_folders: Sequence[Path] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.clock = clock
+        self.live = live
+        self.demo = demo
+        self.state = state if state is not None else DashboardState(config, clock)
+        if sources is None:
+            from oncall_tui.sources.registry import build_sources
+
+            sources = build_sources(config, clock)
+        self.poller = Poller(sources, self.state)
+        self.paused = False
+        self.snapshot: DashboardSnapshot | None = None
+        self._version: int | None = None
+        self._timer: Timer | None = None
+        self._start_service = service
+        self.dashboard_title = "oncall demo" if demo else "oncall"
+        self.title = "oncall DEMO" if demo else "oncall"
+        config_dir = config.path.parent if config.path is not None else None
+        folders = theme_folders if theme_folders is not None else theme_dirs(config_dir)
+        # --theme is relative to the current folder, `theme:` in the config to the config's
+        selection = select_themes(
+            theme or config.theme,
+            folders,
+            builtin=self.available_themes,
+            base_dir=None if theme else config_dir,
+        )
+        for loaded in selection.themes:
+            self.register_theme(loaded)
+        self.oncall_themes: tuple[str, ...] = _cycle_order(selection.themes)
+        self.start_theme = selection.selected
+        self.theme_errors: tuple[ThemeError, ...] = selection.errors
+        for error in self.theme_errors:
+            print(f"oncall: {error}; using {self.start_theme}", file=sys.stderr)
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(STATUS_VARIABLES)
+
+    def get_default_screen(self) -> OverviewScreen:
+        return OverviewScreen()
+
+    def on_mount(self) -> None:
+        self.theme = self.start_theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
+        for error in self.theme_errors:
+            self.notify(f"{error}; using {self.start_theme}", title="theme", severity="error")
+        self.tick()
+        if self._start_service:
+            self.open_service(self._start_service)
+        if self.live:
+            self.run_worker(
+                self._run_poller(),
+                name="poller",
+                group="poller",
+                exit_on_error=False,
+                description="polls every source on its interval",
+            )
+            self._timer = self.set_interval(FIRST_DATA_TICK, self.tick, name="refresh")
+
+    async def _run_poller(self) -> None:
+        await self.poller.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the one place worker failures are routed: polling must never fail silently
+        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
+            self.notify(
+                f"polling stopped: {event.worker.error!r}", title="poller", severity="error"
+            )
+
+    async def on_unmount(self) -> None:
+        await self.poller.aclose()
+
+    # -- refresh ---------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock()
+
+    def tick(self) -> None:
+        """Read a new snapshot if the state moved on, and show it on the current screen."""
+        if self.state.version != self._version:
+            self._version = self.state.version
+            self.snapshot = self.state.snapshot()
+            if self.snapshot.sources and self._timer is not None and self.live:
+                if self._timer._interval < TICK:  # first data is in: settle to the slow tick
+                    self._timer.stop()
+                    self._timer = self.set_interval(TICK, self.tick, name="refresh")
+        screen = self.screen
+        if isinstance(screen, DashboardScreen):
+            screen.show(self.snapshot, self.now())
+
+    async def poll_once(self) -> None:
+        """One poll of every source, then a refresh (for `live=False` runs)."""
+        await self.poller.poll_once()
+        self.tick()
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_service(self, name: str) -> None:
+        if self.snapshot is not None and self.snapshot.service(name) is None:
+            self.notify(f"no service named {name!r}", severity="error")
+            return
+        current = self.screen
+        if isinstance(current, ServiceScreen):
+            if current.service_name == name:
+                return
+            self.pop_screen()
+        overview = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(overview, OverviewScreen):
+            overview.focus_service(name)
+        self.push_screen(ServiceScreen(name))
+
+    def back_to_overview(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_search(self) -> None:
+        services = self.snapshot.services if self.snapshot is not None else ()
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.open_service(name)
+
+        self.push_screen(ServiceSearch(services), chosen)
+
+    def action_toggle_pause(self) -> None:
+        if self.poller.paused:
+            self.poller.resume()
+        else:
+            self.poller.pause()
+        self.paused = self.poller.paused
+        self.tick()
+
+    # -- themes ----------------------------------------------------------------------------
+
+    def action_cycle_theme(self) -> None:
+        names = self.oncall_themes or (DEFAULT_THEME,)
+        if self.theme in names:
+            following = names[(names.index(self.theme) + 1) % len(names)]
+        else:
+            following = names[0]
+        if following in self.available_themes:
+            self.theme = following
+            self.notify(f"theme {following}", timeout=2)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        for screen in self.screen_stack:
+            for matrix in screen.query(ServiceMatrix):
+                matrix.restyle()
+
+
+def _cycle_order(themes: Sequence[Theme]) -> tuple[str, ...]:
+    names = sorted(t.name for t in themes)
+    if DEFAULT_THEME in names:
+        names.remove(DEFAULT_THEME)
+        names.insert(0, DEFAULT_THEME)
+    return tuple(names)

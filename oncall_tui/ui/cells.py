@@ -1,0 +1,150 @@
+"""Pure text for the dashboard: status labels, matrix cells, ages, threshold legends.
+
+Kept free of widgets so the wording can be tested without running an app. Every status is
+told by glyph and word as well as colour, so a monochrome terminal still reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
+from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
+from oncall_tui.engine.status import Status
+from oncall_tui.render.values import format_age, format_value
+from oncall_tui.sources.base import CheckKind
+
+#: matrix column titles of the standard KPIs: (wide, narrow)
+KPI_HEADINGS: dict[str, tuple[str, str]] = {
+    "request_rate": ("request rate", "req/s"),
+    "latency_p50": ("p50", "p50"),
+    "latency_p95": ("p95", "p95"),
+    "latency_p99": ("p99", "p99"),
+    "error_rate": ("error rate", "err"),
+    "cache_hit_rate": ("cache hit", "cache"),
+    "pool_usage": ("pool", "pool"),
+    "queue_depth": ("queue", "queue"),
+}
+#: KPI columns always shown, whether or not a service has them
+ALWAYS_SHOWN: tuple[str, ...] = tuple(k for k in STANDARD_KPIS if k != "latency_p95")
+#: check kinds that get one summary column when some service has checks of that kind
+KIND_HEADINGS: dict[CheckKind, tuple[str, str]] = {
+    CheckKind.HEALTH: ("health", "health"),
+    CheckKind.KUBERNETES: ("pods", "pods"),
+    CheckKind.ALERTS: ("alerts", "alerts"),
+}
+
+
+def status_label(status: Status, *, word: bool = True) -> str:
+    """`✖ CRIT`; the word is left out only for ok when space is short."""
+    if not word:
+        return status.glyph
+    return f"{status.glyph} {status.word}"
+
+
+def kpi_columns(services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
+    """The standard KPI columns, with p95 only when some service measures it."""
+    has_p95 = any(s.check(CheckKind.KPI, "latency_p95") is not None for s in services)
+    return tuple(k for k in STANDARD_KPIS if k != "latency_p95" or has_p95)
+
+
+def kind_columns(services: Sequence[ServiceSnapshot]) -> tuple[CheckKind, ...]:
+    """Check kinds beyond KPIs that some service has, in a fixed order."""
+    return tuple(k for k in KIND_HEADINGS if any(s.of_kind(k) for s in services))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One matrix cell: its text and the status that colours it."""
+
+    text: str
+    status: Status | None  # None: nothing to judge (the service has no such check)
+
+
+def kpi_cell(check: CheckSnapshot | None, *, compact: bool = False, narrow: bool = False) -> Cell:
+    """`✖ 2.31 s CRIT`; ok cells drop the word, compact cells drop it for warn too.
+
+    Narrow cells keep only glyph and value, and drop a rate's unit (the heading says it).
+    """
+    if check is None:
+        return Cell("·", None)
+    status = check.status
+    # narrow: a rate's unit is in the column heading, so the cell leaves it out
+    unit = "" if narrow and check.unit == "req/s" else check.unit
+    value = format_value(check.value, unit) if check.value is not None else ""
+    parts = [status.glyph]
+    if value:
+        parts.append(value)
+    # where space is short the glyph alone tells the status of a cell that has a value
+    drop_word = bool(value) and (narrow or (compact and status is Status.WARN))
+    if status is not Status.OK and not drop_word:
+        parts.append(status.word)
+    return Cell(" ".join(parts), status)
+
+
+def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
+    """Several checks of one kind in one cell: `live ● ready ✖ grpc ●`."""
+    checks = tuple(checks)
+    if not checks:
+        return Cell("·", None)
+    rolled = max((c.status for c in checks), key=lambda s: s.rank)
+    if narrow and len(checks) > 2:
+        bad = sum(1 for c in checks if c.status is not Status.OK)
+        text = (
+            f"{rolled.glyph} {bad}/{len(checks)} bad" if bad else f"{rolled.glyph} {len(checks)} ok"
+        )
+        return Cell(text, rolled)
+    text = " ".join(f"{c.title or c.id.key} {c.status.glyph}" for c in checks)
+    if rolled is not Status.OK:
+        text += f" {rolled.word}"
+    return Cell(text, rolled)
+
+
+def age_text(seconds: float | None) -> str:
+    """`42 s ago`, `just now`, `never`."""
+    if seconds is None:
+        return "never"
+    text = format_age(seconds)
+    return "just now" if text == "now" else f"{text} ago"
+
+
+def threshold_legend(thresholds: Thresholds | None, unit: str) -> str:
+    """`warn > 1 s · crit > 5 s`, or `no thresholds`."""
+    if thresholds is None or not thresholds.levels:
+        return "no thresholds"
+    sign = ">" if thresholds.direction is Direction.ABOVE else "<"
+    parts = [f"{lv.name} {sign} {format_value(lv.value, unit)}" for lv in thresholds.levels]
+    legend = " · ".join(parts)
+    if thresholds.hold:
+        legend += f" · for {format_age(thresholds.hold)}"
+    return legend
+
+
+def distance_text(check: CheckSnapshot) -> str:
+    """How far the value is from the next level up: `critical at 5 s (2.69 s away)`."""
+    if check.value is None or check.next_level is None:
+        return ""
+    name, limit = check.next_level
+    gap = abs(limit - check.value)
+    return (
+        f"next: {name} at {format_value(limit, check.unit)} ({format_value(gap, check.unit)} away)"
+    )
+
+
+def labels_text(check: CheckSnapshot) -> str:
+    """The worst series of a multi-series KPI and how many series there are."""
+    if check.series_count <= 1 and not check.labels:
+        return ""
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(check.labels.items()))
+    count = f"{check.series_count} series"
+    return f"worst: {labels} ({count})" if labels else count
+
+
+def event_text(event: TimelineEvent, *, clock_text: str, with_service: bool = True) -> str:
+    """`08:31:02 arq error rate ● OK → ✖ CRIT`."""
+    what = event.title or event.check.key.replace("_", " ")
+    if with_service:
+        what = f"{event.check.service} {what}"
+    level = f" ({event.level})" if event.level and event.level not in ("warn", "crit") else ""
+    return f"{clock_text} {what} {status_label(event.before)} → {status_label(event.after)}{level}"

@@ -1,0 +1,69 @@
+"""Deterministic runs of the dashboard: a clock the caller moves, and the demo replayed on it.
+
+Used by `oncall screenshot` and the snapshot tests, so a picture of "arq in the middle of
+its incident" is the same on every machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oncall_tui.ui.app import OncallApp
+
+#: wall-clock time the frozen clock starts at (a fixed instant, so pictures never change)
+EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC
+WARMUP = 180.0  # seconds of simulated polling before the picture, so there is a story
+STEP = 5.0
+
+
+@dataclass
+class FrozenClock:
+    """A clock that only moves when told to."""
+
+    now: float = EPOCH
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def demo_app(
+    *,
+    seed: int,
+    at: float | None = None,
+    clock: FrozenClock | None = None,
+    theme: str | None = None,
+    warmup: float = WARMUP,
+    service: str | None = None,
+) -> tuple[OncallApp, FrozenClock]:
+    """The demo on a frozen clock, not yet polled; `replay()` moves it to `at`."""
+    from oncall_tui.sources.demo import DEFAULT_START, DemoSource, demo_config
+
+    clock = clock or FrozenClock()
+    config = demo_config()
+    target = DEFAULT_START if at is None else at
+    source = DemoSource(config, clock, seed, start_offset=target - warmup)
+    app = OncallApp(
+        config,
+        sources=[source],
+        clock=clock,
+        live=False,
+        demo=True,
+        theme=theme,
+        service=service,
+    )
+    return app, clock
+
+
+async def replay(app: OncallApp, clock: FrozenClock, seconds: float, step: float = STEP) -> None:
+    """Poll every `step` seconds of the frozen clock for `seconds`, ending with a poll."""
+    elapsed = 0.0
+    while True:
+        await app.poller.poll_once()
+        if elapsed >= seconds:
+            break
+        clock.advance(step)
+        elapsed += step
+    app.tick()

@@ -1,0 +1,57 @@
+"""What every dashboard screen shares: the header, the failing-source banner, the footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.ui.widgets.banner import SourceBanner
+from oncall_tui.ui.widgets.header import DashboardHeader
+
+if TYPE_CHECKING:
+    from oncall_tui.ui.app import OncallApp
+
+
+class DashboardScreen(Screen[None]):
+    """A screen fed snapshots by the app; it repaints data only when the version moved."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rendered_version: int | None = None
+
+    @property
+    def oncall(self) -> OncallApp:
+        from oncall_tui.ui.app import OncallApp
+
+        assert isinstance(self.app, OncallApp)
+        return self.app
+
+    def show(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        """Called on every tick: ages always, data only when the snapshot changed."""
+        if not self.is_mounted:
+            return  # on_mount draws what is there once the widgets exist
+        app = self.oncall
+        self.query_one(DashboardHeader).show(
+            snapshot, now, title=app.dashboard_title, paused=app.paused, demo=app.demo
+        )
+        self.query_one(SourceBanner).show(snapshot, now)
+        if snapshot is not None and snapshot.version != self._rendered_version:
+            self._rendered_version = snapshot.version
+            self.show_data(snapshot, now)
+        self.show_ages(snapshot, now)
+
+    def redraw(self) -> None:
+        """Forget what was drawn (the theme or the size changed) and draw it again."""
+        self._rendered_version = None
+        self.show(self.oncall.snapshot, self.oncall.now())
+
+    def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
+        """Update the widgets whose data changed."""
+
+    def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        """Update texts that depend only on the time (ages, 'for 3 min')."""
+
+    def on_screen_resume(self) -> None:
+        self.show(self.oncall.snapshot, self.oncall.now())

@@ -1,0 +1,79 @@
+"""The overview: every service against the standard KPIs, worst first, with recent changes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.ui.screens.base import DashboardScreen
+from oncall_tui.ui.widgets.banner import SourceBanner
+from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.header import DashboardHeader
+from oncall_tui.ui.widgets.matrix import ServiceMatrix
+
+
+class OverviewScreen(DashboardScreen):
+    BINDINGS = [
+        Binding("enter", "open_service", "Open", id="open"),
+        Binding("s", "toggle_sort", "Sort", id="sort"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield DashboardHeader()
+        yield SourceBanner()
+        yield ServiceMatrix(id="matrix")
+        yield Static("latest changes", classes="strip-title")
+        yield ChangeList(limit=3, id="changes")
+        yield Footer()
+
+    @property
+    def matrix(self) -> ServiceMatrix:
+        return self.query_one(ServiceMatrix)
+
+    def on_mount(self) -> None:
+        self.matrix.focus()
+        self.show(self.oncall.snapshot, self.oncall.now())
+
+    def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
+        self._set_density(snapshot)
+        self.matrix.show(snapshot.services)
+        self.query_one(ChangeList).show(snapshot.timeline)
+        self._update_sort_title()
+
+    def on_resize(self) -> None:
+        snapshot = self.oncall.snapshot
+        if snapshot is not None:
+            self._set_density(snapshot)
+
+    def _set_density(self, snapshot: DashboardSnapshot) -> None:
+        self.matrix.set_density(
+            compact=not self.has_class("-huge"),
+            narrow=self.has_class("-narrow"),
+            services=snapshot.services,
+        )
+
+    def _update_sort_title(self) -> None:
+        order = "worst first" if self.matrix.worst_first else "config order"
+        self.matrix.border_title = f"services · {order}"
+
+    def action_toggle_sort(self) -> None:
+        snapshot = self.oncall.snapshot
+        self.matrix.set_worst_first(
+            not self.matrix.worst_first, snapshot.services if snapshot else ()
+        )
+        self._update_sort_title()
+
+    def action_open_service(self) -> None:
+        name = self.matrix.selected_service()
+        if name is not None:
+            self.oncall.open_service(name)
+
+    @on(ServiceMatrix.Opened)
+    def _opened(self, event: ServiceMatrix.Opened) -> None:
+        self.oncall.open_service(event.service)
+
+    def focus_service(self, name: str) -> None:
+        self.matrix.focus_service(name)

@@ -1,0 +1,137 @@
+"""One service: a panel per KPI and custom panel, its other checks, and its timeline."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Footer, Static
+
+from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
+from oncall_tui.sources.base import CheckKind
+from oncall_tui.ui.cells import KIND_HEADINGS, kind_cell, status_label
+from oncall_tui.ui.screens.base import DashboardScreen
+from oncall_tui.ui.widgets.banner import SourceBanner
+from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.header import DashboardHeader
+from oncall_tui.ui.widgets.kpi_panel import KpiPanel
+
+
+def panel_id(key: str) -> str:
+    return "panel-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
+
+
+class ServiceScreen(DashboardScreen):
+    AUTO_FOCUS = None  # focus goes to the loudest panel once panels exist
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("down,right", "focus_next_panel", "Next panel", id="next_panel", show=False),
+        Binding("up,left", "focus_previous_panel", "Previous panel", id="prev_panel", show=False),
+    ]
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service_name = service
+        self._panel_keys: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield DashboardHeader()
+        yield SourceBanner()
+        yield Static("", id="service-title", markup=False)
+        yield Static("", id="service-checks", markup=False)
+        with Horizontal(id="service-body"):
+            with VerticalScroll(id="panels-scroll"):
+                yield Grid(id="panels")
+            with VerticalScroll(id="timeline-pane"):
+                yield ChangeList(limit=50, with_service=False, id="service-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline-pane").border_title = "timeline"
+        self.show(self.oncall.snapshot, self.oncall.now())
+
+    def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
+        service = snapshot.service(self.service_name)
+        title = self.query_one("#service-title", Static)
+        if service is None:
+            title.update(f"{self.service_name}: not in this config")
+            return
+        title.update(f"{status_label(service.status)}  {service.name} · {service.title}")
+        self._show_checks(service)
+        self._show_panels(service, now)
+        events = [e for e in snapshot.timeline if e.check.service == service.name]
+        self.query_one("#service-timeline", ChangeList).show(events)
+
+    def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        for panel in self.query(KpiPanel):
+            if panel.snapshot is not None:
+                panel.show(panel.snapshot, now)
+
+    def _show_checks(self, service: ServiceSnapshot) -> None:
+        lines = []
+        for kind, (heading, _) in KIND_HEADINGS.items():
+            checks = service.of_kind(kind)
+            if checks:
+                lines.append(f"{heading}: {kind_cell(checks).text}")
+        widget = self.query_one("#service-checks", Static)
+        widget.display = bool(lines)
+        widget.update("   ".join(lines))
+
+    def _show_panels(self, service: ServiceSnapshot, now: float) -> None:
+        checks = service.of_kind(CheckKind.KPI)
+        keys = tuple(c.id.key for c in checks)
+        grid = self.query_one("#panels", Grid)
+        if keys != self._panel_keys:
+            focused = self.focused.id if isinstance(self.focused, KpiPanel) else None
+            grid.remove_children()
+            grid.mount_all(KpiPanel(c, id=panel_id(c.id.key)) for c in checks)
+            self._panel_keys = keys
+            self.call_after_refresh(self._fill_panels)
+            self.call_after_refresh(self._refocus, focused)
+            return
+        for check in checks:
+            grid.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
+
+    def _fill_panels(self) -> None:
+        snapshot = self.oncall.snapshot
+        service = snapshot.service(self.service_name) if snapshot else None
+        if service is None:
+            return
+        now = self.oncall.now()
+        for check in service.of_kind(CheckKind.KPI):
+            self.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
+
+    def _refocus(self, focused: str | None) -> None:
+        panels = list(self.query(KpiPanel))
+        if not panels:
+            return
+        target = next((p for p in panels if p.id == focused), None)
+        if target is None:
+            # open on the loudest panel: the worst status, first in config order
+            target = max(panels, key=lambda p: p.snapshot.status.rank if p.snapshot else -1)
+        target.focus(scroll_visible=False)
+        self.call_after_refresh(target.scroll_visible, animate=False)
+
+    def _move_focus(self, step: int) -> None:
+        panels = list(self.query(KpiPanel))
+        if not panels:
+            return
+        current = self.focused
+        index = panels.index(current) if current in panels else -step
+        target = panels[(index + step) % len(panels)]
+        target.focus()
+        target.scroll_visible()
+
+    def action_focus_next_panel(self) -> None:
+        self._move_focus(1)
+
+    def action_focus_previous_panel(self) -> None:
+        self._move_focus(-1)
+
+    def action_back(self) -> None:
+        self.oncall.back_to_overview()
+
+    @property
+    def focused_panel(self) -> KpiPanel | None:
+        return self.focused if isinstance(self.focused, KpiPanel) else None

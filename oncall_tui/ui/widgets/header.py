@@ -1,0 +1,65 @@
+"""The dashboard header: title, DEMO, each source's state and age, PAUSED in words."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from oncall_tui.engine.snapshot import DashboardSnapshot, SourceHealth
+from oncall_tui.engine.status import Status
+from oncall_tui.ui.cells import age_text
+
+
+def source_text(source: SourceHealth, now: float) -> Content:
+    """`● prometheus default 3 s ago` or `◌ prometheus default STALE 42 s ago`."""
+    age = age_text(None if source.last_success is None else now - source.last_success)
+    if source.ok:
+        return Content.from_markup(
+            "[$status-ok]$glyph[/] $name [dim]$age[/]",
+            glyph=Status.OK.glyph,
+            name=source.name,
+            age=age,
+        )
+    status = source.error.kind.status if source.error is not None else Status.STALE
+    return Content.from_markup(
+        f"[$status-{status.value}]$glyph $name $word[/] [dim]$age[/]",
+        glyph=status.glyph,
+        name=source.name,
+        word=status.word,
+        age=age,
+    )
+
+
+class DashboardHeader(Static):
+    """One line at the top; updated every tick but repainted only when its text changes."""
+
+    DEFAULT_CSS = """
+    DashboardHeader { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._plain = ""
+
+    def show(
+        self,
+        snapshot: DashboardSnapshot | None,
+        now: float,
+        *,
+        title: str,
+        paused: bool,
+        demo: bool,
+    ) -> None:
+        parts = [Content.from_markup("[b]$title[/]", title=title)]
+        if demo:
+            parts.append(Content.from_markup("[b reverse $accent] DEMO [/]"))
+        if paused:
+            parts.append(Content.from_markup("[b reverse $warning] PAUSED [/] [dim]p resumes[/]"))
+        if snapshot is not None:
+            parts.extend(source_text(s, now) for s in snapshot.sources)
+            if not snapshot.sources:
+                parts.append(Content.from_markup("[dim]waiting for data[/]"))
+        content = Content("  ").join(parts)
+        if content.plain != self._plain:
+            self._plain = content.plain
+            self.update(content)

@@ -1,0 +1,112 @@
+"""One KPI or custom panel of the service screen: value, sparkline, thresholds, status."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Digits, Sparkline, Static
+
+from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.engine.status import Status
+from oncall_tui.render.values import format_age, format_value
+from oncall_tui.ui.cells import age_text, distance_text, labels_text, threshold_legend
+
+_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
+_WHY = {
+    Status.NODATA: "the query returned no series",
+    Status.STALE: "the last fetch failed; the value shown is old",
+    Status.ERROR: "the query or its config is wrong",
+}
+
+
+def status_line(check: CheckSnapshot, now: float) -> str:
+    """`✖ CRIT major for 3 min · updated 2 s ago`, with a pending breach when held by `for:`."""
+    status = check.status
+    text = f"{status.glyph} {status.word}"
+    if check.level and check.level.lower() != status.value:
+        text += f" {check.level}"
+    if check.since is not None:
+        text += f" for {format_age(max(0.0, now - check.since))}"
+    age = check.age(now)
+    text += " · no data yet" if age is None else f" · updated {age_text(age)}"
+    if check.pending is not None:
+        held = "" if check.pending_since is None else f" {format_age(now - check.pending_since)}"
+        text += f" · {check.pending.word} pending{held}"
+    return text
+
+
+def detail_line(check: CheckSnapshot) -> str:
+    """What is wrong with the data, in words; or the worst series of a multi-series KPI."""
+    if check.status.is_unknown:
+        why = str(check.error) if check.error is not None else _WHY[check.status]
+        return f"{check.status.word}: {why}"
+    return labels_text(check)
+
+
+def split_value(text: str) -> tuple[str, str]:
+    """`12.3 ms` -> (`12.3`, `ms`), so the number can be drawn big and the unit small."""
+    number, _, unit = text.partition(" ")
+    return number, unit
+
+
+class KpiPanel(Widget, can_focus=True):
+    """A focusable panel; its status class (`-crit`, ...) makes a breach the loudest thing."""
+
+    DEFAULT_CSS = """
+    KpiPanel { height: auto; }
+    KpiPanel .value-row { height: auto; }
+    KpiPanel .unit { width: auto; padding: 0 1; content-align: left bottom; height: 3; }
+    KpiPanel .small-value { display: none; text-style: bold; }
+    KpiPanel Sparkline { height: 2; margin: 0 0 0 0; }
+    """
+
+    def __init__(self, check: CheckSnapshot, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.check_id = check.id
+        self._check: CheckSnapshot | None = None
+        self._time_text = ""
+        self.border_title = check.title or check.id.key.replace("_", " ")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="status-line", markup=False)
+        with Horizontal(classes="value-row"):
+            yield Digits("", classes="big")
+            yield Static("", classes="unit", markup=False)
+        yield Static("", classes="small-value", markup=False)
+        yield Sparkline([], classes="history")
+        yield Static("", classes="legend", markup=False)
+        yield Static("", classes="detail", markup=False)
+
+    @property
+    def snapshot(self) -> CheckSnapshot | None:
+        return self._check
+
+    def show(self, check: CheckSnapshot, now: float) -> None:
+        """Update in place; only the parts whose text changed are repainted."""
+        time_text = status_line(check, now)
+        if time_text != self._time_text:
+            self._time_text = time_text
+            self.query_one(".status-line", Static).update(time_text)
+        if check == self._check:
+            return
+        previous, self._check = self._check, check
+        status = check.status
+        if previous is None or previous.status is not status:
+            self.remove_class(*_STATUS_CLASSES)
+            self.add_class(f"-{status.value}")
+            self.border_subtitle = f"{status.glyph} {status.word}"
+        value = format_value(check.value, check.unit)
+        number, unit = split_value(value)
+        self.query_one(".big", Digits).update(number)
+        self.query_one(".unit", Static).update(unit)
+        self.query_one(".small-value", Static).update(value)
+        if previous is None or previous.history != check.history:
+            self.query_one(Sparkline).data = [v for _, v in check.history]
+        legend = threshold_legend(check.thresholds, check.unit)
+        distance = distance_text(check)
+        self.query_one(".legend", Static).update(f"{legend}\n{distance}" if distance else legend)
+        detail = detail_line(check)
+        detail_widget = self.query_one(".detail", Static)
+        detail_widget.display = bool(detail)
+        detail_widget.update(detail)
