@@ -45,8 +45,12 @@ def _error_text(check: CheckSnapshot) -> str | None:
 
 
 def _detail_json(check: CheckSnapshot) -> Any:
-    to_json = getattr(check.detail, "to_json", None)
-    return to_json() if callable(to_json) else None
+    """A source record's own JSON form (`to_json()` or `as_json()`), if it has one."""
+    for name in ("to_json", "as_json"):
+        method = getattr(check.detail, name, None)
+        if callable(method):
+            return method()
+    return None
 
 
 def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
@@ -143,6 +147,9 @@ def _row_note(check: CheckSnapshot, now: float) -> str:
     notes = []
     if check.error is not None:
         notes.append(str(check.error))
+    reason = getattr(check.detail, "reason", None)
+    if isinstance(reason, str) and reason:
+        notes.append(reason)
     if check.status is Status.STALE and check.updated_at is not None:
         notes.append(f"last data {format_age(check.age(now))} ago")
     if check.level and check.level not in ("warn", "crit"):
