@@ -295,7 +295,7 @@ class PrometheusSource(Source):
     async def _history(self, kpi: Kpi, memory: _KpiMemory, now: float) -> Points:
         """The range to add: all of `history` on the first run, the gap after an outage."""
         if memory.newest is None:
-            start = now - self.datasource.history
+            start = now - self.datasource.history - 0.001  # keep the point at the window start
         elif memory.last_ok is not None and now - memory.last_ok > GAP_INTERVALS * kpi.interval:
             start = memory.newest
         else:
@@ -306,7 +306,9 @@ class PrometheusSource(Source):
         result = await self.client.query_range(kpi.query, start, end, self.history_step(kpi))
         # The point at `end` is the instant value this run reports anyway; keeping it would
         # put the same sample in the history twice.
-        return [(t, v) for t, v in worst_points(result, kpi.thresholds.direction) if t < end]
+        # Points at or before `start` are already held by the state.
+        points = worst_points(result, kpi.thresholds.direction)
+        return [(t, v) for t, v in points if start < t < end]
 
     def _reading(
         self,
