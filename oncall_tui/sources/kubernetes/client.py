@@ -121,11 +121,7 @@ def connect(context: str | None) -> KubeClient:
         except ConfigException as exc:
             raise _config_error(f"in-cluster config: {exc}") from exc
     else:
-        try:
-            contexts, current = config.list_kube_config_contexts(config_file=path)
-        except (ConfigException, OSError, ValueError) as exc:
-            raise _config_error(f"kubeconfig {path}: {exc}") from exc
-        names = [str(c.get("name")) for c in contexts or []]
+        names, current = _contexts(path)
         if context is not None and context not in names:
             raise _config_error(
                 f"context {context!r} is not in kubeconfig {path}; available: "
@@ -150,6 +146,26 @@ def connect(context: str | None) -> KubeClient:
             ) from exc
     configuration.retries = False  # one attempt per tick; the next tick is the retry
     return KubeClient(client.ApiClient(configuration), context, configuration.host)
+
+
+def _contexts(path: str) -> tuple[list[str], str | None]:
+    """Context names and the current context of the merged kubeconfig files, as kubectl merges
+    them (the first file that sets current-context wins). The client's own listing refuses a
+    kubeconfig without a current-context, which is fine here when the service names one."""
+    import yaml
+
+    names: list[str] = []
+    current: str | None = None
+    for file in path.split(os.pathsep):
+        try:
+            doc = yaml.safe_load(Path(file).expanduser().read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise _config_error(f"kubeconfig {file}: {exc}") from exc
+        if not isinstance(doc, dict):
+            raise _config_error(f"kubeconfig {file}: not a kubeconfig")
+        names += [str(c.get("name")) for c in doc.get("contexts") or [] if isinstance(c, dict)]
+        current = current or doc.get("current-context") or None
+    return list(dict.fromkeys(names)), current
 
 
 def error_for(
