@@ -144,6 +144,9 @@ class ServiceMatrix(DataTable[Text]):
         self._user_moved = True
         super().action_page_down()
 
+    def on_click(self) -> None:
+        self._user_moved = True  # a click moves the cursor; a click on the cursor row opens
+
     def action_page_up(self) -> None:
         self._user_moved = True
         super().action_page_up()

@@ -1,0 +1,77 @@
+"""`oncall screenshot`: render a screen headless to an SVG file, after the data is in."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+SCREENS = ("overview", "service")
+
+
+def parse_size(text: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if width >= 20 and height >= 8 else None
+
+
+def run(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    if size is None:
+        print(f"oncall: --size {args.size!r}: expected WIDTHxHEIGHT, e.g. 120x40", file=sys.stderr)
+        return 2
+    if args.screen not in SCREENS:
+        print(
+            f"oncall: --screen {args.screen}: not available (use one of {', '.join(SCREENS)})",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out).expanduser().absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    from oncall_tui.commands.tui import check_service, load_config_or_report
+    from oncall_tui.ui.app import OncallApp
+    from oncall_tui.ui.headless import WARMUP, demo_app, replay
+
+    clock = None
+    if args.demo:
+        app, clock = demo_app(seed=args.seed, at=args.at, theme=args.theme)
+        if not check_service(app.config, args.service):
+            return 1
+    else:
+        config = load_config_or_report(args.config)
+        if config is None or not check_service(config, args.service):
+            return 1
+        app = OncallApp(config, theme=args.theme, live=False)
+
+    async def auto_pilot(pilot) -> None:  # type: ignore[no-untyped-def]
+        if clock is not None:
+            await replay(app, clock, WARMUP)
+        else:
+            await app.poll_once()
+        await pilot.pause()
+        if args.screen == "service":
+            name = args.service or _worst_service(app)
+            if name is not None:
+                app.open_service(name)
+        await pilot.pause()
+        await pilot.pause()
+        app.save_screenshot(filename=out.name, path=str(out.parent))
+        app.exit(0)
+
+    app.run(headless=True, size=size, auto_pilot=auto_pilot)
+    if not out.is_file():
+        print(f"oncall: no screenshot written to {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+def _worst_service(app) -> str | None:  # type: ignore[no-untyped-def]
+    snapshot = app.snapshot
+    if snapshot is None or not snapshot.services:
+        return None
+    return max(snapshot.services, key=lambda s: s.status.rank).name

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Regenerates screenshots/*.svg from the demo at a fixed seed and a fixed incident moment,
+# so the pictures in the README change only when the dashboard does.
+set -eu
+cd "$(dirname "$0")/.."
+export TZ=UTC
+unset NO_COLOR TEXTUAL_THEME TEXTUAL_COLOR_SYSTEM || true
+SEED=7
+AT=$(python -c 'from oncall_tui.sources.demo import incident_time; print(incident_time("arq", "saturation"))')
+shot() { python -m oncall_tui screenshot --demo --seed "$SEED" --at "$AT" "$@"; }
+shot --size 120x40 --out screenshots/overview-incident.svg
+shot --size 120x40 --screen service --service arq --out screenshots/service.svg
+shot --size 80x24 --out screenshots/overview-80x24.svg
