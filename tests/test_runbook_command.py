@@ -147,3 +147,12 @@ def test_commands_json_as_a_subprocess(in_repo_copy: Path) -> None:
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["anchor"] == "high-error-rate" and len(doc["commands"]) >= 4
+
+
+def test_runbook_core_and_command_never_import_textual() -> None:
+    code = (
+        "import sys, oncall_tui.runbooks, oncall_tui.runbooks.clipboard, "
+        "oncall_tui.commands.runbook; sys.exit('textual' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60)
+    assert done.returncode == 0
