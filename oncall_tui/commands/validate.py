@@ -231,7 +231,7 @@ def _check_anchor(file: Path, anchor: str) -> str | None:
     anchors = _anchors(text)
     if anchor in anchors:
         return None
-    near = difflib.get_close_matches(anchor, anchors, n=1, cutoff=0.5)
+    near = difflib.get_close_matches(anchor, anchors, n=1, cutoff=0.75)
     hint = f"; did you mean #{near[0]}?" if near else ""
     return f"no heading with anchor #{anchor} in {file.name}{hint}"
 
@@ -250,6 +250,16 @@ def _prometheus_error(text: str) -> str:
         except (ValueError, SyntaxError, TypeError):
             pass  # not the JSON body Prometheus sends: fall back to the message as given
     return text
+
+
+def _transport_error(exc: Exception, timeout: float) -> str:
+    """A short reason for a failed connection, not requests' nested reprs."""
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return errno.group(1).strip().lower() if errno else str(exc)
 
 
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
@@ -316,7 +326,7 @@ def check_queries_online(
                 problems.append(_problem(config, lines, path, f"query failed: {message}"))
                 continue
             except requests.RequestException as exc:
-                message = _scrub(str(exc), secrets)
+                message = _scrub(_transport_error(exc, ds.http.timeout), secrets)
                 problems.append(
                     _problem(
                         config,

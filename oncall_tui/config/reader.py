@@ -156,12 +156,13 @@ class Field:
     def as_list(self, *, one_allowed: bool = False) -> list[Field] | None:
         """The items of a list; with `one_allowed`, a single value counts as a list of one."""
         if isinstance(self.value, PosList):
-            return [
-                Field(self.reader, item, line, f"{self.path}[{i}]")
-                for i, (item, line) in enumerate(
-                    zip(self.value, self.value.item_lines, strict=True)
-                )
-            ]
+            items = []
+            pairs = zip(self.value, self.value.item_lines, strict=True)
+            for i, (item, line) in enumerate(pairs):
+                path = f"{self.path}[{i}]"
+                self.reader.lines[path] = line
+                items.append(Field(self.reader, item, line, path))
+            return items
         if one_allowed and self.value is not None and not isinstance(self.value, dict):
             return [self]
         self.expect("a list")

@@ -1,0 +1,204 @@
+"""`oncall validate`: the config, its runbook links and anchors, and with --online the queries."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from oncall_tui.cli import main
+from oncall_tui.commands.validate import _anchors, _check_anchor
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
+
+RUNBOOK = """\
+# CQAR runbook
+
+## High Error Rate
+
+```bash
+# Not a heading: a comment inside a fenced block
+kubectl logs -l app=cqar
+```
+
+## High Error Rate
+
+## Connection Pool: Exhausted (DB)!
+
+~~~
+## also not a heading
+~~~
+
+### `redis-cli` and [links](http://example.com)
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # problems name the config file relative to the current folder
+    monkeypatch.chdir(tmp_path)
+
+
+def write_config(tmp_path: Path, services: str, runbooks: str = "[./runbooks]") -> Path:
+    (tmp_path / "runbooks").mkdir(exist_ok=True)
+    (tmp_path / "runbooks" / "cqar.md").write_text(RUNBOOK)
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        "datasources: {default: {url: http://127.0.0.1:9}}\n"
+        f"runbooks: {runbooks}\n"
+        "services:\n" + textwrap.indent(textwrap.dedent(services), "  ")
+    )
+    return path
+
+
+def test_example_config_validates_fully(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["validate", "--config", str(EXAMPLE)])
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert code == 0
+    assert out.strip() == "config ok: 3 services, 28 KPIs, 8 probes"
+
+
+def test_anchors_follow_github_rules() -> None:
+    assert _anchors(RUNBOOK) == [
+        "cqar-runbook",
+        "high-error-rate",
+        "high-error-rate-1",
+        "connection-pool-exhausted-db",
+        "redis-cli-and-links",
+    ]
+
+
+def test_check_anchor_suggests_the_nearest_heading(tmp_path: Path) -> None:
+    file = tmp_path / "cqar.md"
+    file.write_text(RUNBOOK)
+    assert _check_anchor(file, "high-error-rate-1") is None
+    message = _check_anchor(file, "high-eror-rate")
+    assert message is not None and "did you mean #high-error-rate?" in message
+    assert "cannot read" in (_check_anchor(tmp_path / "none.md", "x") or "")
+
+
+def test_broken_runbook_links_are_reported_with_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(
+        tmp_path,
+        """\
+        cqar:
+          runbook: cqar.md
+          kpis:
+            error_rate: {query: x, runbook: "cqar.md#high-error-rate"}
+            latency_p99: {query: x, runbook: "#high-latency"}
+            pool_usage: {query: x, runbook: "missing.md#x"}
+          health:
+            - name: ready
+              url: "http://localhost:1/ready"
+              runbook: "#connection-pool-exhausted-db"
+        arq:
+          datasource: default
+          panels:
+            - {title: Lag, query: x, runbook: "#queue-backlog"}
+        """,
+    )
+    code = main(["validate", "--config", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert lines[-1] == "3 problems"
+    assert lines[:-1] == [
+        "oncall.yaml:8: services.cqar.kpis.latency_p99.runbook: no heading with anchor "
+        "#high-latency in cqar.md",
+        "oncall.yaml:9: services.cqar.kpis.pool_usage.runbook: runbook file 'missing.md' not "
+        f"found (looked in {tmp_path / 'runbooks'} and {tmp_path})",
+        "oncall.yaml:17: services.arq.panels[0].runbook: '#queue-backlog' names no file and "
+        "service 'arq' has no runbook: to take it from",
+    ]
+
+
+def test_runbook_file_may_be_relative_to_the_config_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(
+        tmp_path,
+        """\
+        cqar:
+          runbook: runbooks/cqar.md#high-error-rate
+          kpis:
+            error_rate: {query: x, runbook: "#high-error-rate-1"}
+        """,
+        runbooks="[]",
+    )
+    monkeypatch.chdir(tmp_path.parent)
+    assert main(["validate", "--config", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "config ok: 1 service, 1 KPIs, 0 probes"
+
+
+def test_missing_runbooks_and_rules_paths_are_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path, "cqar: {}\n", runbooks="[./runbooks, ./gone]\nrules: r.yml")
+    assert main(["validate", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"oncall.yaml:2: runbooks[1]: not found: {tmp_path / 'gone'}" in err
+    assert f"oncall.yaml:3: rules: not found: {tmp_path / 'r.yml'}" in err
+
+
+def test_invalid_config_exits_1_with_every_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path, "cqar: {kpis: {error_rate: {query: x, warn: high}}, tittle: a}\n")
+    assert main(["validate", "--config", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "oncall.yaml:4: services.cqar.kpis.error_rate.warn: expected a number, got 'high'",
+        "oncall.yaml:4: services.cqar.tittle: unknown key 'tittle'; did you mean 'title'?",
+        "2 problems",
+    ]
+
+
+def test_no_config_found_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--config", str(tmp_path / "none.yaml")]) == 2
+    assert "none.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_online_reports_failing_and_empty_queries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prometheus_factory
+) -> None:
+    server = prometheus_factory()
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        f"datasources: {{default: {{url: '{server.url}'}}}}\n"
+        "services:\n"
+        "  cqar:\n"
+        "    kpis:\n"
+        "      request_rate: {query: 'vector(1)'}\n"
+        "      error_rate: {query: 'sum(rate(cqar_grpc_calls_total[5m]'}\n"
+        "      queue_depth: {query: 'no_such_metric_anywhere'}\n"
+        "      pool_usage: {query: 'no_such_metric_anywhere', nodata: ok}\n"
+    )
+    assert main(["validate", "--config", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--online", "--config", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and err[-1] == "2 problems"
+    assert err[0].startswith("oncall.yaml:6: services.cqar.kpis.error_rate.query: query failed: ")
+    assert "parse error" in err[0]
+    assert "HTTP Status Code" not in err[0]  # Prometheus's own words, not the client's wrapper
+    assert err[1].startswith("oncall.yaml:7: services.cqar.kpis.queue_depth.query: the query ")
+
+
+@pytest.mark.integration
+def test_online_reports_an_unreachable_datasource_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(
+        tmp_path, "cqar: {kpis: {request_rate: {query: a}, queue_depth: {query: b}}}"
+    )
+    assert main(["validate", "--online", "--config", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "1 problem"
+    assert err[0].startswith(
+        "oncall.yaml:1: datasources.default.url: cannot query http://127.0.0.1:9"
+    )
