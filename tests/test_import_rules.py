@@ -17,6 +17,13 @@ from oncall_tui.rules.reader import AlertRule, parse_duration, read_rule_file
 from oncall_tui.rules.translate import camel_words, runbook_link, translate
 
 RULES = Path(__file__).parent / "data" / "rules"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """import-rules finds ./runbooks from the current folder: run from the repository."""
+    monkeypatch.chdir(REPO)
 
 
 def rule(expr: str, severity: str = "critical", name: str = "Test", **kw: object) -> AlertRule:
@@ -299,3 +306,18 @@ def test_unreadable_rule_file_is_an_error(tmp_path, capsys) -> None:
     bad.write_text("groups: [\n")
     assert import_rules.run(argparse.Namespace(files=[str(bad)], service=None)) == 2
     assert "not valid YAML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["cqar.yml", "arq.yml", "bazaruto.yml", "forms.yml"])
+@pytest.mark.parametrize("with_runbooks", [True, False])
+def test_output_passes_oncall_validate(tmp_path, capsys, monkeypatch, name, with_runbooks) -> None:
+    from oncall_tui.cli import main
+
+    # the repository's runbooks/ are found from its root; elsewhere links stay comments
+    monkeypatch.chdir(REPO if with_runbooks else tmp_path)
+    text, _config = run_import(tmp_path, capsys, name)
+    has_link = "\n        runbook: " in text
+    assert has_link == (with_runbooks and name != "forms.yml")
+    if not with_runbooks and name != "forms.yml":
+        assert "# runbook: " in text and "not found in a runbooks folder" in text
+    assert main(["validate", "--config", str(tmp_path / "oncall.yaml")]) == 0, capsys.readouterr()

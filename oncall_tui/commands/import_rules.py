@@ -8,6 +8,7 @@ from pathlib import Path
 
 from oncall_tui.rules.emit import render_config
 from oncall_tui.rules.reader import RuleFileError, read_rule_file
+from oncall_tui.rules.runbook_check import check_runbooks
 from oncall_tui.rules.translate import translate
 
 
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     translation = translate(
         alerts, recordings, service=args.service, fallback_service=paths[0].stem
     )
-    text = render_config(translation, [p.name for p in paths])
+    text = render_config(translation, [p.name for p in paths], runbooks=check_runbooks(paths))
     if problems:
         text += "\n# Malformed rules:\n" + "".join(f"# {p}\n" for p in problems)
     sys.stdout.write(text)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import yaml
 
+from oncall_tui.rules.runbook_check import RunbookCheck
 from oncall_tui.rules.translate import ImportedKpi, Translation
 
 DEFAULT_PROMETHEUS_URL = "http://localhost:9090"
@@ -35,7 +36,7 @@ def _query_lines(query: str, indent: str) -> list[str]:
     return [f"{indent}query: |-", *body]
 
 
-def _kpi_lines(kpi: ImportedKpi, indent: str) -> list[str]:
+def _kpi_lines(kpi: ImportedKpi, indent: str, runbooks: RunbookCheck | None) -> list[str]:
     lines: list[str] = []
     fields = indent + "  "
     lines += _comment(f"from {', '.join(kpi.alerts)}", indent)
@@ -62,8 +63,13 @@ def _kpi_lines(kpi: ImportedKpi, indent: str) -> list[str]:
         lines.append(f"{fields}direction: {kpi.direction}")
     if kpi.for_text and (kpi.warn is not None or kpi.crit is not None or kpi.levels):
         lines.append(f"{fields}for: {_scalar(kpi.for_text)}")
-    if kpi.runbook:
+    if kpi.runbook and runbooks is not None and runbooks.exists(kpi.runbook):
         lines.append(f"{fields}runbook: {_scalar(kpi.runbook)}")
+    elif kpi.runbook:
+        note = (
+            f"runbook: {kpi.runbook}  (not found in a runbooks folder here; from {kpi.runbook_url})"
+        )
+        lines += _comment(note, fields)
     elif kpi.runbook_url:
         lines += _comment(f"runbook_url: {kpi.runbook_url}", fields)
     return lines
@@ -73,6 +79,7 @@ def render_config(
     translation: Translation,
     sources: Sequence[str],
     datasource_url: str = DEFAULT_PROMETHEUS_URL,
+    runbooks: RunbookCheck | None = None,
 ) -> str:
     """The config text: a datasource, one service per rule owner, skipped rules as comments."""
     out: list[str] = [
@@ -82,8 +89,12 @@ def render_config(
         "  default:",
         "    type: prometheus",
         f"    url: {_scalar(datasource_url)}  # the Prometheus that evaluates these rules",
-        "services:",
     ]
+    if runbooks is not None and runbooks.folders:
+        # absolute: the config may be saved anywhere, and relative paths follow the config
+        out.append("runbooks:")
+        out += [f"  - {_scalar(str(folder))}" for folder in runbooks.folders]
+    out.append("services:")
     services = list(translation.services) or ["service"]
     for name in services:
         kpis = [k for k in translation.for_service(name) if not k.custom]
@@ -96,11 +107,11 @@ def render_config(
         if kpis:
             out.append("    kpis:")
             for kpi in kpis:
-                out += _kpi_lines(kpi, "      ")
+                out += _kpi_lines(kpi, "      ", runbooks)
         if panels:
             out.append("    panels:")
             for kpi in panels:
-                out += _kpi_lines(kpi, "      ")
+                out += _kpi_lines(kpi, "      ", runbooks)
         if not kpis and not panels:
             out.append("    kpis: {}  # no alert rule of this service could be translated")
     if translation.skipped:
