@@ -113,7 +113,7 @@ class ServiceScreen(DashboardScreen):
         target.focus(scroll_visible=False)
         self.call_after_refresh(target.scroll_visible, animate=False)
 
-    def _move_focus(self, step: int) -> None:
+    def _step_panel_focus(self, step: int) -> None:
         panels = list(self.query(KpiPanel))
         if not panels:
             return
@@ -124,10 +124,10 @@ class ServiceScreen(DashboardScreen):
         target.scroll_visible()
 
     def action_focus_next_panel(self) -> None:
-        self._move_focus(1)
+        self._step_panel_focus(1)
 
     def action_focus_previous_panel(self) -> None:
-        self._move_focus(-1)
+        self._step_panel_focus(-1)
 
     def action_back(self) -> None:
         self.oncall.back_to_overview()

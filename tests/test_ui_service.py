@@ -1,0 +1,148 @@
+"""Pilot tests of the service screen: panels, the loud breach, words for bad data, focus."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Digits, Static
+from ui_builders import dashboard, hand_app, incident, kpi, screen_text, service, thresholds
+
+from oncall_tui.engine.status import Status
+from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.ui.screens.service import ServiceScreen
+from oncall_tui.ui.widgets.kpi_panel import KpiPanel
+
+
+async def open_arq(pilot) -> ServiceScreen:
+    await pilot.pause()
+    pilot.app.open_service("arq")
+    await pilot.pause()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ServiceScreen)
+    return screen
+
+
+async def test_one_panel_per_kpi_with_value_thresholds_and_duration():
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = await open_arq(pilot)
+        panels = {p.check_id.key: p for p in screen.query(KpiPanel)}
+        assert set(panels) == {
+            "request_rate",
+            "latency_p50",
+            "latency_p99",
+            "error_rate",
+            "cache_hit_rate",
+            "pool_usage",
+            "queue_depth",
+        }
+        text = screen_text(app)
+        assert "warn > 0.1 % · crit > 1 %" in text
+        assert "✖ CRIT for 10 min · updated 3 s ago" in text
+
+
+async def test_the_panel_in_breach_is_loudest_and_has_focus():
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_arq(pilot)
+        error_rate = screen.query_one("#panel-error_rate", KpiPanel)
+        p50 = screen.query_one("#panel-latency_p50", KpiPanel)
+        assert error_rate.has_class("-crit")
+        assert app.focused is error_rate
+        crit_style, ok_style = error_rate.styles, p50.styles
+        assert crit_style.background != ok_style.background
+        assert crit_style.border_top != ok_style.border_top
+        assert error_rate.border_subtitle == "✖ CRIT"
+
+
+async def test_panels_take_focus_with_tab_and_arrows():
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_arq(pilot)
+        panels = list(screen.query(KpiPanel))
+        start = panels.index(app.focused)
+        await pilot.press("down")
+        assert app.focused is panels[(start + 1) % len(panels)]
+        await pilot.press("up", "up")
+        assert app.focused is panels[(start - 1) % len(panels)]
+        await pilot.press("tab")
+        assert isinstance(app.focused, KpiPanel)
+
+
+async def test_stale_error_and_nodata_are_said_in_words():
+    refused = FetchError(ErrorKind.UNREACHABLE, "connection refused")
+    bad = FetchError(ErrorKind.BAD_QUERY, "parse error at char 5")
+    checks = [
+        kpi("arq", "error_rate", 0.002, Status.STALE, "ratio", error=refused, updated_at=None),
+        kpi("arq", "latency_p99", None, Status.ERROR, "s", error=bad),
+        kpi("arq", "queue_depth", None, Status.NODATA, "count"),
+    ]
+    app, _ = hand_app(dashboard([service("arq", checks)]))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await open_arq(pilot)
+        text = screen_text(app)
+        assert "STALE: unreachable: connection refused" in text
+        assert "ERROR: bad_query: parse error at char 5" in text
+        assert "NODATA: the query returned no series" in text
+        assert "no data yet" in text
+
+
+async def test_multi_level_kpi_names_its_level_and_the_next_one():
+    p99 = kpi(
+        "arq",
+        "latency_p99",
+        2.3,
+        Status.CRIT,
+        "s",
+        level="major",
+        next_level=("critical", 5.0),
+        thresholds=thresholds(1.0, 2.0),
+    )
+    app, _ = hand_app(dashboard([service("arq", [p99])]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_arq(pilot)
+        text = screen_text(app)
+        assert "✖ CRIT major" in text
+        assert "next: critical at 5 s (2.7 s away)" in text
+
+
+async def test_values_update_in_place_without_new_panels():
+    app, state = hand_app(incident())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_arq(pilot)
+        before = {id(p) for p in screen.query(KpiPanel)}
+        snap = incident()
+        arq = snap.service("arq")
+        checks = tuple(
+            replace(c, value=0.5, status=Status.CRIT) if c.id.key == "error_rate" else c
+            for c in arq.checks
+        )
+        services = tuple(replace(s, checks=checks) if s.name == "arq" else s for s in snap.services)
+        state.set(replace(snap, services=services))
+        app.tick()
+        await pilot.pause()
+        assert {id(p) for p in screen.query(KpiPanel)} == before
+        panel = screen.query_one("#panel-error_rate", KpiPanel)
+        assert panel.query_one(Digits).value == "50"
+        assert "50 %" in str(panel.query_one(".small-value", Static).content)
+
+
+async def test_service_timeline_lists_its_status_changes():
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_arq(pilot)
+        assert "error rate ● OK → ✖ CRIT" in screen_text(app)
+
+
+async def test_80x24_service_screen_shows_the_focused_panel():
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_arq(pilot)
+        await pilot.pause()
+        assert "error rate" in screen_text(app)
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, KpiPanel)
+        assert focused.border_title in screen_text(app)
