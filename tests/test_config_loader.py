@@ -407,3 +407,12 @@ def test_empty_file_and_missing_services_are_errors(tmp_path: Path) -> None:
     assert "empty" in error.message
     [error] = problems(tmp_path, "refresh: 5s\n")
     assert error.path == "services" and "at least one service" in error.message
+
+
+def test_braces_around_a_service_var_in_a_query_get_a_hint(tmp_path: Path) -> None:
+    text = MINIMAL + "      error_rate: {query: 'sum(x{job=\"${job}\"})'}\n"
+    [error] = problems(tmp_path, text)
+    assert error.path == "services.cqar.kpis.error_rate.query"
+    assert "write $job for the service var 'job'" in error.message
+    config = load(tmp_path, text, {"job": "from-env"})
+    assert config.services["cqar"].kpis[1].query == 'sum(x{job="from-env"})'

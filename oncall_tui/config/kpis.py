@@ -37,6 +37,7 @@ PANEL_KEYS: tuple[str, ...] = (*KPI_KEYS, "key")
 # `unit:` is free text; these are the ones values are formatted for
 KNOWN_UNITS: tuple[str, ...] = ("s", "ms", "ratio", "percent", "req/s", "count", "bytes", "B/s")
 _FACTOR = re.compile(r"\s*(\d+(?:\.\d+)?)\s*x\s*")
+_BRACED = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STATUS_WORDS = {"warn": Status.WARN, "crit": Status.CRIT}
 
 
@@ -244,6 +245,23 @@ def check_runbook_ref(found: Field) -> str | None:
     return text
 
 
+def _braced_vars(found: Field, variables: Mapping[str, str], key: str) -> bool:
+    """Report `${name}` written for a service var (braces mean the environment); True if any."""
+    if not isinstance(found.value, str):
+        return False
+    mistaken = [
+        name
+        for name in dict.fromkeys(_BRACED.findall(found.value))
+        if name in variables and name not in found.reader.environ
+    ]
+    for name in mistaken:
+        found.fail(
+            f"${{{name}}} in the query of KPI {key!r} is an environment variable, which is not "
+            f"set; write ${name} for the service var {name!r}"
+        )
+    return bool(mistaken)
+
+
 def read_kpi(
     section: Section,
     key: str,
@@ -256,7 +274,9 @@ def read_kpi(
     """One KPI or panel; None when it is too broken to use (its problems are recorded)."""
     section.check_keys(PANEL_KEYS if custom else KPI_KEYS)
     query_field = section.require("query")
-    query = query_field.as_str() if query_field else None
+    query = None
+    if query_field is not None and not _braced_vars(query_field, variables, key):
+        query = query_field.as_str()
     if query is not None and query_field is not None:
         if not query.strip():
             query_field.fail("the query is empty")

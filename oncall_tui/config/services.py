@@ -138,6 +138,9 @@ def read_probe(found: Field, default_interval: float) -> HealthProbe | None:
                     f"does not apply to a {kind.value} probe",
                 )
     interval = section.duration("interval", default_interval) or default_interval
+    if interval <= 0:
+        section.get("interval").fail("must be more than 0")  # type: ignore[union-attr]
+        interval = default_interval
     http = read_http_options(section, default_timeout=3.0)
     tls_field = section.get("tls")
     grpc_tls = tls_field is not None and tls_field.value is not False
