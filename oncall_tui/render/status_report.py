@@ -98,8 +98,8 @@ def _service_json(service: ServiceSnapshot) -> dict[str, Any]:
             **(body if isinstance(body, dict) else {"pods": [], "deployments": [], "events": []}),
         }
     for check in service.of_kind(CheckKind.ALERTS):
-        body = _detail_json(check)
-        entry["alerts"] = body if isinstance(body, list) else []
+        alerts = check.detail if isinstance(check.detail, tuple) else ()
+        entry["alerts"] = [a.status_entry() for a in alerts if hasattr(a, "status_entry")]
         if check.error is not None:
             entry["alerts_error"] = str(check.error)
     return entry
@@ -135,11 +135,17 @@ _STYLE = {
 
 
 def _row_value(check: CheckSnapshot) -> str:
-    if check.id.kind is CheckKind.KPI:
-        return format_value(check.value, check.unit)
-    summary = getattr(check.detail, "summary", None)
-    if callable(summary):
-        return str(summary())
+    """The value column: a KPI's number, a probe's code and latency, pods, firing alerts."""
+    kind, detail = check.id.kind, check.detail
+    if kind is CheckKind.HEALTH:
+        code = getattr(detail, "http_status", None)
+        latency = format_value(check.value, "s") if check.value is not None else ""
+        return " ".join(part for part in (str(code) if code else "", latency) if part) or "—"
+    if kind is CheckKind.KUBERNETES:
+        summary = getattr(detail, "summary", None)
+        return summary if isinstance(summary, str) else "—"
+    if kind is CheckKind.ALERTS:
+        return "—" if check.value is None else f"{int(check.value)} firing"
     return format_value(check.value, check.unit)
 
 
@@ -150,6 +156,9 @@ def _row_note(check: CheckSnapshot, now: float) -> str:
     reason = getattr(check.detail, "reason", None)
     if isinstance(reason, str) and reason:
         notes.append(reason)
+    if check.id.kind is CheckKind.ALERTS and isinstance(check.detail, tuple):
+        firing = [a for a in check.detail if getattr(a, "state", "") == "firing"]
+        notes.extend(f"{a.severity} {a.name}" for a in firing[:5])
     if check.status is Status.STALE and check.updated_at is not None:
         notes.append(f"last data {format_age(check.age(now))} ago")
     if check.level and check.level not in ("warn", "crit"):
