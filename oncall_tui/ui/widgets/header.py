@@ -34,7 +34,7 @@ class DashboardHeader(Static):
     """One line at the top; updated every tick but repainted only when its text changes."""
 
     DEFAULT_CSS = """
-    DashboardHeader { height: 1; background: $panel; padding: 0 1; }
+    DashboardHeader { height: auto; max-height: 3; background: $panel; padding: 0 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
