@@ -15,6 +15,7 @@ from oncall_tui.ui.themes import (
     select_themes,
     theme_dirs,
 )
+from oncall_tui.ui.widgets.matrix import ServiceMatrix
 
 REPO_THEMES = Path(__file__).resolve().parents[1] / "themes"
 SHIPPED = ("oncall-dark", "oncall-light", "oncall-high-contrast")
@@ -125,3 +126,21 @@ async def test_no_color_keeps_statuses_readable_by_glyph_and_word(monkeypatch):
         assert app.no_color
         text = screen_text(app)
         assert "✖ CRIT" in text and "▲ WARN" in text and "● OK" in text
+
+
+async def test_cycling_the_theme_recolours_the_status_cells():
+    app, _ = hand_app(incident(), theme_folders=[REPO_THEMES])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ServiceMatrix)
+
+        def crit_colour() -> str:
+            style = table.get_cell("arq", "error_rate").style
+            return style.color.name if style.color is not None else ""
+
+        before = crit_colour()
+        assert before.lower() == app.theme_variables["status-crit"].lower()
+        await pilot.press("t")
+        await pilot.pause()
+        assert crit_colour().lower() == app.theme_variables["status-crit"].lower()
+        assert crit_colour() != before
