@@ -270,43 +270,51 @@ class PrometheusSource(Source):
         now = self._clock()
         memory = self._memory[check]
         baseline = kpi.thresholds.baseline
-        # The instant, history and baseline queries go out together: the run takes as long
-        # as the slowest of them, not their sum, and stays inside one job timeout.
-        instant = self.client.query(kpi.query)
-        history = self._history(kpi, memory, now)
-        past = self.client.query(kpi.query, at=now - baseline.offset) if baseline else None
-        results = await asyncio.gather(
-            instant, history, past if past is not None else _none(), return_exceptions=True
-        )
-        current, points, before = results
+        start = self._history_start(kpi, memory, now)
+        points: Points | BaseException = []
+        before: list[Series] | BaseException | None = None
+        if start is None and baseline is None:
+            # The common run: one instant query, awaited directly (no extra tasks).
+            try:
+                current: list[Series] | BaseException = await self.client.query(kpi.query)
+            except FetchFailed as failed:
+                current = failed
+        else:
+            # History and baseline go out with the instant query: the run takes as long as
+            # the slowest of them, not their sum, and stays inside one job timeout.
+            history = self._history(kpi, start, now) if start is not None else _none()
+            past = self.client.query(kpi.query, at=now - baseline.offset) if baseline else _none()
+            current, points, before = await asyncio.gather(  # type: ignore[assignment]
+                self.client.query(kpi.query), history, past, return_exceptions=True
+            )
         for result in (current, before):
             if isinstance(result, BaseException):
                 return [Observation(check, self._error(result))]
         if isinstance(points, BaseException):
             # History is decoration: the value still counts, and the next run tries again.
             log.debug("history of %s not loaded: %s", check, points)
-            points = ()
+            points = []
         assert isinstance(current, list)
-        reading = self._reading(kpi, current, now, points, before)
+        reading = self._reading(kpi, current, now, points or (), before)
         memory.last_ok = now
         memory.newest = max(now, points[-1][0]) if points else now
         return [Observation(check, reading)]
 
-    async def _history(self, kpi: Kpi, memory: _KpiMemory, now: float) -> Points:
-        """The range to add: all of `history` on the first run, the gap after an outage."""
+    def _history_start(self, kpi: Kpi, memory: _KpiMemory, now: float) -> float | None:
+        """Where the range to add begins: the whole window first, the gap after an outage."""
+        if self.datasource.history <= 0:
+            return None
         if memory.newest is None:
-            start = now - self.datasource.history - 0.001  # keep the point at the window start
-        elif memory.last_ok is not None and now - memory.last_ok > GAP_INTERVALS * kpi.interval:
-            start = memory.newest
-        else:
-            return []
-        if self.datasource.history <= 0 or start >= now:
-            return []
+            return now - self.datasource.history - 0.001  # keep the point at the window start
+        if memory.last_ok is not None and now - memory.last_ok > GAP_INTERVALS * kpi.interval:
+            return memory.newest if memory.newest < now else None
+        return None
+
+    async def _history(self, kpi: Kpi, start: float, now: float) -> Points:
         end = round(now, 3)  # the resolution the API is asked in
         result = await self.client.query_range(kpi.query, start, end, self.history_step(kpi))
-        # The point at `end` is the instant value this run reports anyway; keeping it would
-        # put the same sample in the history twice.
-        # Points at or before `start` are already held by the state.
+        # Points at or before `start` are already held by the state; the point at `end` is
+        # the instant value this run reports anyway.
         points = worst_points(result, kpi.thresholds.direction)
         return [(t, v) for t, v in points if start < t < end]
 
