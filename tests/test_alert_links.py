@@ -136,3 +136,23 @@ def test_alert_links_stays_free_of_textual() -> None:
         "sys.exit(1 if 'textual' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_status_json_alert_entries_carry_the_resolved_runbook(index: RunbookIndex) -> None:
+    from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+    from oncall_tui.engine.status import Status
+    from oncall_tui.render.status_report import to_json
+    from oncall_tui.sources.base import CheckId, CheckKind
+
+    config = Config(path=None, services=SERVICES, runbooks=(RUNBOOKS,))
+    firing = alert("CQARHighErrorRate", runbook_url="https://wiki.example.com/cqar#high-latency")
+    check = CheckSnapshot(
+        CheckId("cqar", CheckKind.ALERTS, "alerts"), "alerts", Status.CRIT, detail=(firing,)
+    )
+    snapshot = DashboardSnapshot(
+        0.0, 1, (ServiceSnapshot("cqar", "CQAR", Status.CRIT, 0.0, (check,)),)
+    )
+    plain = to_json(snapshot)["services"]["cqar"]["alerts"][0]
+    assert plain["runbook"] == "https://wiki.example.com/cqar#high-latency"
+    resolved = to_json(snapshot, lambda a: status_runbook(a, index, config))
+    assert resolved["services"]["cqar"]["alerts"][0]["runbook"] == "cqar.md#high-latency"

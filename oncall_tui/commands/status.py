@@ -62,10 +62,21 @@ def run(args: argparse.Namespace) -> int:
         return 3
     snapshot = asyncio.run(poll_once(config))
     if args.format == "json":
-        json.dump(to_json(snapshot), sys.stdout, indent=2)
+        json.dump(to_json(snapshot, _alert_runbooks(config)), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         from rich.console import Console
 
         Console().print(to_table(snapshot))
     return report_exit_code(snapshot)
+
+
+def _alert_runbooks(config: Config):  # -> Callable[[Alert], str | None] | None
+    """Resolves each alert's runbook link against the config's runbooks, read once."""
+    if not config.runbooks:
+        return None
+    from oncall_tui.runbooks.alert_links import status_runbook
+    from oncall_tui.runbooks.index import RunbookIndex
+
+    index = RunbookIndex.load(config.runbooks)
+    return lambda alert: status_runbook(alert, index, config)

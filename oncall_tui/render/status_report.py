@@ -14,7 +14,7 @@ JSON shape (stable; documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -81,7 +81,9 @@ def _health_json(check: CheckSnapshot) -> dict[str, Any]:
     return result
 
 
-def _service_json(service: ServiceSnapshot) -> dict[str, Any]:
+def _service_json(
+    service: ServiceSnapshot, alert_runbook: Callable[[Any], str | None] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "title": service.title,
         "status": service.status.value,
@@ -99,13 +101,20 @@ def _service_json(service: ServiceSnapshot) -> dict[str, Any]:
         }
     for check in service.of_kind(CheckKind.ALERTS):
         alerts = check.detail if isinstance(check.detail, tuple) else ()
-        entry["alerts"] = [a.status_entry() for a in alerts if hasattr(a, "status_entry")]
+        entry["alerts"] = [
+            a.status_entry(alert_runbook(a) if alert_runbook else None)
+            for a in alerts
+            if hasattr(a, "status_entry")
+        ]
         if check.error is not None:
             entry["alerts_error"] = str(check.error)
     return entry
 
 
-def to_json(snapshot: DashboardSnapshot) -> dict[str, Any]:
+def to_json(
+    snapshot: DashboardSnapshot, alert_runbook: Callable[[Any], str | None] | None = None
+) -> dict[str, Any]:
+    """`alert_runbook` gives an alert's resolved runbook link (else its annotation shows)."""
     code = report_exit_code(snapshot)
     overall = {0: "ok", 1: "warn", 2: "crit", 3: "unknown"}[code]
     return {
@@ -120,7 +129,7 @@ def to_json(snapshot: DashboardSnapshot) -> dict[str, Any]:
             }
             for s in snapshot.sources
         },
-        "services": {s.name: _service_json(s) for s in snapshot.services},
+        "services": {s.name: _service_json(s, alert_runbook) for s in snapshot.services},
     }
 
 
