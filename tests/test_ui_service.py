@@ -146,3 +146,16 @@ async def test_80x24_service_screen_shows_the_focused_panel():
         focused = app.focused
         assert isinstance(focused, KpiPanel)
         assert focused.border_title in screen_text(app)
+
+
+async def test_starting_on_a_service_opens_its_screen_and_escape_goes_to_the_overview():
+    from oncall_tui.ui.screens.overview import OverviewScreen
+
+    app, _ = hand_app(incident(), service="cqar")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ServiceScreen)
+        assert app.screen.service_name == "cqar"
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)

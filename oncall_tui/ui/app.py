@@ -84,6 +84,7 @@ class OncallApp(App[int]):
         self.snapshot: DashboardSnapshot | None = None
         self._version: int | None = None
         self._timer: Timer | None = None
+        self._settled = False  # the refresh timer has slowed down to TICK after first data
         self._start_service = service
         self.dashboard_title = "oncall demo" if demo else "oncall"
         self.title = "oncall DEMO" if demo else "oncall"
@@ -121,7 +122,8 @@ class OncallApp(App[int]):
             self.notify(f"{error}; using {self.start_theme}", title="theme", severity="error")
         self.tick()
         if self._start_service:
-            self.open_service(self._start_service)
+            # after the overview has composed, so escape goes back to it
+            self.call_after_refresh(self.open_service, self._start_service)
         if self.live:
             self.run_worker(
                 self._run_poller(),
@@ -155,10 +157,11 @@ class OncallApp(App[int]):
         if self.state.version != self._version:
             self._version = self.state.version
             self.snapshot = self.state.snapshot()
-            if self.snapshot.sources and self._timer is not None and self.live:
-                if self._timer._interval < TICK:  # first data is in: settle to the slow tick
-                    self._timer.stop()
-                    self._timer = self.set_interval(TICK, self.tick, name="refresh")
+            if self.snapshot.sources and self._timer is not None and not self._settled:
+                # the first data is in: from now on one refresh a second is enough
+                self._settled = True
+                self._timer.stop()
+                self._timer = self.set_interval(TICK, self.tick, name="refresh")
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.show(self.snapshot, self.now())

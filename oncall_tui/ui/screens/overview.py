@@ -76,4 +76,5 @@ class OverviewScreen(DashboardScreen):
         self.oncall.open_service(event.service)
 
     def focus_service(self, name: str) -> None:
-        self.matrix.focus_service(name)
+        if self.is_mounted:
+            self.matrix.focus_service(name)
