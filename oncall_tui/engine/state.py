@@ -152,6 +152,8 @@ class DashboardState:
             if obs.check.service == "":
                 if isinstance(obs.outcome, Reading):
                     self._extras[obs.check.key] = obs.outcome.detail
+                    # a good fetch ends the failure: readers take `KEY.error` as "failing now"
+                    self._extras.pop(f"{obs.check.key}.error", None)
                 else:
                     self._extras[f"{obs.check.key}.error"] = obs.outcome
                 continue

@@ -88,6 +88,10 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
     checks = tuple(checks)
     if not checks:
         return Cell("·", None)
+    if checks[0].id.kind is CheckKind.ALERTS:
+        from oncall_tui.ui.alerts.text import alerts_cell  # `2 ✖crit`: count and worst
+
+        return alerts_cell(checks[0])
     rolled = max((c.status for c in checks), key=lambda s: s.rank)
     if narrow and len(checks) > 2:
         bad = sum(1 for c in checks if c.status is not Status.OK)

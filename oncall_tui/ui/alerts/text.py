@@ -1,0 +1,173 @@
+"""Pure text of the alerts screen and the overview's alerts column. No Textual here.
+
+Every severity and state is told by glyph and word, so the screen reads in monochrome.
+`new_firing()` is how the app tells a newly firing alert between two snapshots.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+
+from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
+from oncall_tui.engine.status import Status
+from oncall_tui.render.values import format_age
+from oncall_tui.sources.alerts.records import Alert, AlertList, severity_status
+from oncall_tui.sources.base import FetchError
+from oncall_tui.ui.cells import Cell
+
+ALERTS_KEY = "alerts"  # the key of the list in snapshot.extras (AlertSource.ALERTS_KEY)
+OTHER = "other"
+STATE_GLYPHS = {
+    "firing": "◉",
+    "pending": "◔",
+    "silenced": "◌",
+    "inhibited": "◌",
+    "resolved": "○",
+}
+
+
+def alert_list(snapshot: DashboardSnapshot | None) -> AlertList | None:
+    found = snapshot.extras.get(ALERTS_KEY) if snapshot is not None else None
+    return found if isinstance(found, AlertList) else None
+
+
+def alert_error(snapshot: DashboardSnapshot | None) -> FetchError | None:
+    found = snapshot.extras.get(f"{ALERTS_KEY}.error") if snapshot is not None else None
+    return found if isinstance(found, FetchError) else None
+
+
+def severity_word(alert: Alert) -> str:
+    return alert.severity.strip().lower() or "none"
+
+
+def severity_label(alert: Alert) -> str:
+    """`✖ critical`, `▲ warning`: the glyph of what the severity means, and its word."""
+    return f"{severity_status(alert.severity).glyph} {severity_word(alert)}"
+
+
+def state_label(alert: Alert) -> str:
+    return f"{STATE_GLYPHS.get(alert.state, '?')} {alert.state}"
+
+
+def service_label(alert: Alert) -> str:
+    return alert.service or OTHER
+
+
+def clock_text(ts: float, now: float) -> str:
+    """`14:03:12`, with the date when it is not the day of `now` (local time)."""
+    moment, today = time.localtime(ts), time.localtime(now)
+    if moment[:3] == today[:3]:
+        return time.strftime("%H:%M:%S", moment)
+    return time.strftime("%Y-%m-%d %H:%M:%S", moment)
+
+
+def since_text(ts: float | None, now: float) -> str:
+    """`3 min ago (14:03:12)`; `unknown` without a time."""
+    if ts is None:
+        return "unknown"
+    age = format_age(max(0.0, now - ts))
+    relative = "just now" if age == "now" else f"{age} ago"
+    return f"{relative} ({clock_text(ts, now)})"
+
+
+def display_order(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
+    """Firing first, then pending, then silenced/inhibited; critical first, oldest first."""
+    return tuple(sorted(alerts, key=Alert.sort_key))
+
+
+def counts_line(alerts: AlertList) -> str:
+    parts = [f"{alerts.count(s)} {s}" for s in ("firing", "pending", "silenced", "inhibited")]
+    return " · ".join(parts) + f" · from {alerts.source}"
+
+
+def stale_line(alerts: AlertList | None, error: FetchError | None, source: str, now: float) -> str:
+    """`alertmanager unreachable: showing alerts from 40 s ago (connection refused)`."""
+    what = error.kind.value.replace("_", " ") if error is not None else "failing"
+    if alerts is None:
+        shown = "no alerts yet"
+    else:
+        shown = f"showing alerts from {format_age(max(0.0, now - alerts.fetched_at))} ago"
+    line = f"{source} {what}: {shown}"
+    if error is not None and error.message:
+        line += f" ({error.message})"
+    return line
+
+
+def detail_text(alert: Alert, now: float, runbook_line: str = "") -> str:
+    """Everything about one alert, in full: for the detail pane."""
+    lines = [
+        f"{alert.name}  {severity_label(alert)}  {state_label(alert)}",
+        f"service: {service_label(alert)}   active since: {since_text(alert.starts_at, now)}",
+    ]
+    if alert.summary:
+        lines += ["", f"summary: {alert.summary}"]
+    if alert.description:
+        lines += [f"description: {alert.description}"]
+    others = {k: v for k, v in alert.annotations.items() if k not in ("summary", "description")}
+    if others:
+        lines += [""] + [f"{k}: {v}" for k, v in sorted(others.items())]
+    if runbook_line:
+        lines += [runbook_line]
+    if alert.value is not None:
+        lines += [f"value: {alert.value}"]
+    if alert.silenced_by:
+        lines += [f"silenced by: {', '.join(alert.silenced_by)}"]
+    if alert.inhibited_by:
+        lines += [f"inhibited by: {', '.join(alert.inhibited_by)}"]
+    if alert.note:
+        lines += [f"note: {alert.note}"]
+    lines += ["", "labels:"] + [f"  {k}={v}" for k, v in sorted(alert.labels.items())]
+    return "\n".join(lines)
+
+
+def new_firing(before: AlertList | None, after: AlertList | None) -> tuple[Alert, ...]:
+    """Alerts firing in `after` that were not firing in `before`. Pure.
+
+    With no `before` (the first list since start) nothing is new: what was already firing
+    when the dashboard opened is on screen, not news. An alert that was silenced and fires
+    again is news.
+    """
+    if before is None or after is None or after is before:
+        return ()
+    was_firing = {a.key for a in before.alerts if a.is_firing}
+    return tuple(a for a in display_order(after.alerts) if a.is_firing and a.key not in was_firing)
+
+
+def announcement(alerts: tuple[Alert, ...]) -> str:
+    """`✖ CQARHighErrorRate firing on cqar (critical)`; several: one line each, max 3."""
+    lines = [
+        f"{severity_status(a.severity).glyph} {a.name} firing on {service_label(a)}"
+        f" ({severity_word(a)})"
+        for a in alerts[:3]
+    ]
+    if len(alerts) > 3:
+        lines.append(f"and {len(alerts) - 3} more")
+    return "\n".join(lines)
+
+
+def alerts_cell(check: CheckSnapshot) -> Cell:
+    """The overview's alerts column: `2 ✖crit`, `1 ▲warn`, `0 ●`; stale keeps its count."""
+    count = int(check.value) if check.value is not None else None
+    status = check.status
+    if count is None:
+        return Cell(f"{status.glyph} {status.word}", status)
+    if status is Status.OK:
+        return Cell(f"{count} {status.glyph}", status)
+    if status in (Status.STALE, Status.ERROR) and check.detail is not None:
+        shown = _worst(check.detail)
+        if shown is not None and count:
+            return Cell(f"{count} {shown.glyph}{shown.value} {status.word}", status)
+    return Cell(f"{count} {status.glyph}{status.value}", status)
+
+
+def _worst(detail: object) -> Status | None:
+    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
+    firing = [a.status for a in alerts if a.is_firing]
+    return max(firing, key=lambda s: s.rank) if firing else None
+
+
+def matchers_text(labels: Mapping[str, str]) -> str:
+    from oncall_tui.sources.alerts.records import Matcher
+
+    return "\n".join(str(Matcher(k, v)) for k, v in sorted(labels.items()))
