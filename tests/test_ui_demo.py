@@ -132,3 +132,19 @@ def test_screenshot_rejects_a_bad_size(tmp_path: Path):
     )
     assert done.returncode == 2
     assert "--size" in done.stderr
+
+
+async def test_at_80x24_arrows_scroll_to_hidden_columns_keeping_status_and_name():
+    app, clock = demo_app(seed=SEED, at=incident_time("arq", "saturation"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await replay(app, clock, WARMUP)
+        await pilot.pause()
+        await pilot.pause()
+        headings = screen_text(app).splitlines()[2]
+        assert "queue" not in headings
+        assert "more columns" in screen_text(app)
+        await pilot.press(*["right"] * 8)
+        await pilot.pause()
+        headings = screen_text(app).splitlines()[2]
+        assert "queue" in headings
+        assert "status" in headings and "service" in headings

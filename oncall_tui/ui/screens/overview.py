@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
@@ -24,7 +25,8 @@ class OverviewScreen(DashboardScreen):
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
-        yield ServiceMatrix(id="matrix")
+        with Vertical(id="matrix-box"):
+            yield ServiceMatrix(id="matrix")
         yield Static("latest changes", classes="strip-title")
         yield ChangeList(limit=3, id="changes")
         yield Footer()

@@ -48,7 +48,8 @@ class ServiceMatrix(DataTable[Text]):
             self.service = service
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        # status and name stay put while the KPI columns scroll sideways
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, fixed_columns=2)
         self.worst_first = True
         self.narrow = False  # under 100 columns: short headings, rates without unit
         self.compact = False  # under 180 columns: warn cells without the word
