@@ -92,6 +92,8 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
         from oncall_tui.ui.alerts.text import alerts_cell  # `2 ✖crit`: count and worst
 
         return alerts_cell(checks[0])
+    if checks[0].id.kind is CheckKind.KUBERNETES:
+        return pods_cell(checks[0], narrow=narrow)
     rolled = max((c.status for c in checks), key=lambda s: s.rank)
     if narrow and len(checks) > 2:
         bad = sum(1 for c in checks if c.status is not Status.OK)
@@ -103,6 +105,19 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
     if rolled is not Status.OK:
         text += f" {rolled.word}"
     return Cell(text, rolled)
+
+
+def pods_cell(check: CheckSnapshot, *, narrow: bool = False) -> Cell:
+    """`● 3/3`, `✖ 2/3 ⟳5 CRIT` (ready/desired, ⟳ restarts in the last hour); a failed read
+    keeps the last count and says STALE, or says only the word when nothing was ever read."""
+    status = check.status
+    summary = getattr(check.detail, "summary", None)
+    if not isinstance(summary, str):
+        return Cell(f"{status.glyph} {status.word}", status)
+    text = f"{status.glyph} {summary}"
+    if status is not Status.OK and (not narrow or status.is_unknown):
+        text += f" {status.word}"
+    return Cell(text, status)
 
 
 def age_text(seconds: float | None) -> str:
