@@ -27,6 +27,7 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.engine.status import Status
 from oncall_tui.sources.demo.curves import DAY
+from oncall_tui.sources.demo.health import demo_probes
 from oncall_tui.sources.demo.incidents import Driver
 from oncall_tui.sources.demo.signals import Quirk, Signal
 
@@ -507,6 +508,7 @@ def _service(spec: DemoService) -> Service:
         runbook=spec.runbook,
         kpis=tuple(k for k in kpis if not k.custom),
         panels=tuple(k for k in kpis if k.custom),
+        health=demo_probes(spec.name),
     )
 
 

@@ -31,6 +31,7 @@ from oncall_tui.sources.base import (
     Reading,
     Source,
 )
+from oncall_tui.sources.demo.health import health_jobs
 from oncall_tui.sources.demo.incidents import INCIDENT_START, incident_time
 from oncall_tui.sources.demo.services import signals
 from oncall_tui.sources.demo.signals import TIMEOUT_WINDOW, Quirk, SimulatedKpi, in_window
@@ -80,7 +81,7 @@ class DemoSource(Source):
         return (self._clock() if now is None else now) + self._shift
 
     def jobs(self) -> Sequence[Job]:
-        return self._kpi_jobs()
+        return [*self._kpi_jobs(), *health_jobs(self._demo_services(), self.sim_time, self.now)]
 
     def _demo_services(self) -> list[Service]:
         demo = {n for n, ds in self._config.datasources.items() if ds.type == "demo"}
