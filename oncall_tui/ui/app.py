@@ -23,6 +23,7 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import Source
+from oncall_tui.ui.alerts.announce import announce_new_alerts
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.overview import OverviewScreen
@@ -54,6 +55,7 @@ class OncallApp(App[int]):
         Binding("p", "toggle_pause", "Pause", id="pause"),
         Binding("t", "cycle_theme", "Theme", id="theme"),
         Binding("slash", "search", "Search", id="search"),
+        Binding("a", "alerts", "Alerts", id="alerts"),
     ]
 
     def __init__(
@@ -156,7 +158,8 @@ class OncallApp(App[int]):
         """Read a new snapshot if the state moved on, and show it on the current screen."""
         if self.state.version != self._version:
             self._version = self.state.version
-            self.snapshot = self.state.snapshot()
+            previous, self.snapshot = self.snapshot, self.state.snapshot()
+            announce_new_alerts(self, previous, self.snapshot)
             if self.snapshot.sources and self._timer is not None and not self._settled:
                 # the first data is in: from now on one refresh a second is enough
                 self._settled = True
@@ -190,6 +193,13 @@ class OncallApp(App[int]):
     def back_to_overview(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def action_alerts(self) -> None:
+        """The alerts screen, from anywhere (once; `a` on it again does nothing)."""
+        from oncall_tui.ui.alerts.screen import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
