@@ -110,7 +110,8 @@ def test_same_seed_and_clock_give_the_same_observations() -> None:
     first = run_all(DemoSource(demo_config(), lambda: NOW, seed=7))
     second = run_all(DemoSource(demo_config(), lambda: NOW, seed=7))
     assert first == second
-    assert len(first) == sum(len(s.all_kpis) for s in demo_config().services.values())
+    kpis = [o for o in first if o.check.kind is CheckKind.KPI]
+    assert len(kpis) == sum(len(s.all_kpis) for s in demo_config().services.values())
 
 
 def test_another_seed_gives_other_values_but_the_same_incident() -> None:
@@ -288,7 +289,8 @@ def test_jobs_are_one_per_kpi_with_checks_and_a_short_interval() -> None:
     assert len({j.key for j in jobs}) == len(jobs)
     for job in jobs:
         (check,) = job.checks
-        assert check.kind is CheckKind.KPI
+        if check.kind is not CheckKind.KPI:
+            continue  # workloads and probes have jobs of their own (see their tests)
         assert job.key == f"kpi:demo:{check.service}:{check.key}"
         assert job.interval == 1.0 and job.source == "demo" == source.name
 

@@ -30,6 +30,7 @@ from oncall_tui.sources.demo.curves import DAY
 from oncall_tui.sources.demo.health import demo_probes
 from oncall_tui.sources.demo.incidents import Driver
 from oncall_tui.sources.demo.signals import Quirk, Signal
+from oncall_tui.sources.demo.workloads import demo_target
 
 DATASOURCE = "demo"
 #: Seconds between polls of every demo KPI: short, so the screen visibly lives.
@@ -509,6 +510,7 @@ def _service(spec: DemoService) -> Service:
         kpis=tuple(k for k in kpis if not k.custom),
         panels=tuple(k for k in kpis if k.custom),
         health=demo_probes(spec.name),
+        kubernetes=demo_target(spec.name, spec.vars),
     )
 
 

@@ -35,6 +35,7 @@ from oncall_tui.sources.demo.health import health_jobs
 from oncall_tui.sources.demo.incidents import INCIDENT_START, incident_time
 from oncall_tui.sources.demo.services import signals
 from oncall_tui.sources.demo.signals import TIMEOUT_WINDOW, Quirk, SimulatedKpi, in_window
+from oncall_tui.sources.demo.workloads import workload_jobs
 
 #: Where `oncall demo` starts: a few seconds before cqar's cache begins to collapse.
 DEFAULT_START = INCIDENT_START["cqar"] - 8.0
@@ -81,7 +82,12 @@ class DemoSource(Source):
         return (self._clock() if now is None else now) + self._shift
 
     def jobs(self) -> Sequence[Job]:
-        return [*self._kpi_jobs(), *health_jobs(self._demo_services(), self.sim_time, self.now)]
+        services = self._demo_services()
+        return [
+            *self._kpi_jobs(),
+            *workload_jobs(services, self.sim_time, self.now),
+            *health_jobs(services, self.sim_time, self.now),
+        ]
 
     def _demo_services(self) -> list[Service]:
         demo = {n for n, ds in self._config.datasources.items() if ds.type == "demo"}
