@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
@@ -14,7 +15,9 @@ from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
 from oncall_tui.ui.widgets.header import DashboardHeader
+from oncall_tui.ui.widgets.health_pane import HealthPane
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
+from oncall_tui.ui.widgets.workloads_pane import WorkloadsPane
 
 
 def panel_id(key: str) -> str:
@@ -28,6 +31,7 @@ class ServiceScreen(DashboardScreen):
         Binding("escape", "back", "Back", id="back"),
         Binding("down,right", "focus_next_panel", "Next panel", id="next_panel", show=False),
         Binding("up,left", "focus_previous_panel", "Previous panel", id="prev_panel", show=False),
+        Binding("k", "focus_pods", "Pods", id="focus_pods"),
     ]
 
     def __init__(self, service: str) -> None:
@@ -42,7 +46,9 @@ class ServiceScreen(DashboardScreen):
         yield Static("", id="service-checks", markup=False)
         with Horizontal(id="service-body"):
             with VerticalScroll(id="panels-scroll"):
+                yield HealthPane(id="health")
                 yield Grid(id="panels")
+                yield WorkloadsPane(id="workloads")
             with VerticalScroll(id="timeline-pane"):
                 yield ChangeList(limit=50, with_service=False, id="service-timeline")
         yield Footer()
@@ -60,6 +66,9 @@ class ServiceScreen(DashboardScreen):
         title.update(f"{status_label(service.status)}  {service.name} · {service.title}")
         self._show_checks(service)
         self._show_panels(service, now)
+        self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now)
+        workloads = service.check(CheckKind.KUBERNETES, "workloads")
+        self.query_one(WorkloadsPane).show(service.name, workloads, now)
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
@@ -67,6 +76,7 @@ class ServiceScreen(DashboardScreen):
         for panel in self.query(KpiPanel):
             if panel.snapshot is not None:
                 panel.show(panel.snapshot, now)
+        self.query_one(HealthPane).show_ages(now)
 
     def _show_checks(self, service: ServiceSnapshot) -> None:
         lines = []
@@ -102,8 +112,12 @@ class ServiceScreen(DashboardScreen):
         for check in service.of_kind(CheckKind.KPI):
             self.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
 
+    def _focus_targets(self) -> list[Widget]:
+        """Probe rows and KPI panels, in screen order: what the arrows walk through."""
+        return list(self.query("ProbeRow, KpiPanel"))
+
     def _refocus(self, focused: str | None) -> None:
-        panels = list(self.query(KpiPanel))
+        panels = self._focus_targets()
         if not panels:
             return
         target = next((p for p in panels if p.id == focused), None)
@@ -114,7 +128,7 @@ class ServiceScreen(DashboardScreen):
         self.call_after_refresh(target.scroll_visible, animate=False)
 
     def _step_panel_focus(self, step: int) -> None:
-        panels = list(self.query(KpiPanel))
+        panels = self._focus_targets()
         if not panels:
             return
         current = self.focused
@@ -128,6 +142,19 @@ class ServiceScreen(DashboardScreen):
 
     def action_focus_previous_panel(self) -> None:
         self._step_panel_focus(-1)
+
+    def action_focus_pods(self) -> None:
+        pane = self.query_one(WorkloadsPane)
+        if not pane.display:
+            self.notify("this service has no kubernetes: section", severity="warning", timeout=3)
+            return
+        pane.table.focus()
+        pane.scroll_visible(animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_pods":  # no dead key in the footer: only with workloads
+            return self.query_one(WorkloadsPane).display
+        return True
 
     def action_back(self) -> None:
         self.oncall.back_to_overview()
