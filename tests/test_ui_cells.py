@@ -57,7 +57,7 @@ def test_health_checks_share_one_cell_with_names_and_glyphs():
     cell = kind_cell(checks)
     assert cell.text == "live ● ready ✖ grpc ● CRIT"
     assert cell.status is Status.CRIT
-    assert kind_cell(checks, narrow=True).text == "✖ 1/3 bad"
+    assert kind_cell(checks, narrow=True).text == "2/3 ✖ready"
 
 
 def test_columns_for_check_kinds_appear_only_when_some_service_has_them():

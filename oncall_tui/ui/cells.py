@@ -96,11 +96,12 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
         return pods_cell(checks[0], narrow=narrow)
     rolled = max((c.status for c in checks), key=lambda s: s.rank)
     if narrow and len(checks) > 2:
-        bad = sum(1 for c in checks if c.status is not Status.OK)
-        text = (
-            f"{rolled.glyph} {bad}/{len(checks)} bad" if bad else f"{rolled.glyph} {len(checks)} ok"
-        )
-        return Cell(text, rolled)
+        # `3/4 ✖ready`: how many are ok, then every one that is not, named, worst first
+        bad = sorted((c for c in checks if c.status is not Status.OK), key=lambda c: -c.status.rank)
+        if not bad:
+            return Cell(f"{rolled.glyph} {len(checks)}/{len(checks)} ok", rolled)
+        names = " ".join(f"{c.status.glyph}{c.title or c.id.key}" for c in bad)
+        return Cell(f"{len(checks) - len(bad)}/{len(checks)} {names}", rolled)
     text = " ".join(f"{c.title or c.id.key} {c.status.glyph}" for c in checks)
     if rolled is not Status.OK:
         text += f" {rolled.word}"
