@@ -1,0 +1,250 @@
+"""The service screen's health pane: one focusable row per probe, its components below it.
+
+Reads the `ProbeResult` records of the service's health checks; never probes anything. A
+row says the probe's verdict in glyph and word, its kind, HTTP code, latency with a small
+sparkline of recent latencies, the age of the answer and the target; then why, in one
+line; then its components, failing ones first with their message in full, nested ones
+indented, extra fields (`pending_jobs=4600`) kept. `r` on a row opens the probe's runbook
+when the app offers `open_runbook_for_check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rich.console import Group
+from rich.padding import Padding
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.engine.status import Status, worst
+from oncall_tui.render.values import format_age, format_value
+from oncall_tui.sources.health.records import ProbeResult, flatten_components
+from oncall_tui.ui.cells import age_text
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+SPARK_POINTS = 12
+OK_COMPONENTS_SHOWN = 6  # failing components are always all shown; ok ones up to this many
+_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
+
+
+def sparkline(values: Sequence[float], width: int = SPARK_POINTS) -> str:
+    """`▁▁▂▁▃█`: the last `width` values, the highest a full block."""
+    points = list(values)[-width:]
+    if not points:
+        return ""
+    # scaled from zero, not from the minimum: jitter of a few percent stays flat, a spike
+    # ten times the usual latency stands out
+    high = max(points)
+    if high <= 0:
+        return SPARK_CHARS[0] * len(points)
+    top = len(SPARK_CHARS) - 1
+    return "".join(SPARK_CHARS[round(max(v, 0.0) / high * top)] for v in points)
+
+
+def result_of(check: CheckSnapshot) -> ProbeResult | None:
+    return check.detail if isinstance(check.detail, ProbeResult) else None
+
+
+def headline(check: CheckSnapshot, now: float) -> str:
+    """`✖ CRIT ready · http 503 · 3.1 ms ▁▂▇ · 2 s ago`, with a held breach when pending."""
+    result = result_of(check)
+    status = check.status
+    parts = [f"{status.glyph} {status.word} {check.title or check.id.key}"]
+    kind = result.kind.value if result is not None else ""
+    code = f" {result.http_status}" if result is not None and result.http_status else ""
+    if kind:
+        parts.append(f"{kind}{code}")
+    if result is not None and result.top_word and result.kind.value == "grpc":
+        parts.append(result.top_word)
+    if check.value is not None:
+        spark = sparkline([v for _, v in check.history])
+        latency = format_value(check.value, "s")
+        parts.append(f"{latency} {spark}" if len(spark) > 1 else latency)
+    age = check.age(now)
+    parts.append("no answer yet" if age is None else age_text(age))
+    if check.pending is not None:
+        held = "" if check.pending_since is None else f" {format_age(now - check.pending_since)}"
+        parts.append(f"{check.pending.word} pending{held}")
+    return " · ".join(parts)
+
+
+def reason_line(check: CheckSnapshot) -> str:
+    """Why the probe is not ok: the engine's fetch error first, then the probe's own reason."""
+    reasons = []
+    if check.error is not None:
+        reasons.append(str(check.error))
+    result = result_of(check)
+    if result is not None and result.reason and check.status is not Status.OK:
+        reasons.append(result.reason)
+    if result is not None and result.body_truncated:
+        reasons.append("body longer than the read cap; only its start was read")
+    return "; ".join(reasons)
+
+
+def _fields_text(fields: Mapping[str, object]) -> str:
+    return " · ".join(f"{key}={value}" for key, value in fields.items())
+
+
+def component_lines(result: ProbeResult, limit_ok: int = OK_COMPONENTS_SHOWN) -> list[Text]:
+    """`✖ cache  error: connection refused`, failing first, nested ones indented."""
+    flat = flatten_components(result.components)
+    width = max((len(f.component.name) + 2 * f.depth for f in flat), default=0)
+    lines: list[Text] = []
+    hidden = 0
+    shown_ok = 0
+    for item in flat:
+        comp = item.component
+        if comp.status is Status.OK:
+            if shown_ok >= limit_ok:
+                hidden += 1
+                continue
+            shown_ok += 1
+        indent = "  " * item.depth
+        name = f"{indent}{comp.name}".ljust(width)
+        line = Text(f"{comp.status.glyph} {name}")
+        if comp.status is not Status.OK:
+            line.stylize("bold")
+        words = [comp.message] if comp.message else []
+        if comp.status is not Status.OK and not comp.message:
+            words.append(comp.status.word)
+        if comp.fields:
+            words.append(_fields_text(comp.fields))
+        if words:
+            line.append("  " + "  ".join(words))
+        lines.append(line)
+    if hidden:
+        lines.append(Text(f"… {hidden} more ok", style="dim"))
+    return lines
+
+
+def probe_lines(check: CheckSnapshot, now: float) -> list[tuple[int, Text]]:
+    """Everything one row shows, as (indent, line); wrapped lines keep their indent."""
+    lines = [(0, Text(headline(check, now), style="bold" if check.status.is_breach else ""))]
+    result = result_of(check)
+    if result is not None and result.target:
+        lines.append((2, Text(result.target, style="dim")))
+    reason = reason_line(check)
+    if reason:
+        lines.append((2, Text(reason)))
+    if result is not None:
+        lines.extend((4, line) for line in component_lines(result))
+        excerpt = result.body_excerpt.strip().splitlines()[0][:80] if result.body_excerpt else ""
+        if not result.components and excerpt and result.http_status is not None:
+            lines.append((4, Text(f"body: {excerpt}", style="dim")))
+    return lines
+
+
+def probe_text(check: CheckSnapshot, now: float) -> str:
+    """The row as plain text (what a reader sees, for tests and change detection)."""
+    return "\n".join(" " * indent + line.plain for indent, line in probe_lines(check, now))
+
+
+class ProbeRow(Static, can_focus=True):
+    """One probe; focusable so `r` can open its runbook."""
+
+    DEFAULT_CSS = """
+    ProbeRow { height: auto; padding: 0 1; border-left: outer $panel-lighten-2; }
+    ProbeRow:focus { background-tint: $foreground 8%; border-left: outer $primary; }
+    ProbeRow.-ok { border-left: outer $status-ok 60%; }
+    ProbeRow.-warn { border-left: thick $status-warn; background: $status-warn 10%; }
+    ProbeRow.-crit { border-left: thick $status-crit; background: $status-crit 18%; }
+    ProbeRow.-stale { border-left: dashed $status-stale; }
+    ProbeRow.-error { border-left: double $status-error; }
+    ProbeRow.-nodata { border-left: outer $status-nodata; }
+    """
+
+    BINDINGS = [Binding("r", "probe_runbook", "Runbook", id="probe_runbook")]
+
+    def __init__(self, check: CheckSnapshot, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.check_id = check.id
+        self._check: CheckSnapshot | None = None
+        self._text = ""
+
+    @property
+    def snapshot(self) -> CheckSnapshot | None:
+        return self._check
+
+    def show(self, check: CheckSnapshot, now: float) -> None:
+        if self._check is None or self._check.status is not check.status:
+            self.remove_class(*_STATUS_CLASSES)
+            self.add_class(f"-{check.status.value}")
+        self._check = check
+        lines = probe_lines(check, now)
+        plain = "\n".join(" " * indent + line.plain for indent, line in lines)
+        if plain != self._text:
+            self._text = plain
+            self.update(Group(*(Padding(line, (0, 0, 0, indent)) for indent, line in lines)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "probe_runbook":  # no dead key in the footer
+            return callable(getattr(self.app, "open_runbook_for_check", None))
+        return True
+
+    def action_probe_runbook(self) -> None:
+        opener = getattr(self.app, "open_runbook_for_check", None)
+        if not callable(opener) or self._check is None:
+            return
+        result = result_of(self._check)
+        outside = {"probe": self._check.id.key}
+        if result is not None and result.target:
+            outside["target"] = result.target
+        opener(self._check, outside)
+
+
+def row_id(key: str) -> str:
+    return "probe-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
+
+
+class HealthPane(Vertical):
+    """Every probe of one service; hidden when the service has none."""
+
+    DEFAULT_CSS = """
+    HealthPane {
+        height: auto; border: round $panel-lighten-2; padding: 0 0;
+        border-subtitle-align: right;
+    }
+    HealthPane:focus-within { border: round $primary; }
+    HealthPane.-loud { border: round $status-crit; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "health"
+        self.display = False
+        self._keys: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> list[ProbeRow]:
+        return list(self.query(ProbeRow))
+
+    def show(self, checks: Iterable[CheckSnapshot], now: float) -> None:
+        checks = tuple(checks)
+        self.display = bool(checks)
+        if not checks:
+            return
+        rolled = worst((c.status for c in checks), default=Status.NODATA)
+        bad = sum(1 for c in checks if c.status is not Status.OK)
+        self.border_title = f"health · {len(checks)} probes" + (f", {bad} not ok" if bad else "")
+        self.border_subtitle = f"{rolled.glyph} {rolled.word}"
+        self.set_class(rolled in (Status.CRIT, Status.ERROR), "-loud")
+        keys = tuple(c.id.key for c in checks)
+        if keys != self._keys:
+            self._keys = keys
+            self.remove_children()
+            rows = [ProbeRow(c, id=row_id(c.id.key)) for c in checks]
+            self.mount_all(rows)
+            for row, check in zip(rows, checks, strict=True):
+                row.show(check, now)
+            return
+        for check in checks:
+            self.query_one(f"#{row_id(check.id.key)}", ProbeRow).show(check, now)
+
+    def show_ages(self, now: float) -> None:
+        for row in self.rows:
+            if row.snapshot is not None:
+                row.show(row.snapshot, now)
