@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ui_builders import NOW, config_for, dashboard, hand_app, screen_text, standard_service
 
@@ -14,6 +15,7 @@ from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.ui.alerts.screen import AlertsScreen
 from oncall_tui.ui.alerts.table import AlertTable
 
+RUNBOOKS = Path(__file__).resolve().parent.parent / "runbooks"
 CRIT = Alert(
     "CQARHighErrorRate",
     "firing",
@@ -213,3 +215,29 @@ async def test_no_alert_source_says_nothing_fetched_yet():
         await pilot.press("a")
         await pilot.pause()
         assert "no alerts fetched yet" in screen_text(app)
+
+
+async def test_r_opens_the_runbook_section_the_alert_name_matches():
+    from oncall_tui.runbooks.index import RunbookIndex
+
+    runbooks = RUNBOOKS
+    local = replace(CRIT, annotations={"summary": "errors"})
+    snapshot = with_alerts((local,))
+    config = config_for(snapshot, runbooks=(runbooks,))
+    services = {n: replace(s, runbook=f"{n}.md") for n, s in config.services.items()}
+    app, _ = hand_app(snapshot, config=replace(config, services=services))
+    opened: list[tuple[object, dict]] = []
+    app.open_runbook = lambda link, **kw: opened.append((link, kw))  # type: ignore[method-assign]
+    if getattr(app, "runbooks", None) is None:
+        app.runbooks = RunbookIndex.load([runbooks])  # type: ignore[attr-defined]
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_alerts(pilot)
+        await pilot.press("r")
+        for _ in range(40):
+            if opened:
+                break
+            await pilot.pause(0.05)
+        (link, kw), *_ = opened
+        assert link.file.name == "cqar.md" and link.anchor == "high-error-rate"
+        assert kw["service"] == "cqar" and kw["outside"]["job"] == "cqar"
+        assert "guessed from CQARHighErrorRate" in kw["guessed_note"]
