@@ -220,6 +220,7 @@ class WorkloadsPane(Vertical):
     def _show_pods(self, detail: Workloads | None, now: float) -> None:
         table = self.table
         rows = tuple(pod_row(p, now) for p in detail.pods) if detail else ()
+        table.display = bool(rows)
         if rows == self._rows:
             return
         selected = self.selected_pod_name()
@@ -237,7 +238,6 @@ class WorkloadsPane(Vertical):
                 cells[0].stylize(style)
                 cells[5].stylize(style)
             table.add_row(*cells, key=pod.name)  # type: ignore[arg-type]
-        table.display = bool(rows)
         if selected is not None and detail is not None and detail.pod(selected) is not None:
             table.move_cursor(row=table.get_row_index(selected))
 
