@@ -1,0 +1,122 @@
+"""What the app needs for runbooks: the index (loaded once, off the UI loop) and the pane.
+
+Mixed into `OncallApp`, so other screens call `app.open_runbook(...)` and
+`app.open_runbook_for_check(...)` without knowing the pane. Textual calls a mixin's
+`on_mount` too (handlers are looked up along the whole MRO), so loading starts by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from oncall_tui.runbooks.index import RunbookIndex
+from oncall_tui.runbooks.links import LinkProblem, ResolvedLink, guess_section, link_for
+from oncall_tui.runbooks.placeholders import context_for
+from oncall_tui.sources.base import CheckKind
+
+if TYPE_CHECKING:
+    from oncall_tui.config.model import Config, HealthProbe, Kpi, Service
+    from oncall_tui.engine.snapshot import CheckSnapshot
+
+
+def guessed_note(name: str, link: ResolvedLink) -> str | None:
+    """`guessed from 'error_rate' -> High Error Rate; set runbook: to pin it`, or None."""
+    if link.explicit:
+        return None
+    if link.section is None:
+        return f"no heading matches '{name}': showing the whole runbook; set runbook: to pin one"
+    return f"guessed from '{name}' -> {link.section.title}; set runbook: to pin it"
+
+
+def _target(service: Service, check: CheckSnapshot) -> Kpi | HealthProbe | None:
+    key = check.id.key
+    if check.id.kind is CheckKind.KPI:
+        return next((k for k in (*service.kpis, *service.panels) if k.key == key), None)
+    if check.id.kind is CheckKind.HEALTH:
+        return next((p for p in service.health if p.name == key), None)
+    return None
+
+
+class RunbookHost:
+    """Runbook features of the app; expects `config`, `notify`, `run_worker`, `push_screen`."""
+
+    runbooks: RunbookIndex | None = None
+    config: Config
+
+    def on_mount(self) -> None:
+        app: Any = self
+        app.run_worker(
+            self._load_runbooks,
+            name="runbooks",
+            group="runbooks",
+            thread=True,
+            exit_on_error=False,
+            description="loads the runbooks of the config",
+        )
+
+    def _load_runbooks(self) -> None:
+        index = RunbookIndex.load(list(self.config.runbooks))
+        if self.runbooks is None:  # a key pressed meanwhile may have loaded it already
+            self.runbooks = index
+        app: Any = self
+        for problem in index.problems:
+            app.notify(str(problem), title="runbook", severity="warning")
+
+    def runbook_index(self) -> RunbookIndex:
+        """The index; loaded here at once if a key was quicker than the loading worker."""
+        if self.runbooks is None:
+            self.runbooks = RunbookIndex.load(list(self.config.runbooks))
+        return self.runbooks
+
+    def open_runbook(
+        self,
+        link: ResolvedLink | LinkProblem,
+        *,
+        service: str | None,
+        outside: Mapping[str, str] | None = None,
+        guessed_note: str | None = None,
+    ) -> None:
+        """Open the runbook pane on `link` (a LinkProblem shows the problem and candidates)."""
+        from oncall_tui.ui.runbook.screen import RunbookScreen
+
+        app: Any = self
+        config = self.config
+        service_config = config.services.get(service) if service else None
+        context = context_for(service_config, config, service_name=service, outside=outside)
+        screen = RunbookScreen(
+            link,
+            service=service,
+            config=config,
+            context=context,
+            index=self.runbook_index(),
+            note=guessed_note,
+        )
+        if isinstance(app.screen, RunbookScreen):
+            app.pop_screen()  # one pane at a time: the new link replaces the old one
+        app.push_screen(screen)
+
+    def open_runbook_for_check(
+        self, check: CheckSnapshot, outside: Mapping[str, str] | None = None
+    ) -> None:
+        """`r` on a panel, probe or workload row: its `runbook:` link, else a guessed section."""
+        config = self.config
+        name = check.id.service
+        service = config.services.get(name)
+        app: Any = self
+        if service is None:
+            app.notify(f"no service named {name!r} in the config", severity="error")
+            return
+        index = self.runbook_index()
+        target = _target(service, check)
+        if target is not None:
+            link = link_for(index, service, target, config.base_dir)
+        elif check.runbook:
+            from oncall_tui.runbooks.links import resolve_link
+
+            link = resolve_link(index, check.runbook, service.runbook, config.base_dir)
+        else:
+            kind = "probe" if check.id.kind is CheckKind.HEALTH else None
+            link = guess_section(index, service.runbook, check.id.key, kind, config.base_dir)
+        note = guessed_note(check.id.key, link) if isinstance(link, ResolvedLink) else None
+        self.open_runbook(link, service=name, outside=outside, guessed_note=note)

@@ -1,0 +1,435 @@
+"""The runbook pane: a whole runbook with the linked section at the top, commands ready to copy.
+
+On a wide terminal the pane takes the right of the screen and the screen below (the service's
+panels) stays visible and refreshed on the left; on a narrow one it covers everything.
+The screen is the pane's controller: blocks post `Copy` / `Run`, links post `LinkClicked`,
+and the I/O (clipboard file, PromQL) happens here, PromQL in a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, OptionList, Static
+from textual.worker import Worker, WorkerState
+
+from oncall_tui.runbooks.clipboard import copy_text, inside_tmux, osc52_sequence
+from oncall_tui.runbooks.index import RunbookIndex
+from oncall_tui.runbooks.links import (
+    LinkProblem,
+    ResolvedLink,
+    find_runbook,
+    near_anchors,
+    resolve_link,
+    split_ref,
+)
+from oncall_tui.runbooks.parse import Runbook
+from oncall_tui.runbooks.placeholders import FillContext
+from oncall_tui.sources.base import FetchError
+from oncall_tui.ui.runbook.command_block import CommandBlock
+from oncall_tui.ui.runbook.markdown import RunbookMarkdown
+from oncall_tui.ui.runbook.promql_runner import PromqlRunner, result_lines
+from oncall_tui.ui.runbook.toc import RunbookToc
+
+if TYPE_CHECKING:
+    from oncall_tui.config.model import Config
+
+#: from this many columns the pane opens beside the panels instead of over them
+SIDE_MIN_WIDTH = 140
+REFRESH_BELOW = 1.0  # seconds between refreshes of the screen showing beside the pane
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the pane is: a runbook and the line at the top (a heading's, usually)."""
+
+    runbook: Runbook
+    line: int = 1
+    anchor: str | None = None
+
+
+def matching_lines(text: str, query: str) -> list[int]:
+    """1-based lines of `text` that contain `query`, ignoring case."""
+    wanted = query.strip().lower()
+    if not wanted:
+        return []
+    return [i for i, line in enumerate(text.splitlines(), 1) if wanted in line.lower()]
+
+
+class RunbookScreen(Screen[None]):
+    """One runbook, scrolled to a section, with search, contents and links between runbooks."""
+
+    CSS_PATH = "runbook.tcss"
+    AUTO_FOCUS = None
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_MIN_WIDTH, "-side")]
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="runbook.close"),
+        Binding("slash", "search", "Search", id="runbook.search"),
+        Binding("n", "next_match", "Next match", id="runbook.next_match"),
+        Binding("N", "previous_match", "Previous match", id="runbook.prev_match", show=False),
+        Binding("j", "next_block", "Next command", id="runbook.next_block"),
+        Binding("k", "previous_block", "Previous command", id="runbook.prev_block"),
+        Binding("o", "toggle_contents", "Contents", id="runbook.contents"),
+        Binding("backspace", "back", "Back", id="runbook.back"),
+    ]
+
+    def __init__(
+        self,
+        link: ResolvedLink | LinkProblem,
+        *,
+        service: str | None,
+        config: Config,
+        context: FillContext,
+        index: RunbookIndex | None,
+        note: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.link = link
+        self.service = service
+        self.context = context
+        self.index = index
+        self.note = note
+        self.runner = PromqlRunner(config)
+        self.location: Location | None = None
+        self.history: list[Location] = []
+        self.matches: list[int] = []
+        self.match_index = -1
+        self.query_text = ""
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rb-pane"):
+            yield Static("", id="rb-title", markup=False)
+            yield Static("", id="rb-note", markup=False)
+            with Horizontal(id="rb-body"):
+                yield RunbookToc(id="rb-toc")
+                with VerticalScroll(id="rb-scroll"):
+                    yield RunbookMarkdown(id="rb-doc")
+            yield Input(
+                placeholder="search this runbook (enter: find; escape: cancel)", id="rb-search"
+            )
+            yield Static("", id="rb-status", markup=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one("#rb-search", Input).display = False
+        self.query_one("#rb-toc", RunbookToc).display = self.size.width >= SIDE_MIN_WIDTH
+        self.set_interval(REFRESH_BELOW, self._refresh_below, name="runbook-below")
+        await self._open(self.link, self.note)
+
+    async def on_unmount(self) -> None:
+        await self.runner.aclose()
+
+    def _refresh_below(self) -> None:
+        """Keep the panels beside the pane live: the app only refreshes the top screen."""
+        from oncall_tui.ui.screens.base import DashboardScreen
+
+        if not self.has_class("-side") or self.app.screen is not self:
+            return
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        snapshot = getattr(self.app, "snapshot", None)
+        now = getattr(self.app, "now", None)
+        if isinstance(below, DashboardScreen) and now is not None:
+            below.show(snapshot, now())
+
+    # -- showing a location ----------------------------------------------------------------
+
+    @property
+    def current_anchor(self) -> str | None:
+        return self.location.anchor if self.location is not None else None
+
+    @property
+    def document(self) -> RunbookMarkdown:
+        return self.query_one("#rb-doc", RunbookMarkdown)
+
+    async def _open(self, link: ResolvedLink | LinkProblem, note: str | None) -> None:
+        """Show a resolved link, or the problem with the link (and the file if it exists)."""
+        note_widget = self.query_one("#rb-note", Static)
+        note_widget.set_class(isinstance(link, LinkProblem), "-problem")
+        if isinstance(link, LinkProblem):
+            note_widget.update(f"✖ runbook link {link.ref}: {link}")
+            note_widget.display = True
+            runbook = self._problem_file(link)
+            if runbook is None:
+                self.query_one("#rb-title", Static).update(f"runbook {link.ref} (not found)")
+                self._focus_scroll()
+                return
+            await self._show(Location(runbook))
+            return
+        note_widget.update(f"≈ {note}" if note else "")
+        note_widget.display = bool(note)
+        await self._show(Location(link.runbook, link.line, link.anchor))
+
+    def _problem_file(self, problem: LinkProblem) -> Runbook | None:
+        """The file of a link whose anchor is missing: shown whole under the problem."""
+        if problem.kind != "missing-anchor" or self.index is None:
+            return None
+        file, _ = split_ref(problem.ref)
+        found = find_runbook(self.index, file) if file else None
+        return found if isinstance(found, Runbook) else None
+
+    def _title(self, location: Location) -> str:
+        runbook = location.runbook
+        name = self.index.display_name(runbook.path) if self.index else runbook.path.name
+        section = runbook.section(location.anchor) if location.anchor else None
+        where = f" § {section.title}" if section is not None else ""
+        service = f"  ({self.service})" if self.service else ""
+        return f"runbook {name}{where}{service}"
+
+    async def _show(self, location: Location) -> None:
+        document = self.document
+        if document.runbook is not location.runbook:
+            document.prepare(location.runbook, self.context)
+            await document.update(location.runbook.text)
+            self.query_one("#rb-toc", RunbookToc).show(location.runbook, location.anchor)
+            self.matches, self.match_index = [], -1
+        else:
+            self.query_one("#rb-toc", RunbookToc).mark(location.anchor)
+        self.location = location
+        self.query_one("#rb-title", Static).update(self._title(location))
+        self.call_after_refresh(self._scroll_to, location)
+
+    def _scroll_to(self, location: Location) -> None:
+        """The heading (or block) of the location's line at the top of the pane."""
+        scroll = self.query_one("#rb-scroll", VerticalScroll)
+        document = self.document
+        target = document.heading_at(location.line) if location.anchor else None
+        if target is None and location.line > 1:
+            target = document.block_at(location.line)
+        if target is None:
+            scroll.scroll_home(animate=False)
+        else:
+            scroll.scroll_to_widget(target, animate=False, top=True)
+        self._focus_first_command(location)
+
+    def _focus_first_command(self, location: Location) -> None:
+        """Focus the section's first command, so `c` copies it at once; else the text."""
+        section = location.runbook.section(location.anchor) if location.anchor else None
+        if section is not None:
+            for block in self.query(CommandBlock):
+                if block.command is not None and section.contains_line(block.command.line):
+                    block.focus(scroll_visible=False)
+                    return
+        self._focus_scroll()
+
+    def _focus_scroll(self) -> None:
+        self.query_one("#rb-scroll", VerticalScroll).focus(scroll_visible=False)
+
+    async def go(self, location: Location, *, remember: bool = True) -> None:
+        if remember and self.location is not None:
+            self.history.append(self.location)
+        self.query_one("#rb-note", Static).display = False
+        await self._show(location)
+
+    # -- links -----------------------------------------------------------------------------
+
+    @on(Markdown.LinkClicked)
+    async def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        event.prevent_default()
+        await self.follow(event.href)
+
+    async def follow(self, href: str) -> None:
+        """A runbook link is followed here; a web link is copied (no browser over SSH)."""
+        if "://" in href or href.startswith("mailto:"):
+            self._copy_to_clipboard(href)
+            self.notify(f"web link copied: {href}", title="link")
+            return
+        if self.location is None:
+            return
+        current = self.location.runbook
+        file, anchor = split_ref(href)
+        if not file:
+            section = current.section(anchor or "")
+            if section is None:
+                near = ", ".join(f"#{a}" for a in near_anchors(current, anchor or ""))
+                self.notify(
+                    f"no heading #{anchor} here" + (f"; did you mean {near}?" if near else ""),
+                    severity="warning",
+                )
+                return
+            await self.go(Location(current, section.start_line, section.anchor))
+            return
+        if self.index is None:
+            self.notify("runbooks are still loading", severity="warning")
+            return
+        found = resolve_link(self.index, href, base_dir=current.path.parent)
+        if isinstance(found, LinkProblem):
+            self.notify(str(found), title="runbook link", severity="error")
+            return
+        await self.go(Location(found.runbook, found.line, found.anchor))
+
+    @on(OptionList.OptionSelected, "#rb-toc")
+    async def _heading_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.location is None or event.option_id is None:
+            return
+        section = self.location.runbook.section(event.option_id)
+        if section is not None:
+            await self.go(Location(self.location.runbook, section.start_line, section.anchor))
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _copy_to_clipboard(self, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        driver = getattr(self.app, "_driver", None)
+        if driver is not None and inside_tmux():
+            # Textual's OSC 52 is not wrapped for tmux; the passthrough form reaches the
+            # outer terminal when tmux has `allow-passthrough on`.
+            driver.write(osc52_sequence(text, inside_tmux=True))
+
+    @on(CommandBlock.Copy)
+    def _copy_command(self, event: CommandBlock.Copy) -> None:
+        event.stop()
+        filled = event.filled
+        self._copy_to_clipboard(filled.text)
+        outcome = copy_text(filled)
+        message = outcome.message
+        if outcome.unfilled:
+            message += ". Fill them in before you run it"
+        self.notify(
+            message,
+            title="copied block" if event.whole else "copied line",
+            severity="warning" if outcome.unfilled else "information",
+        )
+
+    @on(CommandBlock.Run)
+    def _run_command(self, event: CommandBlock.Run) -> None:
+        event.stop()
+        block = event.block
+        problem = self.runner.unavailable(self.service)
+        if problem is not None:
+            block.show_result(result_lines(problem), error=True)
+            return
+        block.show_running()
+        self.run_worker(
+            self._query(block, event.expr),
+            name="promql",
+            group=f"promql-{id(block)}",
+            exclusive=True,
+            exit_on_error=False,
+            description="runs a runbook PromQL block",
+        )
+
+    async def _query(self, block: CommandBlock, expr: str) -> None:
+        outcome = await self.runner.run(self.service, expr)
+        if block.is_mounted:
+            block.show_result(result_lines(outcome), error=isinstance(outcome, FetchError))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "promql" and event.state is WorkerState.ERROR:
+            self.notify(f"query failed: {event.worker.error!r}", severity="error")
+
+    def _blocks(self) -> Sequence[CommandBlock]:
+        return list(self.query(CommandBlock))
+
+    def _step_block(self, step: int) -> None:
+        blocks = self._blocks()
+        if not blocks:
+            self.notify("no commands in this runbook", severity="warning")
+            return
+        focused = self.focused
+        if isinstance(focused, CommandBlock) and focused in blocks:
+            index = blocks.index(focused) + step
+        else:
+            # from the top of what is on screen
+            top = self.query_one("#rb-scroll", VerticalScroll).scroll_y
+            below = [i for i, b in enumerate(blocks) if b.virtual_region.y >= top]
+            index = below[0] if below and step > 0 else (below[0] - 1 if below else -1)
+        target = blocks[max(0, min(index, len(blocks) - 1))]
+        target.focus()
+
+    def action_next_block(self) -> None:
+        self._step_block(1)
+
+    def action_previous_block(self) -> None:
+        self._step_block(-1)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#rb-search", Input)
+        search.display = True
+        search.value = self.query_text
+        search.focus()
+
+    @on(Input.Submitted, "#rb-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_text = event.value
+        search = self.query_one("#rb-search", Input)
+        search.display = False
+        self._focus_scroll()
+        if self.location is None:
+            return
+        self.matches = matching_lines(self.location.runbook.text, event.value)
+        top = self.location.line
+        after = [i for i, line in enumerate(self.matches) if line >= top]
+        self.match_index = (after[0] if after else 0) - 1
+        self.action_next_match()
+
+    def action_next_match(self) -> None:
+        self._step_match(1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        status = self.query_one("#rb-status", Static)
+        if not self.query_text:
+            status.update("/ to search")
+            return
+        if not self.matches:
+            status.update(f"no match for {self.query_text!r}")
+            return
+        self.match_index = (self.match_index + step) % len(self.matches)
+        line = self.matches[self.match_index]
+        document = self.document
+        for hit in document.query(".-search-hit"):
+            hit.remove_class("-search-hit")
+        block = document.block_at(line)
+        if block is not None:
+            block.add_class("-search-hit")
+            self.query_one("#rb-scroll", VerticalScroll).scroll_to_widget(
+                block, animate=False, top=True
+            )
+        status.update(
+            f"match {self.match_index + 1} of {len(self.matches)} for {self.query_text!r}"
+            f" (line {line}) · n next · N previous"
+        )
+
+    # -- the rest --------------------------------------------------------------------------
+
+    def action_toggle_contents(self) -> None:
+        toc = self.query_one("#rb-toc", RunbookToc)
+        toc.display = not toc.display
+        if toc.display:
+            toc.focus()
+
+    async def action_back(self) -> None:
+        if self.history:
+            await self.go(self.history.pop(), remember=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return bool(self.history)
+        if action in ("next_match", "previous_match"):
+            return bool(self.matches)
+        return True
+
+    def action_close(self) -> None:
+        search = self.query_one("#rb-search", Input)
+        if search.display:
+            search.display = False
+            self._focus_scroll()
+            return
+        self.dismiss()
