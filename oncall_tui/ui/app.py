@@ -24,6 +24,7 @@ from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import Source
 from oncall_tui.ui.alerts.announce import announce_new_alerts
+from oncall_tui.ui.runbook.host import RunbookHost
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.overview import OverviewScreen
@@ -42,7 +43,7 @@ TICK = 1.0  # seconds between UI refreshes once data flows
 FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
 
 
-class OncallApp(App[int]):
+class OncallApp(RunbookHost, App[int]):
     """The dashboard. `live=False` starts no worker and no timer (tests, screenshots)."""
 
     CSS_PATH = "app.tcss"

@@ -32,6 +32,7 @@ class ServiceScreen(DashboardScreen):
         Binding("down,right", "focus_next_panel", "Next panel", id="next_panel", show=False),
         Binding("up,left", "focus_previous_panel", "Previous panel", id="prev_panel", show=False),
         Binding("k", "focus_pods", "Pods", id="focus_pods"),
+        Binding("r", "runbook", "Runbook", id="runbook"),
     ]
 
     def __init__(self, service: str) -> None:
@@ -155,6 +156,14 @@ class ServiceScreen(DashboardScreen):
         if action == "focus_pods":  # no dead key in the footer: only with workloads
             return self.query_one(WorkloadsPane).display
         return True
+
+    def action_runbook(self) -> None:
+        """The focused panel's runbook section, with its worst series' labels to fill in."""
+        panel = self.focused_panel
+        if panel is None or panel.snapshot is None:
+            self.notify("focus a panel first (tab or arrows)", severity="warning")
+            return
+        self.oncall.open_runbook_for_check(panel.snapshot, dict(panel.snapshot.labels))
 
     def action_back(self) -> None:
         self.oncall.back_to_overview()
