@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from servers.fake_kube import NOW, FakeKube
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 from ui_builders import screen_text
 
 from oncall_tui.config.model import Config, Datasource, KubernetesTarget, Service
@@ -33,6 +33,8 @@ def _client_imported() -> None:
     """Import the official client once up front, so a busy machine's first import does not
     eat into a tick's timeout (what the tests measure is the app, not the import)."""
     import kubernetes  # noqa: F401
+
+
 CRASHING = "cqar-84b5c6d7f9-tq9zw"
 OOM_KILLED = "cqar-6d8f7b9c5-k8m2p"
 
@@ -151,7 +153,7 @@ async def test_unknown_context_and_unreachable_server_are_states_of_the_pane(
             await pilot.pause()
             app.open_service("cqar")
             pane = await find_pane(pilot, app)
-            await until(pilot, lambda: pane.display)
+            await until(pilot, lambda pane=pane: pane.display)
             assert heading in screen_text(app)
 
 

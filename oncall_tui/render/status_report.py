@@ -94,11 +94,15 @@ def _service_json(
         entry["health"] = {c.id.key: _health_json(c) for c in probes}
     for check in service.of_kind(CheckKind.KUBERNETES):
         body = _detail_json(check)
-        entry["kubernetes"] = {
+        kube = {
             "status": check.status.value,
             "error": _error_text(check),
             **(body if isinstance(body, dict) else {"pods": [], "deployments": [], "events": []}),
         }
+        # the check's status wins over the record's own verdict: a failed read makes the
+        # last workloads stale, and the JSON must say so
+        kube["status"] = check.status.value
+        entry["kubernetes"] = kube
     for check in service.of_kind(CheckKind.ALERTS):
         alerts = check.detail if isinstance(check.detail, tuple) else ()
         entry["alerts"] = [
