@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-SCREENS = ("overview", "service")
+SCREENS = ("overview", "service", "alerts")
 
 
 def parse_size(text: str) -> tuple[int, int] | None:
@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
             name = args.service or _worst_service(app)
             if name is not None:
                 app.open_service(name)
+        elif args.screen == "alerts":
+            app.action_alerts()
         await pilot.pause()
         await pilot.pause()
         app.save_screenshot(filename=out.name, path=str(out.parent))

@@ -31,6 +31,7 @@ from oncall_tui.sources.base import (
     Reading,
     Source,
 )
+from oncall_tui.sources.demo.alerts import alert_jobs
 from oncall_tui.sources.demo.health import health_jobs
 from oncall_tui.sources.demo.incidents import INCIDENT_START, incident_time
 from oncall_tui.sources.demo.services import signals
@@ -87,6 +88,7 @@ class DemoSource(Source):
             *self._kpi_jobs(),
             *workload_jobs(services, self.sim_time, self.now),
             *health_jobs(services, self.sim_time, self.now),
+            *alert_jobs(services, self.sim_time, self.now),
         ]
 
     def _demo_services(self) -> list[Service]:

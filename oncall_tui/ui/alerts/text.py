@@ -97,8 +97,10 @@ def stale_line(alerts: AlertList | None, error: FetchError | None, source: str, 
 def detail_text(alert: Alert, now: float, runbook_line: str = "") -> str:
     """Everything about one alert, in full: for the detail pane."""
     lines = [
-        f"{alert.name}  {severity_label(alert)}  {state_label(alert)}",
-        f"service: {service_label(alert)}   active since: {since_text(alert.starts_at, now)}",
+        alert.name,
+        f"{severity_label(alert)} · {state_label(alert)}",
+        f"service: {service_label(alert)}",
+        f"active since: {since_text(alert.starts_at, now)}",
     ]
     if alert.summary:
         lines += ["", f"summary: {alert.summary}"]
