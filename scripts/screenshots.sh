@@ -10,4 +10,5 @@ AT=$(python -c 'from oncall_tui.sources.demo import incident_time; print(inciden
 shot() { python -m oncall_tui screenshot --demo --seed "$SEED" --at "$AT" "$@"; }
 shot --size 120x40 --out screenshots/overview-incident.svg
 shot --size 120x40 --screen service --service arq --out screenshots/service.svg
+shot --size 120x40 --screen alerts --out screenshots/alerts.svg
 shot --size 80x24 --out screenshots/overview-80x24.svg
