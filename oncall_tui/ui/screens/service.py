@@ -67,7 +67,9 @@ class ServiceScreen(DashboardScreen):
         title.update(f"{status_label(service.status)}  {service.name} · {service.title}")
         self._show_checks(service)
         self._show_panels(service, now)
-        self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now)
+        if self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now):
+            focused = self.focused.id if self.focused in self._focus_targets() else None
+            self.call_after_refresh(self._refocus, focused)  # new probe rows may be loudest
         workloads = service.check(CheckKind.KUBERNETES, "workloads")
         self.query_one(WorkloadsPane).show(service.name, workloads, now)
         events = [e for e in snapshot.timeline if e.check.service == service.name]

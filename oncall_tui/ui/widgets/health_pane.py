@@ -133,7 +133,8 @@ def probe_lines(check: CheckSnapshot, now: float) -> list[tuple[int, Text]]:
     if result is not None:
         lines.extend((4, line) for line in component_lines(result))
         excerpt = result.body_excerpt.strip().splitlines()[0][:80] if result.body_excerpt else ""
-        if not result.components and excerpt and result.http_status is not None:
+        # a plain-text or unreadable body: its start says what the endpoint answered
+        if result.top_word is None and excerpt and result.http_status is not None:
             lines.append((4, Text(f"body: {excerpt}", style="dim")))
     return lines
 
@@ -222,11 +223,12 @@ class HealthPane(Vertical):
     def rows(self) -> list[ProbeRow]:
         return list(self.query(ProbeRow))
 
-    def show(self, checks: Iterable[CheckSnapshot], now: float) -> None:
+    def show(self, checks: Iterable[CheckSnapshot], now: float) -> bool:
+        """Bring the rows in line with the probes; True when the rows were (re)built."""
         checks = tuple(checks)
         self.display = bool(checks)
         if not checks:
-            return
+            return False
         rolled = worst((c.status for c in checks), default=Status.NODATA)
         bad = sum(1 for c in checks if c.status is not Status.OK)
         self.border_title = f"health · {len(checks)} probes" + (f", {bad} not ok" if bad else "")
@@ -240,9 +242,10 @@ class HealthPane(Vertical):
             self.mount_all(rows)
             for row, check in zip(rows, checks, strict=True):
                 row.show(check, now)
-            return
+            return True
         for check in checks:
             self.query_one(f"#{row_id(check.id.key)}", ProbeRow).show(check, now)
+        return False
 
     def show_ages(self, now: float) -> None:
         for row in self.rows:
