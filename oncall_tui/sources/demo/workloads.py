@@ -306,7 +306,8 @@ def demo_workloads(service: str, namespace: str, sim_t: float, now: float) -> Wo
         ),
         revision=str(revision),
     )
-    pods.sort(key=lambda p: (p.healthy, p.name))
+    # the worst first, as an on-call engineer reads them: crash loops, then not ready
+    pods.sort(key=lambda p: (p.healthy, not p.crash_looping, p.is_ready, p.name))
     status, reason = judge(pods, [deployment], 0, now)
     _, u = _cycle(service, sim_t)
     return Workloads(
