@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", metavar="WxH", default="120x40")
     shot.add_argument("--demo", action="store_true", help="use the built-in demo services")
     shot.add_argument(
-        "--screen", choices=("overview", "service", "runbook", "alerts"), default="overview"
+        "--screen",
+        choices=("overview", "service", "runbook", "alerts", "workloads"),
+        default="overview",
     )
     shot.add_argument("--seed", type=int, default=7)
     shot.add_argument(

@@ -12,3 +12,6 @@ shot --size 120x40 --out screenshots/overview-incident.svg
 shot --size 120x40 --screen service --service arq --out screenshots/service.svg
 shot --size 120x40 --screen alerts --out screenshots/alerts.svg
 shot --size 80x24 --out screenshots/overview-80x24.svg
+# cqar a minute into its incident: a crash-looping, OOM-killed pod and a rollout under way
+python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import INCIDENT_START; print(INCIDENT_START["cqar"] + 60)')" \
+  --size 170x48 --screen workloads --service cqar --out screenshots/workloads.svg

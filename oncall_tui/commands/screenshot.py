@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-SCREENS = ("overview", "service", "alerts")
+SCREENS = ("overview", "service", "alerts", "workloads")
 
 
 def parse_size(text: str) -> tuple[int, int] | None:
@@ -53,10 +53,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             await app.poll_once()
         await pilot.pause()
-        if args.screen == "service":
+        if args.screen in ("service", "workloads"):
             name = args.service or _worst_service(app)
             if name is not None:
                 app.open_service(name)
+            if args.screen == "workloads":  # the service screen with its pods in focus
+                await pilot.pause()
+                await pilot.pause()
+                focus_pods = getattr(app.screen, "action_focus_pods", None)
+                if focus_pods is not None:
+                    focus_pods()
         elif args.screen == "alerts":
             app.action_alerts()
         await pilot.pause()
