@@ -190,7 +190,7 @@ class ServiceMatrix(DataTable[Text]):
         if column in KPI_HEADINGS:
             check = service.check(CheckKind.KPI, column)
             return kpi_cell(check, compact=self.compact, narrow=self.narrow)
-        return kind_cell(service.of_kind(CheckKind(column)), narrow=self.narrow)
+        return kind_cell(service.of_kind(CheckKind(column)), narrow=self.narrow or self.compact)
 
     def _set(self, row: str, column: str, cell: Cell) -> None:
         if self._cells.get((row, column)) == cell:
