@@ -26,14 +26,23 @@ COMMANDS = {
 }
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """The options every command takes, before or after the command's name.
+
+    On subcommands their default is SUPPRESS, so that `oncall --config X status` keeps the X
+    given before the command instead of the subcommand's default overwriting it.
+    """
+    default = None if top else argparse.SUPPRESS
     parser.add_argument(
         "--config",
         metavar="PATH",
+        default=default,
         help="config file (default: $ONCALL_CONFIG, ./oncall.yaml, ~/.config/oncall/config.yaml)",
     )
-    parser.add_argument("--service", metavar="NAME", help="start on, or limit to, one service")
-    parser.add_argument("--theme", metavar="NAME", help="theme name or theme file")
+    parser.add_argument(
+        "--service", metavar="NAME", default=default, help="start on, or limit to, one service"
+    )
+    parser.add_argument("--theme", metavar="NAME", default=default, help="theme name or theme file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal on-call dashboard: live KPIs, health probes, alerts, runbooks.",
     )
     parser.add_argument("--version", action="version", version=f"oncall {__version__}")
-    _common(parser)
+    _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the dashboard on built-in simulated services")
@@ -83,7 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("import-rules", help="turn Prometheus alert rules into config YAML")
     rules.add_argument("files", nargs="+", metavar="RULES.yml")
-    rules.add_argument("--service", metavar="NAME", help="the service the KPIs belong to")
+    rules.add_argument(
+        "--service",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="the service the KPIs belong to",
+    )
     return parser
 
 
