@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from pathlib import Path
-
-import pytest
 
 import oncall_tui
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Kpi
@@ -293,33 +290,3 @@ def test_jobs_are_one_per_kpi_with_checks_and_a_short_interval() -> None:
             continue  # workloads and probes have jobs of their own (see their tests)
         assert job.key == f"kpi:demo:{check.service}:{check.key}"
         assert job.interval == 1.0 and job.source == "demo" == source.name
-
-
-# -- speed ----------------------------------------------------------------------------------
-
-
-def best_of(runs: int, fn) -> float:
-    best = math.inf
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def test_all_jobs_of_all_services_run_in_under_50_ms() -> None:
-    source = DemoSource(demo_config(), lambda: NOW, seed=7)
-    run_all(source)  # the first run backfills history; measured below
-    assert best_of(5, lambda: run_all(source)) < 0.050
-
-
-@pytest.mark.parametrize("seed", [7, 8])
-def test_first_run_with_thirty_minute_backfill_is_fast(seed: int) -> None:
-    # every run is a new source at a new time, so no cache carries over between runs
-    starts = iter(NOW + 997.0 * i for i in range(10))
-
-    def first_run() -> None:
-        start = next(starts)
-        run_all(DemoSource(demo_config(), lambda: start, seed))
-
-    assert best_of(3, first_run) < 0.5
