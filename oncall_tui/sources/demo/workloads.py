@@ -11,6 +11,7 @@ Every value is a pure function of (service, simulation time, wall-clock time).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +73,7 @@ def demo_target(name: str, vars: Mapping[str, str]) -> KubernetesTarget | None:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # names repeat on every tick; hashing them is the cost
 def _hash(*parts: object, length: int) -> str:
     digest = hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()
     # pod-template hashes and pod suffixes use lowercase consonants and digits
