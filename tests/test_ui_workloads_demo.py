@@ -103,3 +103,14 @@ async def test_r_on_a_pod_opens_the_runbook_with_its_names_filled(
             "context": "demo",
             "selector": "app=cqar",
         }
+
+
+async def test_r_on_a_pod_opens_the_runbook_pane() -> None:
+    from oncall_tui.ui.runbook.screen import RunbookScreen
+
+    app, clock = demo_app(seed=7, at=INCIDENT_START["cqar"] + LOOP_FROM + 6, warmup=WARMUP)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await cqar_pane(pilot, app, clock)
+        await pilot.press("k")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen))

@@ -337,6 +337,8 @@ class WorkloadsPane(Vertical):
         return placeholder_values(self.workloads, self.focused_pod)
 
     def action_pod_runbook(self) -> None:
+        """The service runbook's "Service Not Ready" section (else the whole runbook), with
+        the focused pod's names as outside values the filler shell-quotes."""
         app = self.app
         opener = getattr(app, "open_runbook", None)
         config = getattr(app, "config", None)
@@ -346,7 +348,8 @@ class WorkloadsPane(Vertical):
             self.notify("the runbook pane is not available in this build", severity="warning")
             return
         service = config.services.get(self.service)
-        index = getattr(app, "runbooks", None)
+        loader = getattr(app, "runbook_index", None)
+        index = loader() if callable(loader) else getattr(app, "runbooks", None)
         if service is None or index is None:
             self.notify("runbooks are still loading", severity="warning")
             return
