@@ -104,7 +104,11 @@ class ServiceMatrix(DataTable[Text]):
     def mark_hidden_columns(self) -> None:
         """Say so in the border when columns are off to the side (nothing cut without a sign)."""
         hidden = self.virtual_size.width > self.scrollable_content_region.width
-        self.border_subtitle = "more columns: ← →" if hidden else ""
+        subtitle = "more columns: ← →" if hidden else ""
+        # setting a border title repaints the whole table even when it is unchanged: this
+        # runs after every data refresh, so an unconditional set paints each frame twice
+        if (self.border_subtitle or "") != subtitle:
+            self.border_subtitle = subtitle
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.mark_hidden_columns)
