@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-SCREENS = ("overview", "service", "alerts", "workloads")
+SCREENS = ("overview", "service", "alerts", "workloads", "runbook")
 
 
 def parse_size(text: str) -> tuple[int, int] | None:
@@ -65,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
                     focus_pods()
         elif args.screen == "alerts":
             app.action_alerts()
+        elif args.screen == "runbook":  # r on the worst panel of the service (cqar by default)
+            from oncall_tui.ui.headless import open_runbook_pane
+
+            default = "cqar" if "cqar" in app.config.services else _worst_service(app)
+            name = args.service or default
+            if name is not None:
+                await open_runbook_pane(app, pilot, name)
         await pilot.pause()
         await pilot.pause()
         app.save_screenshot(filename=out.name, path=str(out.parent))

@@ -67,3 +67,36 @@ async def replay(app: OncallApp, clock: FrozenClock, seconds: float, step: float
         clock.advance(step)
         elapsed += step
     app.tick()
+
+
+async def open_runbook_pane(app: OncallApp, pilot, service: str, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    """Open `service`, press `r` on its worst panel (focused on open) and wait for the pane."""
+    import time
+
+    from oncall_tui.ui.runbook.command_block import CommandBlock
+    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.widgets.kpi_panel import KpiPanel
+
+    deadline = time.monotonic() + timeout
+
+    async def until(condition) -> bool:  # type: ignore[no-untyped-def]
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            await pilot.pause(0.05)
+        return True
+
+    app.open_service(service)
+    if not await until(lambda: isinstance(app.focused, KpiPanel)):
+        return False
+    await pilot.press("r")
+    if not await until(
+        lambda: (
+            isinstance(app.screen, RunbookScreen)
+            and app.screen.location is not None
+            and bool(app.screen.query(CommandBlock))
+        )
+    ):
+        return False
+    await pilot.pause(0.2)  # the scroll to the section happens after a refresh
+    return True
