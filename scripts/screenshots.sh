@@ -12,6 +12,9 @@ shot --size 120x40 --out screenshots/overview-incident.svg
 shot --size 120x40 --screen service --service arq --out screenshots/service.svg
 shot --size 120x40 --screen alerts --out screenshots/alerts.svg
 shot --size 80x24 --out screenshots/overview-80x24.svg
+# r on cqar's worst panel at the height of its incident: the runbook pane beside the panels
+python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import incident_time; print(incident_time("cqar", "saturation"))')" \
+  --size 160x45 --screen runbook --service cqar --out screenshots/runbook.svg
 # cqar a minute into its incident: a crash-looping, OOM-killed pod and a rollout under way
 python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import INCIDENT_START; print(INCIDENT_START["cqar"] + 60)')" \
   --size 170x48 --screen workloads --service cqar --out screenshots/workloads.svg
