@@ -165,3 +165,17 @@ def test_snapshots_are_reused_until_something_changes():
     state.apply([reading(clock, 1.0)])
     assert state.snapshot() is not first
     assert state.snapshot().version > first.version
+
+
+def test_a_backfill_arriving_after_the_first_point_is_merged_in_time_order():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q"), clock=clock)
+    state.apply([reading(clock, 5.0)])
+    clock.now += 5
+    backfill = tuple((clock.now - 600 + i * 10, float(i)) for i in range(60))
+    state.apply([reading(clock, 6.0, history=backfill)])
+    history = check(state).history
+    times = [t for t, _ in history]
+    assert times == sorted(times)
+    assert len(times) == len(set(times)) == 62  # 60 backfill points and the 2 readings
+    assert history[-1] == (clock.now, 6.0)

@@ -307,13 +307,24 @@ class DashboardState:
         )
 
     def _merge_history(self, check: _Check, reading: Reading) -> None:
+        """Add new points; a backfill older than what is held is merged in time order."""
+        points = list(reading.history)
+        if reading.value is not None:
+            points.append((reading.at, reading.value))
+        if not points:
+            return
         newest = check.history[-1][0] if check.history else float("-inf")
-        for t, v in reading.history:
-            if t > newest:
-                check.history.append((t, v))
-                newest = t
-        if reading.value is not None and reading.at > newest:
-            check.history.append((reading.at, reading.value))
+        if all(t > newest for t, _ in points):
+            for point in sorted(points):
+                if point[0] > newest:
+                    check.history.append(point)
+                    newest = point[0]
+            return
+        merged = dict(check.history)
+        for t, v in points:
+            merged.setdefault(t, v)
+        check.history.clear()
+        check.history.extend(sorted(merged.items())[-HISTORY_POINTS:])
 
     def _roll_up(self, service: _Service, now: float) -> None:
         status = worst(c.status for c in service.checks.values())
