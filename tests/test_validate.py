@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.cli import main
-from oncall_tui.commands.validate import _anchors, _check_anchor
+from oncall_tui.commands.validate import _check_anchor
+from oncall_tui.runbooks.parse import parse_runbook
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -61,7 +62,8 @@ def test_example_config_validates_fully(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_anchors_follow_github_rules() -> None:
-    assert _anchors(RUNBOOK) == [
+    anchors = [h.anchor for h in parse_runbook(RUNBOOK, Path("cqar.md")).headings]
+    assert anchors == [
         "cqar-runbook",
         "high-error-rate",
         "high-error-rate-1",

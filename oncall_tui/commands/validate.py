@@ -12,7 +12,6 @@ import difflib
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,62 +172,19 @@ def check_runbook_links(
     return problems
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-
-
-def _slug(text: str) -> str:
-    text = _LINK.sub(r"\1", text).strip().lower()
-    # GitHub keeps letters, marks, numbers, connector punctuation, `-` and spaces; drops the
-    # rest (other punctuation, symbols, emoji); each space becomes `-`
-    kept = "".join(
-        ch
-        for ch in text
-        if ch in "- " or unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Pc"
-    )
-    return kept.replace(" ", "-")
-
-
-def _anchors(text: str) -> list[str]:
-    """The GitHub-style anchors of the ATX headings of a markdown text, in order."""
-    anchors: list[str] = []
-    seen: dict[str, int] = {}
-    fence: str | None = None
-    for line in text.splitlines():
-        opener = _FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                if not line.strip().lstrip(fence[0]):
-                    fence = None
-            continue
-        if opener:
-            fence = opener.group(1)
-            continue
-        heading = _HEADING.match(line)
-        if heading is None:
-            continue
-        base = _slug(heading.group(2) or "")
-        anchor = base
-        while anchor in seen:
-            seen[base] += 1
-            anchor = f"{base}-{seen[base]}"
-        seen.setdefault(anchor, 0)
-        anchors.append(anchor)
-    return anchors
-
-
 def _check_anchor(file: Path, anchor: str) -> str | None:
     """None when `anchor` is a heading of `file`, else what is wrong.
 
-    The one place that knows how anchors are made; computed here with GitHub's rules so that
-    validation needs nothing of the runbook viewer.
+    Anchors come from the runbook parser, the same that the runbook pane and `oncall runbook`
+    use, so a link that validates is a link that opens.
     """
+    from oncall_tui.runbooks.parse import parse_runbook
+
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return f"cannot read {file}: {exc}"
-    anchors = _anchors(text)
+    anchors = [heading.anchor for heading in parse_runbook(text, file).headings]
     if anchor in anchors:
         return None
     near = difflib.get_close_matches(anchor, anchors, n=1, cutoff=0.75)
