@@ -17,12 +17,6 @@ Fixtures (function scope unless said otherwise):
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,43 +26,17 @@ import pytest
 import yaml
 
 from .exporter import Exporter
+from .process import READY_TIMEOUT, ServerProcess, free_port, wait_until
+
+__all__ = ["READY_TIMEOUT", "PrometheusServer", "free_port", "wait_until"]
 
 PROMETHEUS_BIN = os.environ.get("PROMETHEUS_BIN", "/usr/bin/prometheus")
-READY_TIMEOUT = 20.0
 
 
-def free_port() -> int:
-    """A port that was free a moment ago on 127.0.0.1 (for servers that cannot bind port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(
-    predicate: Callable[[], object],
-    timeout: float = 10.0,
-    interval: float = 0.1,
-    *,
-    description: str = "condition",
-) -> None:
-    """Poll `predicate` until it is truthy; TimeoutError naming `description` past `timeout`."""
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while True:
-        try:
-            if predicate():
-                return
-            last_error = None
-        except Exception as exc:  # a server still starting refuses connections: keep polling
-            last_error = exc
-        if time.monotonic() >= deadline:
-            why = f" (last error: {last_error!r})" if last_error is not None else ""
-            raise TimeoutError(f"{description} not met within {timeout:.1f} s{why}")
-        time.sleep(interval)
-
-
-class PrometheusServer:
+class PrometheusServer(ServerProcess):
     """One Prometheus process; `stop()` it (fixtures do) or use it as a context manager."""
+
+    name = "Prometheus"
 
     def __init__(
         self,
@@ -80,26 +48,13 @@ class PrometheusServer:
         port: int | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
-        self._own_dir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="oncall-prom-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        super().__init__(workdir, prefix="oncall-prom-", port=port)
         self.data_dir = self.workdir / "data"
-        self.log_path = self.workdir / "prometheus.log"
         self.config_path = self.workdir / "prometheus.yml"
-        self.port = port or free_port()
         self.targets = tuple(targets)
         self.extra_args = tuple(extra_args)
         self._write_config(rule_files, alertmanager_url)
-        self._proc: subprocess.Popen[bytes] | None = None
         self.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     def _write_config(self, rule_files: Sequence[Path], alertmanager_url: str | None) -> None:
         config: dict[str, Any] = {
@@ -119,11 +74,8 @@ class PrometheusServer:
             config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [target]}]}]}
         self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
-    def start(self) -> None:
-        """Start the process (again) on the same port and data folder; wait until ready."""
-        if self.running:
-            return
-        args = [
+    def command(self) -> list[str]:
+        return [
             PROMETHEUS_BIN,
             f"--config.file={self.config_path}",
             f"--storage.tsdb.path={self.data_dir}",
@@ -132,57 +84,6 @@ class PrometheusServer:
             "--log.level=info",
             *self.extra_args,
         ]
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        try:
-            wait_until(
-                self._ready, READY_TIMEOUT, 0.05, description=f"Prometheus ready at {self.url}"
-            )
-        except TimeoutError as exc:
-            self.stop()
-            raise TimeoutError(f"{exc}\n--- prometheus.log ---\n{self.log_tail()}") from None
-
-    def _ready(self) -> bool:
-        if self._proc is not None and self._proc.poll() is not None:
-            raise RuntimeError(f"Prometheus exited with {self._proc.returncode}\n{self.log_tail()}")
-        return httpx.get(f"{self.url}/-/ready", timeout=1.0).status_code == 200
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM, then SIGKILL if it has not exited within `timeout`."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-    def kill(self) -> None:
-        """SIGKILL at once: an outage without a clean shutdown."""
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def close(self) -> None:
-        """Stop and remove the folder (when this server created it)."""
-        self.stop()
-        if self._own_dir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def query(self, expr: str, at: float | None = None) -> dict[str, Any]:
         """Prometheus's own JSON answer to an instant query, to compare values against."""
@@ -210,13 +111,7 @@ class PrometheusServer:
         try:
             wait_until(has_series, timeout, 0.1, description=f"series for {expr!r}")
         except TimeoutError as exc:
-            raise TimeoutError(f"{exc}\n--- prometheus.log ---\n{self.log_tail()}") from None
-
-    def __enter__(self) -> PrometheusServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+            raise TimeoutError(f"{exc}\n{self.log_excerpt()}") from None
 
 
 PrometheusFactory = Callable[..., PrometheusServer]
