@@ -101,22 +101,27 @@ def prometheus_value(server: PrometheusServer, expr: str, at: float | None = Non
 # -- jobs ----------------------------------------------------------------------------------
 
 
-async def test_one_job_per_kpi_and_panel_with_the_datasource_timeout() -> None:
+async def test_kpis_of_one_interval_share_a_job_with_room_for_a_rerun() -> None:
     datasource = Datasource("main", "http://127.0.0.1:1", http=HttpOptions(timeout=2.5))
     service = Service(
         "cqar",
         "CQAR",
         "main",
-        kpis=(kpi("up", "error_rate", interval=7.0),),
+        kpis=(kpi("up", "error_rate", interval=7.0), kpi("up", "latency", interval=7.0)),
         panels=(Kpi("events", "sum(rate(cqar_event_published_total[5m]))", custom=True),),
     )
     source = PrometheusSource(datasource, [service], time.time)
     jobs = source.jobs()
     assert source.name == "prometheus main"
-    assert [job.key for job in jobs] == ["kpi:cqar:error_rate", "kpi:cqar:events"]
-    assert jobs[0].checks == (CheckId("cqar", CheckKind.KPI, "error_rate"),)
-    assert jobs[0].interval == 7.0
-    assert {job.timeout for job in jobs} == {3.5}
+    assert [job.key for job in jobs] == ["prometheus:main:7s:batch0", "prometheus:main:7s:batch1",
+                                         "prometheus:main:5s:batch0"]  # fmt: skip
+    assert [job.checks for job in jobs] == [
+        (CheckId("cqar", CheckKind.KPI, "error_rate"),),
+        (CheckId("cqar", CheckKind.KPI, "latency"),),
+        (CheckId("cqar", CheckKind.KPI, "events"),),
+    ]
+    assert [job.interval for job in jobs] == [7.0, 7.0, 5.0]
+    assert {job.timeout for job in jobs} == {6.0}  # a rejected batch is rerun KPI by KPI
     assert {job.source for job in jobs} == {"prometheus main"}
     await source.aclose()
 
@@ -241,34 +246,45 @@ async def test_baseline_is_the_same_query_at_the_offset(
 # -- history -------------------------------------------------------------------------------
 
 
-async def test_history_is_loaded_once_then_only_the_gap_after_an_outage(
+async def test_history_is_loaded_once_after_the_first_value_then_only_the_gap(
     module_prometheus: PrometheusServer,
 ) -> None:
     source = source_for(module_prometheus.url, kpi("up", interval=0.4), history=120.0)
     seen = record_requests(source)
 
     first = await read(source)
-    ranges = [r for r in seen if r.url.path == "/api/v1/query_range"]
-    assert len(ranges) == 1
-    params = ranges[0].url.params
-    assert float(params["end"]) - float(params["start"]) == pytest.approx(120.0, abs=0.01)
-    assert float(params["step"]) == 0.5  # max(interval, history / 240)
-    assert first.history, "Prometheus has scraped for seconds: the range has points"
-    assert all(t < first.at for t, _ in first.history)
+    assert [r.url.path for r in seen] == ["/api/v1/query"]  # values first, history later
+    assert first.history == ()
     assert first.value == 1.0
 
     seen.clear()
     second = await read(source)
+    ranges = [r for r in seen if r.url.path == "/api/v1/query_range"]
+    assert len(ranges) == 1
+    params = ranges[0].url.params
+    assert float(params["end"]) == pytest.approx(first.at, abs=0.001)  # the window before it
+    assert float(params["end"]) - float(params["start"]) == pytest.approx(120.0, abs=0.01)
+    assert float(params["step"]) == 0.5  # max(interval, history / 240)
+    assert second.history, "Prometheus has scraped for seconds: the range has points"
+    assert all(t < first.at for t, _ in second.history)
+    assert second.value == 1.0
+
+    seen.clear()
+    third = await read(source)
     assert [r.url.path for r in seen] == ["/api/v1/query"]
-    assert second.history == ()
+    assert third.history == ()
 
     seen.clear()
     await asyncio.sleep(1.0)  # more than two intervals without a run: a gap to fill
-    third = await read(source)
+    fourth = await read(source)
+    assert [r.url.path for r in seen] == ["/api/v1/query"]  # the value does not wait for it
+    seen.clear()
+    fifth = await read(source)
     ranges = [r for r in seen if r.url.path == "/api/v1/query_range"]
     assert len(ranges) == 1
-    assert float(ranges[0].url.params["start"]) == pytest.approx(second.at, abs=0.001)
-    assert third.history and all(second.at < t < third.at for t, _ in third.history)
+    assert float(ranges[0].url.params["start"]) == pytest.approx(third.at, abs=0.001)
+    assert float(ranges[0].url.params["end"]) == pytest.approx(fourth.at, abs=0.001)
+    assert fifth.history and all(third.at < t < fourth.at for t, _ in fifth.history)
     await source.aclose()
 
 
@@ -277,6 +293,8 @@ async def test_killed_prometheus_gives_errors_then_values_after_restart(
 ) -> None:
     source = source_for(prometheus.url, kpi("up", interval=0.5), http=HttpOptions(timeout=1.0))
     assert (await read(source)).value == 1.0
+    before_kill = await read(source)  # this run loads the history too
+    assert before_kill.history
 
     prometheus.kill()
     error = await fail(source)
@@ -286,8 +304,14 @@ async def test_killed_prometheus_gives_errors_then_values_after_restart(
     await asyncio.sleep(1.1)  # the outage outlasted two intervals: there is a gap to fill
     seen = record_requests(source)
     reading = await read(source)
-    assert reading.value == 1.0  # the samples from before the kill are in the data folder
-    assert [r.url.path for r in seen].count("/api/v1/query_range") == 1  # the gap, not all
+    assert reading.value == 1.0
+    assert [r.url.path for r in seen] == ["/api/v1/query"]  # the value first
+    seen.clear()
+    await read(source)
+    ranges = [r for r in seen if r.url.path == "/api/v1/query_range"]
+    assert len(ranges) == 1  # the gap, not the whole window
+    assert float(ranges[0].url.params["start"]) == pytest.approx(before_kill.at, abs=0.001)
+    assert float(ranges[0].url.params["end"]) == pytest.approx(reading.at, abs=0.001)
     await source.aclose()
 
 

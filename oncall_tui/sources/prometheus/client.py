@@ -1,37 +1,23 @@
-"""KPIs from any Prometheus-compatible query API (Prometheus, Thanos, Mimir, VictoriaMetrics).
+"""The query API of one Prometheus-compatible datasource, and the reading of its answers.
 
-Only `/api/v1/query` and `/api/v1/query_range` are used, so every compatible server works;
-tenant headers such as Mimir's `X-Scope-OrgID` come from the datasource's `headers`.
-
-Each KPI is one job. Its first run also loads the last `datasource.history` seconds as a range
-so that sparklines have a past at once; later runs are one instant query, plus a range query
-that fills the gap after an outage (from the newest point held, never the whole window again).
+Only `/api/v1/query` and `/api/v1/query_range` are used, so every compatible server works
+(Prometheus, Thanos, Mimir, VictoriaMetrics); tenant headers such as Mimir's `X-Scope-OrgID`
+come from the datasource's `headers`. Long queries (batches) go out as a form POST, which the
+same API accepts, so that no proxy in between cuts a long URL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from oncall_tui.config.model import Datasource, Direction, Kpi, Service
-from oncall_tui.sources.base import (
-    CheckId,
-    CheckKind,
-    ErrorKind,
-    FetchError,
-    FetchFailed,
-    Job,
-    Observation,
-    Reading,
-    Series,
-    Source,
-)
+from oncall_tui.config.model import Datasource, Direction
+from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.http_client import (
     classify_exception,
     error_for_status,
@@ -39,17 +25,13 @@ from oncall_tui.sources.http_client import (
     scrub,
 )
 
-log = logging.getLogger(__name__)
-
 Labels = Mapping[str, str]
 Points = list[tuple[float, float]]
 
-#: at most this many points per KPI in the history loaded at start
-HISTORY_POINTS = 240
-#: a run this many intervals after the last good one means we missed points: fill the gap
-GAP_INTERVALS = 2.0
 #: how much of a body that is not Prometheus JSON is quoted in the error
 BODY_EXCERPT = 200
+#: form-encoded parameters longer than this go in a POST body instead of the URL
+MAX_GET_PARAMS = 1500
 
 
 class PrometheusClient:
@@ -67,14 +49,18 @@ class PrometheusClient:
 
     async def query(self, expr: str, at: float | None = None) -> list[Series]:
         """Instant query. NaN samples are dropped, so an all-NaN answer is an empty list."""
+        return (await self.query_typed(expr, at))[1]
+
+    async def query_typed(self, expr: str, at: float | None = None) -> tuple[str, list[Series]]:
+        """Instant query and its `resultType` ("vector" or "scalar"); other types raise."""
         params = {"query": expr}
         if at is not None:
             params["time"] = _fmt_time(at)
-        data = await self._get("/api/v1/query", params)
+        data = await self._request("/api/v1/query", params)
         kind, result = data.get("resultType"), data.get("result")
         if kind == "scalar":
             value = _sample_value(result)
-            return [] if math.isnan(value) else [Series({}, value)]
+            return kind, [] if math.isnan(value) else [Series({}, value)]
         if kind == "vector":
             if not isinstance(result, list):
                 raise self._malformed("vector result is not a list")
@@ -83,7 +69,7 @@ class PrometheusClient:
                 value = _sample_value(_field(item, "value"))
                 if not math.isnan(value):
                     found.append(Series(_labels(item), value))
-            return found
+            return kind, found
         if kind in ("matrix", "string"):
             raise FetchFailed(
                 FetchError(
@@ -104,7 +90,7 @@ class PrometheusClient:
             "end": _fmt_time(end),
             "step": f"{max(step, 0.001):.3f}",
         }
-        data = await self._get("/api/v1/query_range", params)
+        data = await self._request("/api/v1/query_range", params)
         kind, result = data.get("resultType"), data.get("result")
         if kind == "scalar":  # a range query of a scalar expression answers as a matrix,
             kind, result = "matrix", [{"metric": {}, "values": [result]}]  # but be lenient
@@ -119,11 +105,18 @@ class PrometheusClient:
             found.append((_labels(item), [(t, v) for t, v in points if not math.isnan(v)]))
         return found
 
-    async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        """GET a `/api/v1` path and return its `data`; every failure raises FetchFailed."""
+    async def _request(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET (or POST, when long) an `/api/v1` path and return its `data`.
+
+        Every failure raises FetchFailed.
+        """
+        long = len(urlencode(params)) > MAX_GET_PARAMS
         async with self._in_flight:
             try:
-                response = await self.http.get(path, params=params)
+                if long:
+                    response = await self.http.post(path, data=params)
+                else:
+                    response = await self.http.get(path, params=params)
             except httpx.HTTPError as exc:
                 raise FetchFailed(classify_exception(exc, self.secrets)) from None
         return self._data(response)
@@ -220,143 +213,3 @@ def worst_points(result: Sequence[tuple[Labels, Points]], direction: Direction) 
         for t, v in points:
             merged[t] = pick(merged[t], v) if t in merged else v
     return sorted(merged.items())
-
-
-@dataclass
-class _KpiMemory:
-    """What one KPI's job remembers between runs, to load history once and fill gaps."""
-
-    newest: float | None = None  # time of the newest point handed to the state
-    last_ok: float | None = None  # clock time of the last successful run
-
-
-class PrometheusSource(Source):
-    """One job per KPI and custom panel of every service on this datasource."""
-
-    def __init__(
-        self, datasource: Datasource, services: Sequence[Service], clock: Callable[[], float]
-    ) -> None:
-        self.name = f"prometheus {datasource.name}"
-        self.datasource = datasource
-        self.client = PrometheusClient(datasource)
-        self._clock = clock
-        self._memory: dict[CheckId, _KpiMemory] = {}
-        self._jobs: list[Job] = []
-        for service in services:
-            for kpi in service.all_kpis:
-                check = CheckId(service.name, CheckKind.KPI, kpi.key)
-                self._memory[check] = _KpiMemory()
-                self._jobs.append(
-                    Job(
-                        key=f"kpi:{service.name}:{kpi.key}",
-                        interval=kpi.interval,
-                        run=_bind(self._run_kpi, check, kpi),
-                        checks=(check,),
-                        timeout=datasource.http.timeout + 1.0,
-                        source=self.name,
-                    )
-                )
-
-    def jobs(self) -> Sequence[Job]:
-        return tuple(self._jobs)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-    def history_step(self, kpi: Kpi) -> float:
-        return max(kpi.interval, self.datasource.history / HISTORY_POINTS)
-
-    async def _run_kpi(self, check: CheckId, kpi: Kpi) -> Sequence[Observation]:
-        now = self._clock()
-        memory = self._memory[check]
-        baseline = kpi.thresholds.baseline
-        start = self._history_start(kpi, memory, now)
-        points: Points | BaseException = []
-        before: list[Series] | BaseException | None = None
-        if start is None and baseline is None:
-            # The common run: one instant query, awaited directly (no extra tasks).
-            try:
-                current: list[Series] | BaseException = await self.client.query(kpi.query)
-            except FetchFailed as failed:
-                current = failed
-        else:
-            # History and baseline go out with the instant query: the run takes as long as
-            # the slowest of them, not their sum, and stays inside one job timeout.
-            history = self._history(kpi, start, now) if start is not None else _none()
-            past = self.client.query(kpi.query, at=now - baseline.offset) if baseline else _none()
-            current, points, before = await asyncio.gather(  # type: ignore[assignment]
-                self.client.query(kpi.query), history, past, return_exceptions=True
-            )
-        for result in (current, before):
-            if isinstance(result, BaseException):
-                return [Observation(check, self._error(result))]
-        if isinstance(points, BaseException):
-            # History is decoration: the value still counts, and the next run tries again.
-            log.debug("history of %s not loaded: %s", check, points)
-            points = []
-        assert isinstance(current, list)
-        reading = self._reading(kpi, current, now, points or (), before)
-        memory.last_ok = now
-        memory.newest = max(now, points[-1][0]) if points else now
-        return [Observation(check, reading)]
-
-    def _history_start(self, kpi: Kpi, memory: _KpiMemory, now: float) -> float | None:
-        """Where the range to add begins: the whole window first, the gap after an outage."""
-        if self.datasource.history <= 0:
-            return None
-        if memory.newest is None:
-            return now - self.datasource.history - 0.001  # keep the point at the window start
-        if memory.last_ok is not None and now - memory.last_ok > GAP_INTERVALS * kpi.interval:
-            return memory.newest if memory.newest < now else None
-        return None
-
-    async def _history(self, kpi: Kpi, start: float, now: float) -> Points:
-        end = round(now, 3)  # the resolution the API is asked in
-        result = await self.client.query_range(kpi.query, start, end, self.history_step(kpi))
-        # Points at or before `start` are already held by the state; the point at `end` is
-        # the instant value this run reports anyway.
-        points = worst_points(result, kpi.thresholds.direction)
-        return [(t, v) for t, v in points if start < t < end]
-
-    def _reading(
-        self,
-        kpi: Kpi,
-        current: Sequence[Series],
-        now: float,
-        history: Sequence[tuple[float, float]],
-        before: object,
-    ) -> Reading:
-        baseline = None
-        if isinstance(before, list) and before:
-            baseline = worst_series(before, kpi.thresholds.direction).value
-        if not current:
-            return Reading(
-                at=now, empty=True, series_count=0, history=tuple(history), baseline=baseline
-            )
-        worst = worst_series(current, kpi.thresholds.direction)
-        return Reading(
-            at=now,
-            value=worst.value,
-            labels=dict(worst.labels),
-            series_count=len(current),
-            history=tuple(history),
-            baseline=baseline,
-        )
-
-    def _error(self, exc: BaseException) -> FetchError:
-        if isinstance(exc, FetchFailed):
-            return exc.error
-        if isinstance(exc, asyncio.CancelledError):
-            raise exc
-        return classify_exception(exc, self.client.secrets)
-
-
-async def _none() -> None:
-    return None
-
-
-def _bind(run: Callable[[CheckId, Kpi], Any], check: CheckId, kpi: Kpi) -> Callable[[], Any]:
-    async def job() -> Sequence[Observation]:
-        return await run(check, kpi)
-
-    return job
