@@ -26,7 +26,7 @@ from oncall_tui.sources.prometheus.client import Labels, Points
 
 #: the tag label; ends in "_" so it cannot clash with a real label or a reserved "__" one
 BATCH_LABEL = "oncall_kpi_"
-#: at most this many queries in one request: keeps the query short and one slow query's cost
+#: queries per batch: bounds a request's length and how long one batch takes to evaluate
 MAX_BATCH = 25
 
 T = TypeVar("T")
@@ -37,13 +37,13 @@ def plan_batches(
 ) -> list[list[T]]:
     """Contiguous batches of nearly equal size (sizes differ by one at most).
 
-    As many batches as requests may be in flight at once (so they all run at the same time and
-    Prometheus evaluates them in parallel), never more than there are items, and more only when
-    a batch would otherwise hold over `max_size` queries.
+    As few batches as hold `max_size` queries each, so that a tick is few requests; but never
+    more than `max_in_flight`, so that all batches of a tick run at once (their batches then
+    grow past `max_size`).
     """
     if not items:
         return []
-    count = max(min(max(1, max_in_flight), len(items)), math.ceil(len(items) / max_size))
+    count = min(max(1, max_in_flight), math.ceil(len(items) / max_size))
     size, extra = divmod(len(items), count)
     batches, start = [], 0
     for index in range(count):

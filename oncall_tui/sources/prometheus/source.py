@@ -35,7 +35,13 @@ from oncall_tui.sources.base import (
     Series,
     Source,
 )
-from oncall_tui.sources.prometheus.batch import combine, plan_batches, split, split_ranges
+from oncall_tui.sources.prometheus.batch import (
+    MAX_BATCH,
+    combine,
+    plan_batches,
+    split,
+    split_ranges,
+)
 from oncall_tui.sources.prometheus.client import (
     Points,
     PrometheusClient,
@@ -69,7 +75,12 @@ class PrometheusSource(Source):
     """Batched jobs for the KPIs and custom panels of every service on this datasource."""
 
     def __init__(
-        self, datasource: Datasource, services: Sequence[Service], clock: Callable[[], float]
+        self,
+        datasource: Datasource,
+        services: Sequence[Service],
+        clock: Callable[[], float],
+        *,
+        max_batch: int = MAX_BATCH,
     ) -> None:
         self.name = f"prometheus {datasource.name}"
         self.datasource = datasource
@@ -82,7 +93,9 @@ class PrometheusSource(Source):
                 by_interval.setdefault(kpi.interval, []).append(member)
         self._jobs: list[Job] = []
         for interval, members in by_interval.items():
-            for index, batch in enumerate(plan_batches(members, datasource.max_in_flight)):
+            for index, batch in enumerate(
+                plan_batches(members, datasource.max_in_flight, max_batch)
+            ):
                 self._jobs.append(
                     Job(
                         key=f"prometheus:{datasource.name}:{interval:g}s:batch{index}",
