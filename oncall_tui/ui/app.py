@@ -23,13 +23,9 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import Source
-from oncall_tui.ui.alerts.announce import announce_new_alerts
 from oncall_tui.ui.runbook.host import RunbookHost
 from oncall_tui.ui.screens.base import DashboardScreen
-from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.overview import OverviewScreen
-from oncall_tui.ui.screens.search import ServiceSearch
-from oncall_tui.ui.screens.service import ServiceScreen
 from oncall_tui.ui.themes import (
     DEFAULT_THEME,
     STATUS_VARIABLES,
@@ -37,7 +33,10 @@ from oncall_tui.ui.themes import (
     select_themes,
     theme_dirs,
 )
-from oncall_tui.ui.widgets.matrix import ServiceMatrix
+
+# Only the overview is imported up front: it is the first frame. The other screens (service,
+# alerts, runbook, help, search) and the alert announcer import on first use, which keeps
+# their widgets and their dependencies (httpx, markdown) out of the start-up.
 
 TICK = 1.0  # seconds between UI refreshes once data flows
 FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
@@ -57,6 +56,7 @@ class OncallApp(RunbookHost, App[int]):
         Binding("t", "cycle_theme", "Theme", id="theme"),
         Binding("slash", "search", "Search", id="search"),
         Binding("a", "alerts", "Alerts", id="alerts"),
+        Binding("w", "war_room", "War room", id="war_room"),
     ]
 
     def __init__(
@@ -160,7 +160,11 @@ class OncallApp(RunbookHost, App[int]):
         if self.state.version != self._version:
             self._version = self.state.version
             previous, self.snapshot = self.snapshot, self.state.snapshot()
-            announce_new_alerts(self, previous, self.snapshot)
+            if self.snapshot.extras or (previous is not None and previous.extras):
+                # alerts live in extras; without any there is nothing to announce
+                from oncall_tui.ui.alerts.announce import announce_new_alerts
+
+                announce_new_alerts(self, previous, self.snapshot)
             if self.snapshot.sources and self._timer is not None and not self._settled:
                 # the first data is in: from now on one refresh a second is enough
                 self._settled = True
@@ -178,6 +182,8 @@ class OncallApp(RunbookHost, App[int]):
     # -- navigation ------------------------------------------------------------------------
 
     def open_service(self, name: str) -> None:
+        from oncall_tui.ui.screens.service import ServiceScreen
+
         if self.snapshot is not None and self.snapshot.service(name) is None:
             self.notify(f"no service named {name!r}", severity="error")
             return
@@ -202,11 +208,24 @@ class OncallApp(RunbookHost, App[int]):
         if not isinstance(self.screen, AlertsScreen):
             self.push_screen(AlertsScreen())
 
+    def action_war_room(self) -> None:
+        """The war-room view; `w` on it goes back where it was opened from."""
+        from oncall_tui.ui.screens.war_room import WarRoomScreen
+
+        if isinstance(self.screen, WarRoomScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(WarRoomScreen())
+
     def action_help(self) -> None:
+        from oncall_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_search(self) -> None:
+        from oncall_tui.ui.screens.search import ServiceSearch
+
         services = self.snapshot.services if self.snapshot is not None else ()
 
         def chosen(name: str | None) -> None:
@@ -236,6 +255,8 @@ class OncallApp(RunbookHost, App[int]):
             self.notify(f"theme {following}", timeout=2)
 
     def _theme_changed(self, _theme: Theme) -> None:
+        from oncall_tui.ui.widgets.matrix import ServiceMatrix
+
         for screen in self.screen_stack:
             for matrix in screen.query(ServiceMatrix):
                 matrix.restyle()

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from oncall_tui.runbooks.index import RunbookIndex
-from oncall_tui.runbooks.links import LinkProblem, ResolvedLink, guess_section, link_for
-from oncall_tui.runbooks.placeholders import context_for
 from oncall_tui.sources.base import CheckKind
 
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config, HealthProbe, Kpi, Service
     from oncall_tui.engine.snapshot import CheckSnapshot
+    from oncall_tui.runbooks.index import RunbookIndex
+    from oncall_tui.runbooks.links import LinkProblem, ResolvedLink
+
+# The runbook modules (parser, markdown) are imported where they are used, not here: this
+# module is a base of the app, and the first frame needs none of them.
 
 
 def guessed_note(name: str, link: ResolvedLink) -> str | None:
@@ -46,6 +48,13 @@ class RunbookHost:
 
     def on_mount(self) -> None:
         app: Any = self
+        # after the first frame: the thread would compete for the GIL with the first paint
+        app.call_after_refresh(self._start_loading_runbooks)
+
+    def _start_loading_runbooks(self) -> None:
+        app: Any = self
+        if self.runbooks is not None:
+            return
         app.run_worker(
             self._load_runbooks,
             name="runbooks",
@@ -56,6 +65,8 @@ class RunbookHost:
         )
 
     def _load_runbooks(self) -> None:
+        from oncall_tui.runbooks.index import RunbookIndex
+
         index = RunbookIndex.load(list(self.config.runbooks))
         if self.runbooks is None:  # a key pressed meanwhile may have loaded it already
             self.runbooks = index
@@ -66,6 +77,8 @@ class RunbookHost:
     def runbook_index(self) -> RunbookIndex:
         """The index; loaded here at once if a key was quicker than the loading worker."""
         if self.runbooks is None:
+            from oncall_tui.runbooks.index import RunbookIndex
+
             self.runbooks = RunbookIndex.load(list(self.config.runbooks))
         return self.runbooks
 
@@ -78,6 +91,7 @@ class RunbookHost:
         guessed_note: str | None = None,
     ) -> None:
         """Open the runbook pane on `link` (a LinkProblem shows the problem and candidates)."""
+        from oncall_tui.runbooks.placeholders import context_for
         from oncall_tui.ui.runbook.screen import RunbookScreen
 
         app: Any = self
@@ -100,6 +114,8 @@ class RunbookHost:
         self, check: CheckSnapshot, outside: Mapping[str, str] | None = None
     ) -> None:
         """`r` on a panel, probe or workload row: its `runbook:` link, else a guessed section."""
+        from oncall_tui.runbooks.links import ResolvedLink, guess_section, link_for
+
         config = self.config
         name = check.id.service
         service = config.services.get(name)
