@@ -3,6 +3,12 @@
 Built once and then updated cell by cell: a refresh where only values changed touches
 only the cells whose text or status changed, and rows are re-sorted only when the order
 of statuses changes.
+
+DataTable repaints all of itself on every `update_cell`, and with `update_width=True` it
+also measures and lays out the whole table again. So a changed cell is written without
+that refresh and only its row is repainted; the table measures its columns again only when
+a text is wider than its column. Columns grow but do not shrink back while the columns stay
+the same (a value jittering around a width would otherwise move every column each second).
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
 from oncall_tui.engine.status import Status
@@ -58,6 +66,21 @@ class ServiceMatrix(DataTable[Text]):
         self._cells: dict[tuple[str, str], Cell] = {}
         self._order: list[str] = []  # service names in config order
         self._styles: dict[Status, Style] = {}
+        self._changed_rows: set[str] = set()  # rows to repaint after this refresh
+
+    # a changed cell repaints its row, not the whole table: see the module docstring
+    _rows_only = False  # while set, the whole-widget refresh of update_cell is left out
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> ServiceMatrix:
+        if self._rows_only and not (regions or layout or recompose):
+            return self  # `show` repaints the rows that changed
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # -- styling ---------------------------------------------------------------------------
 
@@ -99,6 +122,10 @@ class ServiceMatrix(DataTable[Text]):
             for column in self._columns:
                 self._set(service.name, column, self._cell(service, column))
         self._sort(services)
+        for name in self._changed_rows:
+            if name in self._order:
+                self.refresh_row(self.get_row_index(name))
+        self._changed_rows.clear()
         self.call_after_refresh(self.mark_hidden_columns)
 
     def mark_hidden_columns(self) -> None:
@@ -200,7 +227,17 @@ class ServiceMatrix(DataTable[Text]):
         if self._cells.get((row, column)) == cell:
             return
         self._cells[(row, column)] = cell
-        self.update_cell(row, column, self._render(cell), update_width=True)
+        text = self._render(cell)
+        if text.cell_len > self.columns[ColumnKey(column)].content_width:
+            # the column must widen: the table measures and lays itself out again (rare)
+            self.update_cell(row, column, text, update_width=True)
+            return
+        self._rows_only = True
+        try:
+            self.update_cell(row, column, text)
+        finally:
+            self._rows_only = False
+        self._changed_rows.add(row)
 
     def _sort(self, services: Sequence[ServiceSnapshot]) -> None:
         position = {name: i for i, name in enumerate(self._order)}
