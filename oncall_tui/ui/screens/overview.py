@@ -59,7 +59,10 @@ class OverviewScreen(DashboardScreen):
 
     def _update_sort_title(self) -> None:
         order = "worst first" if self.matrix.worst_first else "config order"
-        self.matrix.border_title = f"services · {order}"
+        title = f"services · {order}"
+        # setting a border title repaints the whole table, even to the same text
+        if self.matrix.border_title != title:
+            self.matrix.border_title = title
 
     def action_toggle_sort(self) -> None:
         snapshot = self.oncall.snapshot

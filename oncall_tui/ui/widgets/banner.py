@@ -8,6 +8,7 @@ from textual.widgets import Static
 from oncall_tui.engine.snapshot import DashboardSnapshot, SourceHealth
 from oncall_tui.engine.status import Status
 from oncall_tui.render.values import format_age
+from oncall_tui.ui.widgets.quiet import same_size
 
 
 def failure_line(source: SourceHealth, now: float) -> str:
@@ -48,5 +49,7 @@ class SourceBanner(Static):
         plain = "\n".join(lines)
         self.set_class(bool(failing), "-failing")
         if plain != self._plain:
+            # the age of the data ticks every second; the height changes with the failing set
+            layout = not same_size(self._plain, plain, self.content_size.width)
             self._plain = plain
-            self.update(Content(plain))
+            self.update(Content(plain), layout=layout)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import TimelineEvent
 from oncall_tui.ui.cells import event_text
+from oncall_tui.ui.widgets.quiet import same_size
 
 
 def clock_text(at: float) -> str:
@@ -41,10 +42,14 @@ class ChangeList(Static):
         self.limit = limit
         self.with_service = with_service
         self._shown: tuple[TimelineEvent, ...] | None = None
+        self._plain = ""
 
     def show(self, events: Sequence[TimelineEvent]) -> None:
         latest = tuple(events[-self.limit :])
         if latest == self._shown:
             return
         self._shown = latest
-        self.update(events_content(latest, self.limit, with_service=self.with_service))
+        content = events_content(latest, self.limit, with_service=self.with_service)
+        layout = not same_size(self._plain, content.plain, self.content_size.width)
+        self._plain = content.plain
+        self.update(content, layout=layout)

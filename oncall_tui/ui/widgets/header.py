@@ -8,6 +8,7 @@ from textual.widgets import Static
 from oncall_tui.engine.snapshot import DashboardSnapshot, SourceHealth
 from oncall_tui.engine.status import Status
 from oncall_tui.ui.cells import age_text
+from oncall_tui.ui.widgets.quiet import same_size
 
 
 def source_text(source: SourceHealth, now: float) -> Content:
@@ -61,5 +62,7 @@ class DashboardHeader(Static):
                 parts.append(Content.from_markup("[dim]waiting for data[/]"))
         content = Content("  ").join(parts)
         if content.plain != self._plain:
+            # ages tick every second: lay out the screen again only if the height may change
+            layout = not same_size(self._plain, content.plain, self.content_size.width)
             self._plain = content.plain
-            self.update(content)
+            self.update(content, layout=layout)

@@ -87,7 +87,8 @@ class KpiPanel(Widget, can_focus=True):
         time_text = status_line(check, now)
         if time_text != self._time_text:
             self._time_text = time_text
-            self.query_one(".status-line", Static).update(time_text)
+            # one line high (CSS), so the ages ticking need no layout pass of the screen
+            self.query_one(".status-line", Static).update(time_text, layout=False)
         if check == self._check:
             return
         previous, self._check = self._check, check
