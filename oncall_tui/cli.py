@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--demo", action="store_true", help="use the built-in demo services")
     shot.add_argument(
         "--screen",
-        choices=("overview", "service", "runbook", "alerts", "workloads"),
+        choices=("overview", "service", "runbook", "alerts", "workloads", "war-room"),
         default="overview",
     )
     shot.add_argument("--seed", type=int, default=7)

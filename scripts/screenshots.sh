@@ -18,3 +18,6 @@ python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from on
 # cqar a minute into its incident: a crash-looping, OOM-killed pod and a rollout under way
 python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import INCIDENT_START; print(INCIDENT_START["cqar"] + 60)')" \
   --size 170x48 --screen workloads --service cqar --out screenshots/workloads.svg
+# the war-room view during cqar's incident: a tile per service, the crit one first
+python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import incident_time; print(incident_time("cqar", "saturation"))')" \
+  --size 160x45 --screen war-room --out screenshots/war-room.svg

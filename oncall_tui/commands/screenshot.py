@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-SCREENS = ("overview", "service", "alerts", "workloads", "runbook")
+SCREENS = ("overview", "service", "alerts", "workloads", "runbook", "war-room")
 
 
 def parse_size(text: str) -> tuple[int, int] | None:
@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
                     focus_pods()
         elif args.screen == "alerts":
             app.action_alerts()
+        elif args.screen == "war-room":
+            app.action_war_room()
+            await pilot.pause()  # the tiles mount, then fill in after a refresh
         elif args.screen == "runbook":  # r on the worst panel of the service (cqar by default)
             from oncall_tui.ui.headless import open_runbook_pane
 
