@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from ui_builders import (
     NOW,
@@ -32,6 +33,7 @@ from oncall_tui.ui.screens.war_room import (
 )
 
 WARMUP = 60.0
+REPO_THEMES = Path(__file__).resolve().parents[1] / "themes"
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:
@@ -218,3 +220,14 @@ async def test_demo_war_room_follows_the_ticks_without_a_key():
         await replay(app, clock, 30)
         await until(pilot, lambda: tiles(app)[0].service is not before)
         assert "sources: ● demo just now" in screen_text(app)
+
+
+async def test_high_contrast_theme_paints_the_crit_tile_in_its_crit_colour():
+    app, _ = hand_app(incident(), theme="oncall-high-contrast", theme_folders=[REPO_THEMES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await open_war_room(pilot, app)
+        crit = tiles(app)[0]
+        colour = crit.styles.border_top[1].hex.lower()
+        assert colour == app.theme_variables["status-crit"].lower() == "#ff8c00"
+        assert "✖ CRIT" in screen_text(app)
