@@ -102,6 +102,9 @@ class RunbookScreen(Screen[None]):
         self.matches: list[int] = []
         self.match_index = -1
         self.query_text = ""
+        #: a command (`Command.index` in the linked file) to focus instead of the section's
+        #: first when the pane opens; set by `/` search on a command result
+        self.focus_command: int | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -213,6 +216,12 @@ class RunbookScreen(Screen[None]):
 
     def _focus_first_command(self, location: Location) -> None:
         """Focus the section's first command, so `c` copies it at once; else the text."""
+        wanted, self.focus_command = self.focus_command, None
+        if wanted is not None:
+            for block in self.query(CommandBlock):
+                if block.command is not None and block.command.index == wanted:
+                    block.focus(scroll_visible=True)
+                    return
         section = location.runbook.section(location.anchor) if location.anchor else None
         if section is not None:
             for block in self.query(CommandBlock):
