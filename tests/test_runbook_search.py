@@ -171,17 +171,12 @@ def test_matching_line_prefers_the_line_with_the_query_and_cuts_long_lines():
     assert len(matching_line(long, "x")) <= 60 and matching_line(long, "x").endswith("…")
 
 
-def test_the_index_is_textual_free_and_quick(runbooks: RunbookIndex):
+def test_the_index_is_textual_free(runbooks: RunbookIndex):
     import subprocess
-    import time
 
     code = "import oncall_tui.runbooks.search, sys; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-    big = build_search_index(SERVICES * 20, RunbookIndex(runbooks.roots, runbooks.runbooks * 10))
-    started = time.perf_counter()
-    big.search("kubectl rollout")
-    assert time.perf_counter() - started < 0.5  # ~1500 entries, per keystroke
 
 
 def test_words_may_come_from_different_fields_of_an_entry(index: SearchIndex):
