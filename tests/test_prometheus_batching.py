@@ -423,3 +423,28 @@ def test_ten_services_of_eight_kpis_are_four_jobs_and_intervals_never_share_one(
         ("prometheus:main:30s:batch0", 1),
     ]
     assert len({c for job in jobs for c in job.checks}) == 81
+
+
+async def test_queries_that_only_fail_together_stop_sharing_a_request(
+    prometheus_factory, module_exporter: Exporter, gauges: str
+) -> None:
+    # A per-query sample limit: each query alone fits, the two together do not.
+    server = prometheus_factory([module_exporter.target], extra_args=["--query.max-samples=4"])
+    server.wait_for_series("cqar_queue_depth", count=3)
+    kpis = (
+        kpi("worst", "cqar_queue_depth"),
+        kpi("lowest", "cqar_queue_depth", direction=Direction.BELOW),
+    )
+    source = source_for(server.url, kpis)
+    seen = record_requests(source)
+    first = await tick(source)
+    assert len(seen) == 1 + 2
+    seen.clear()
+    second = await tick(source)
+    await source.aclose()
+    assert [p["query"] for p in instant_requests(seen)] == ["cqar_queue_depth"] * 2
+    for outcomes in (first, second):
+        assert {k: getattr(o, "value", o) for k, o in outcomes.items()} == {
+            "worst": 40.0,
+            "lowest": 5.0,
+        }
