@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from oncall_tui.config.loader import load_config
 from servers.exporter import Exporter
 from servers.prometheus import PrometheusServer, free_port
 
+from oncall_tui.config.loader import load_config
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.engine.status import Status

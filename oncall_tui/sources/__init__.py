@@ -1,1 +1,1 @@
-"""Sources fetch data (Prometheus, probes, alerts, Kubernetes, the demo); they never touch widgets."""
+"""Sources fetch data (Prometheus, probes, alerts, Kubernetes, the demo); never widgets."""
