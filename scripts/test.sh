@@ -16,4 +16,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
+python3 -m ruff check .
+python3 -m ruff format --check .
 python3 -m pytest "$@"
