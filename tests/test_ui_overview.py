@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from textual.widgets import DataTable
 from ui_builders import (
     check,
     dashboard,
@@ -70,8 +69,8 @@ async def test_a_new_snapshot_updates_cells_in_place_without_rebuilding_the_tabl
         await pilot.pause()
         table = app.query_one(ServiceMatrix)
         cleared = []
-        original_clear = table.clear
-        table.clear = lambda *a, **k: (cleared.append(1), original_clear(*a, **k))[1]
+        original_rebuild = table._rebuild
+        table._rebuild = lambda *a, **k: (cleared.append(1), original_rebuild(*a, **k))[1]
         healed = incident()
         services = tuple(standard_service("arq") if s.name == "arq" else s for s in healed.services)
         state.set(replace(healed, services=services))
@@ -108,7 +107,7 @@ async def test_a_click_selects_a_row_and_a_click_on_the_selected_row_opens_it():
     app, _ = hand_app(incident())
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        table = app.query_one(DataTable)
+        table = app.query_one(ServiceMatrix)
         # line 0 is the border, line 1 the column headings, then arq, cqar, bazaruto
         assert await pilot.click(ServiceMatrix, offset=(12, 4))
         await pilot.pause()

@@ -1,27 +1,31 @@
 """The overview matrix: services (rows) by standard KPIs and check kinds (columns).
 
-Built once and then updated cell by cell: a refresh where only values changed touches
-only the cells whose text or status changed, and rows are re-sorted only when the order
-of statuses changes.
+A light table drawn line by line: each row is one strip of text, built again only when one
+of its cells changed, and a refresh repaints only the rows that changed. (A DataTable
+re-rendered every cell of a row through Rich on any change and, with column widths
+tracked, laid out the whole table after every update: most of the dashboard's idle CPU.)
 
-DataTable repaints all of itself on every `update_cell`, and with `update_width=True` it
-also measures and lays out the whole table again. So a changed cell is written without
-that refresh and only its row is repainted; the table measures its columns again only when
-a text is wider than its column. Columns grow but do not shrink back while the columns stay
-the same (a value jittering around a width would otherwise move every column each second).
+Columns are as wide as their widest text so far: they grow at once and shrink only when
+the columns are rebuilt (a new check kind, another density), so a value jittering around
+a width does not move every column each second. Status and name stay put while the other
+columns scroll sideways. Rows are re-sorted only when the order of statuses changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Region
+from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
 from oncall_tui.engine.status import Status
@@ -39,14 +43,74 @@ from oncall_tui.ui.cells import (
 
 STATUS_COLUMN = "status"
 NAME_COLUMN = "service"
+FIXED_COLUMNS = 2  # status and name stay put while the others scroll sideways
+PAD = 1  # cells on each side of a cell's text
+SIDE_STEP = 4  # cells per left/right key press
 
 
-class ServiceMatrix(DataTable[Text]):
-    """A DataTable whose row keys are service names and column keys are check keys."""
+@dataclass(frozen=True)
+class RowKey:
+    """A row's key, as `DataTable` names it (`.value` is the service name)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    key: RowKey
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    key: str
+    label: Text  # the heading as shown
+
+
+class ServiceMatrix(ScrollView, can_focus=True):
+    """A table whose row keys are service names and column keys are check keys."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="open", show=False),
+        Binding("up", "cursor_up", "Up", id="matrix-up", show=False),
+        Binding("down", "cursor_down", "Down", id="matrix-down", show=False),
+        Binding("pageup", "page_up", "Page up", id="matrix-page-up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="matrix-page-down", show=False),
+        Binding("home", "first_row", "First", id="matrix-first", show=False),
+        Binding("end", "last_row", "Last", id="matrix-last", show=False),
+        Binding("left", "scroll_side(-1)", "Left", id="matrix-left", show=False),
+        Binding("right", "scroll_side(1)", "Right", id="matrix-right", show=False),
     ]
+
+    COMPONENT_CLASSES = {
+        "service-matrix--header",
+        "service-matrix--cursor",
+        "service-matrix--fixed",
+    }
+
+    DEFAULT_CSS = """
+    ServiceMatrix {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .service-matrix--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .service-matrix--header { background-tint: $foreground 5%; }
+        }
+        & > .service-matrix--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .service-matrix--fixed { background: $secondary-muted; }
+        & > .service-matrix--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     class Opened(Message):
         """The user chose a service (enter or click)."""
@@ -56,31 +120,53 @@ class ServiceMatrix(DataTable[Text]):
             self.service = service
 
     def __init__(self, *, id: str | None = None) -> None:
-        # status and name stay put while the KPI columns scroll sideways
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, fixed_columns=2)
+        super().__init__(id=id)
         self.worst_first = True
         self.narrow = False  # under 100 columns: short headings, rates without unit
         self.compact = False  # under 180 columns: warn cells without the word
         self._user_moved = False  # until the user moves, the cursor stays on the worst row
         self._columns: tuple[str, ...] = ()
+        self._widths: dict[str, int] = {}  # text width of each column (without padding)
         self._cells: dict[tuple[str, str], Cell] = {}
         self._order: list[str] = []  # service names in config order
+        self._rows: list[str] = []  # service names as shown, top to bottom
+        self._cursor = 0
         self._styles: dict[Status, Style] = {}
-        self._changed_rows: set[str] = set()  # rows to repaint after this refresh
+        self._strips: dict[str, Strip] = {}  # each row's full line, built on demand
+        self._header: Strip | None = None
 
-    # a changed cell repaints its row, not the whole table: see the module docstring
-    _rows_only = False  # while set, the whole-widget refresh of update_cell is left out
+    # -- the DataTable-like surface (tests and screens read the table through it) ----------
 
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> ServiceMatrix:
-        if self._rows_only and not (regions or layout or recompose):
-            return self  # `show` repaints the rows that changed
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def ordered_rows(self) -> list[MatrixRow]:
+        return [MatrixRow(RowKey(name)) for name in self._rows]
+
+    @property
+    def columns(self) -> dict[str, MatrixColumn]:
+        """Column key (a KPI key or a check kind) -> its heading, left to right."""
+        return {c: MatrixColumn(c, Text(self._heading(c))) for c in self._columns}
+
+    @property
+    def cursor_coordinate(self) -> Coordinate:
+        return Coordinate(self._cursor, 0)
+
+    def get_row(self, row_key: RowKey | str) -> list[Text]:
+        name = row_key.value if isinstance(row_key, RowKey) else row_key
+        return [self._render(self._cells.get((name, c), Cell("", None))) for c in self._columns]
+
+    def get_row_at(self, index: int) -> list[Text]:
+        return self.get_row(self._rows[index])
+
+    def get_cell(self, row_key: RowKey | str, column: str) -> Text:
+        name = row_key.value if isinstance(row_key, RowKey) else row_key
+        return self._render(self._cells.get((name, column), Cell("", None)))
+
+    def get_row_index(self, name: str) -> int:
+        return self._rows.index(name)
 
     # -- styling ---------------------------------------------------------------------------
 
@@ -92,52 +178,84 @@ class ServiceMatrix(DataTable[Text]):
             colour = variables.get(f"status-{status.value}", "")
             bold = status in (Status.CRIT, Status.ERROR)
             self._styles[status] = Style(color=colour or None, bold=bold)
-        for (row, column), cell in list(self._cells.items()):
-            self.update_cell(row, column, self._render(cell))
+        self._forget_strips()
+        self.refresh()
 
     def _render(self, cell: Cell) -> Text:
         if cell.status is None:
             return Text(cell.text, style="dim")
         return Text(cell.text, style=self._styles.get(cell.status, Style()))
 
+    def _style_of(self, cell: Cell) -> Style:
+        if cell.status is None:
+            return Style(dim=True)
+        return self._styles.get(cell.status, Style())
+
+    def _forget_strips(self) -> None:
+        self._strips.clear()
+        self._header = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_strips()  # component styles (header, fixed columns) may have changed
+
     # -- data ------------------------------------------------------------------------------
 
     def show(self, services: Sequence[ServiceSnapshot]) -> None:
-        """Bring the table in line with `services`, touching only what changed."""
+        """Bring the table in line with `services`, repainting only rows that changed."""
         if not self._styles:
             self.restyle()
         columns = self._wanted_columns(services)
         if columns != self._columns:
             self._rebuild(columns, services)
-        names = {s.name for s in services}
-        for service in services:
-            if service.name not in self._order:
-                self._order.append(service.name)
-                self.add_row(*[Text("") for _ in self._columns], key=service.name)
-        for gone in [n for n in self._order if n not in names]:
-            self._order.remove(gone)
-            self.remove_row(gone)
-            self._cells = {k: v for k, v in self._cells.items() if k[0] != gone}
+        names = [s.name for s in services]
+        if set(names) != set(self._order):
+            selected = self.selected_service()
+            self._order = names
+            self._rows = [n for n in self._rows if n in names]
+            self._rows += [n for n in names if n not in self._rows]
+            self._cells = {k: v for k, v in self._cells.items() if k[0] in names}
+            self._strips = {k: v for k, v in self._strips.items() if k in names}
+            self._keep_cursor(selected)
+            self._resize()
+            self.refresh()
+        changed: set[str] = set()
+        wider = False
         for service in services:
             for column in self._columns:
-                self._set(service.name, column, self._cell(service, column))
-        self._sort(services)
-        for name in self._changed_rows:
-            if name in self._order:
-                self.refresh_row(self.get_row_index(name))
-        self._changed_rows.clear()
+                cell = self._cell(service, column)
+                if self._cells.get((service.name, column)) == cell:
+                    continue
+                self._cells[(service.name, column)] = cell
+                changed.add(service.name)
+                width = Text(cell.text).cell_len
+                if width > self._widths.get(column, 0):
+                    self._widths[column] = width
+                    wider = True
+        for name in changed:
+            self._strips.pop(name, None)
+        moved = self._sort(services)  # rows that moved repaint the table
+        if wider:
+            # a column grew: every row and the heading move; the one costly case
+            self._forget_strips()
+            self._resize()
+            self.refresh()
+        elif not moved:
+            for name in changed:
+                self._refresh_row(self._rows.index(name))
         self.call_after_refresh(self.mark_hidden_columns)
 
     def mark_hidden_columns(self) -> None:
         """Say so in the border when columns are off to the side (nothing cut without a sign)."""
         hidden = self.virtual_size.width > self.scrollable_content_region.width
         subtitle = "more columns: ← →" if hidden else ""
-        # setting a border title repaints the whole table even when it is unchanged: this
-        # runs after every data refresh, so an unconditional set paints each frame twice
+        # setting a border title repaints the whole table even when it is unchanged
         if (self.border_subtitle or "") != subtitle:
             self.border_subtitle = subtitle
 
     def on_resize(self) -> None:
+        self._forget_strips()
+        self._scroll_cursor_into_view()
         self.call_after_refresh(self.mark_hidden_columns)
 
     def set_worst_first(self, worst_first: bool, services: Sequence[ServiceSnapshot]) -> None:
@@ -153,35 +271,94 @@ class ServiceMatrix(DataTable[Text]):
             self.show(services)
 
     def selected_service(self) -> str | None:
-        if self.row_count == 0:
+        if not self._rows:
             return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return self._rows[min(self._cursor, len(self._rows) - 1)]
 
     def focus_service(self, name: str) -> None:
-        if name in self._order:
+        if name in self._rows:
             self._user_moved = True
-            self.move_cursor(row=self.get_row_index(name), scroll=True)
+            self._move_cursor(self._rows.index(name))
 
-    # the user moving the cursor ends "stay on the worst row"
+    # -- keys and mouse (the user moving the cursor ends "stay on the worst row") ----------
+
     def action_cursor_down(self) -> None:
         self._user_moved = True
-        super().action_cursor_down()
+        self._move_cursor(self._cursor + 1)
 
     def action_cursor_up(self) -> None:
         self._user_moved = True
-        super().action_cursor_up()
+        self._move_cursor(self._cursor - 1)
 
     def action_page_down(self) -> None:
         self._user_moved = True
-        super().action_page_down()
-
-    def on_click(self) -> None:
-        self._user_moved = True  # a click moves the cursor; a click on the cursor row opens
+        self._move_cursor(self._cursor + max(1, self._visible_rows() - 1))
 
     def action_page_up(self) -> None:
         self._user_moved = True
-        super().action_page_up()
+        self._move_cursor(self._cursor - max(1, self._visible_rows() - 1))
+
+    def action_first_row(self) -> None:
+        self._user_moved = True
+        self._move_cursor(0)
+
+    def action_last_row(self) -> None:
+        self._user_moved = True
+        self._move_cursor(len(self._rows) - 1)
+
+    def action_scroll_side(self, direction: int) -> None:
+        self.scroll_to(x=self.scroll_x + direction * SIDE_STEP, animate=False)
+
+    def action_select_cursor(self) -> None:
+        name = self.selected_service()
+        if name is not None:
+            self.post_message(self.Opened(name))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to a row; a click on the cursor's row opens it."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return  # the border or the headings
+        row = offset.y - 1 + int(self.scroll_y)
+        if not 0 <= row < len(self._rows):
+            return
+        self._user_moved = True
+        if row == self._cursor:
+            self.action_select_cursor()
+        else:
+            self._move_cursor(row)
+
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _move_cursor(self, row: int) -> None:
+        if not self._rows:
+            return
+        row = max(0, min(row, len(self._rows) - 1))
+        if row != self._cursor:
+            old, self._cursor = self._cursor, row
+            self._refresh_row(old)
+            self._refresh_row(row)
+        self._scroll_cursor_into_view()
+
+    def _keep_cursor(self, selected: str | None) -> None:
+        if not self._user_moved:
+            self._cursor = 0
+        elif selected in self._rows:
+            self._cursor = self._rows.index(selected)
+        else:
+            self._cursor = max(0, min(self._cursor, len(self._rows) - 1))
+        self._scroll_cursor_into_view()
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = self._visible_rows()
+        top = int(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=False)
+
+    # -- columns and order -----------------------------------------------------------------
 
     def _wanted_columns(self, services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
         kinds = tuple(k.value for k in kind_columns(services))
@@ -199,19 +376,18 @@ class ServiceMatrix(DataTable[Text]):
         return narrow if self.narrow else wide
 
     def _rebuild(self, columns: tuple[str, ...], services: Sequence[ServiceSnapshot]) -> None:
-        """New columns (a check kind appeared): the one case where the table is rebuilt."""
-        selected = self.selected_service()
-        self.clear(columns=True)
-        self._cells.clear()
-        self._order = []
+        """New columns (a check kind appeared, another density): widths start again."""
         self._columns = columns
-        for column in columns:
-            self.add_column(self._heading(column), key=column)
-        for service in services:
-            self._order.append(service.name)
-            self.add_row(*[Text("") for _ in columns], key=service.name)
-        if selected is not None:
-            self.move_cursor(row=self.get_row_index(selected))
+        self._widths = {c: Text(self._heading(c)).cell_len for c in columns}
+        self._cells.clear()
+        self._forget_strips()
+        selected = self.selected_service()
+        self._order = [s.name for s in services]
+        self._rows = [n for n in self._rows if n in self._order]
+        self._rows += [n for n in self._order if n not in self._rows]
+        self._keep_cursor(selected)
+        self._resize()
+        self.refresh()
 
     def _cell(self, service: ServiceSnapshot, column: str) -> Cell:
         if column == STATUS_COLUMN:
@@ -223,41 +399,90 @@ class ServiceMatrix(DataTable[Text]):
             return kpi_cell(check, compact=self.compact, narrow=self.narrow)
         return kind_cell(service.of_kind(CheckKind(column)), narrow=self.narrow or self.compact)
 
-    def _set(self, row: str, column: str, cell: Cell) -> None:
-        if self._cells.get((row, column)) == cell:
-            return
-        self._cells[(row, column)] = cell
-        text = self._render(cell)
-        if text.cell_len > self.columns[ColumnKey(column)].content_width:
-            # the column must widen: the table measures and lays itself out again (rare)
-            self.update_cell(row, column, text, update_width=True)
-            return
-        self._rows_only = True
-        try:
-            self.update_cell(row, column, text)
-        finally:
-            self._rows_only = False
-        self._changed_rows.add(row)
-
-    def _sort(self, services: Sequence[ServiceSnapshot]) -> None:
+    def _sort(self, services: Sequence[ServiceSnapshot]) -> bool:
+        """Put the rows in order; True if they moved (and the table was repainted)."""
         position = {name: i for i, name in enumerate(self._order)}
         rank = {s.name: s.status.rank for s in services}
         if self.worst_first:
             order = sorted(self._order, key=lambda n: (-rank.get(n, 0), position[n]))
         else:
             order = list(self._order)
-        current = [row.key.value for row in self.ordered_rows]
-        if current == order:
-            return
+        if order == self._rows:
+            return False
         selected = self.selected_service()
-        index = {name: i for i, name in enumerate(order)}
-        self.sort(NAME_COLUMN, key=lambda name: index[name.plain])
-        if not self._user_moved:
-            self.move_cursor(row=0)
-        elif selected is not None:
-            self.move_cursor(row=self.get_row_index(selected), scroll=True)
+        self._rows = order
+        self._keep_cursor(selected)
+        self.refresh()
+        return True
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.Opened(event.row_key.value))
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _column_width(self, column: str) -> int:
+        return self._widths.get(column, 0) + 2 * PAD
+
+    def _fixed_width(self) -> int:
+        return sum(self._column_width(c) for c in self._columns[:FIXED_COLUMNS])
+
+    def _resize(self) -> None:
+        """The virtual size: every column across, the heading and every row down."""
+        width = sum(self._column_width(c) for c in self._columns)
+        size = Size(width, len(self._rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh(layout=True)
+
+    def _refresh_row(self, row: int) -> None:
+        y = row + 1 - int(self.scroll_y)  # line 0 is the heading, which does not scroll
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _line(
+        self, texts: Sequence[tuple[str, Style]], fixed: Style, over: Style | None = None
+    ) -> Strip:
+        """One line of cells: `fixed` under the status and name, `over` on top of all."""
+        over = over or Style()
+        segments: list[Segment] = []
+        for index, (column, (text, style)) in enumerate(zip(self._columns, texts, strict=True)):
+            width = self._widths.get(column, 0)
+            padded = " " * PAD + text + " " * (width - Text(text).cell_len + PAD)
+            under = fixed if index < FIXED_COLUMNS else Style()
+            segments.append(Segment(padded, under + style + over))
+        return Strip(segments)
+
+    def _header_strip(self) -> Strip:
+        if self._header is None:
+            style = self.get_component_rich_style("service-matrix--header")
+            texts = [(self._heading(c), Style()) for c in self._columns]
+            self._header = self._line(texts, Style()).apply_style(style)
+        return self._header
+
+    def _row_strip(self, name: str) -> Strip:
+        strip = self._strips.get(name)
+        if strip is None:
+            fixed = self.get_component_rich_style("service-matrix--fixed", partial=True)
+            cells = [self._cells.get((name, c), Cell("", None)) for c in self._columns]
+            strip = self._line([(c.text, self._style_of(c)) for c in cells], fixed)
+            self._strips[name] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            full = self._header_strip()
+        else:
+            row = y - 1 + int(self.scroll_y)
+            if not 0 <= row < len(self._rows):
+                return Strip.blank(width, base)
+            name = self._rows[row]
+            if row == self._cursor:
+                # drawn each time (one row); the cursor's colours win, glyphs and words stay
+                cursor = self.get_component_rich_style("service-matrix--cursor")
+                cells = [self._cells.get((name, c), Cell("", None)) for c in self._columns]
+                full = self._line([(c.text, self._style_of(c)) for c in cells], Style(), cursor)
+            else:
+                full = self._row_strip(name)
+        fixed_width = self._fixed_width()
+        x = int(self.scroll_x)
+        line = Strip.join([full.crop(0, fixed_width), full.crop(fixed_width + x, x + width)])
+        return line.adjust_cell_length(width, base).apply_style(base)
