@@ -134,6 +134,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._styles: dict[Status, Style] = {}
         self._strips: dict[str, Strip] = {}  # each row's full line, built on demand
         self._header: Strip | None = None
+        # the last line drawn for each row (None: the heading), with what it was drawn for
+        self._drawn: dict[str | None, tuple[tuple[object, ...], Strip]] = {}
 
     # -- the DataTable-like surface (tests and screens read the table through it) ----------
 
@@ -194,6 +196,11 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def _forget_strips(self) -> None:
         self._strips.clear()
         self._header = None
+        self._drawn.clear()
+
+    def _forget_row(self, name: str) -> None:
+        self._strips.pop(name, None)
+        self._drawn.pop(name, None)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -215,7 +222,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
             self._rows = [n for n in self._rows if n in names]
             self._rows += [n for n in names if n not in self._rows]
             self._cells = {k: v for k, v in self._cells.items() if k[0] in names}
-            self._strips = {k: v for k, v in self._strips.items() if k in names}
+            for gone in [k for k in self._strips if k not in names]:
+                self._forget_row(gone)
             self._keep_cursor(selected)
             self._resize()
             self.refresh()
@@ -233,7 +241,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
                     self._widths[column] = width
                     wider = True
         for name in changed:
-            self._strips.pop(name, None)
+            self._forget_row(name)
         moved = self._sort(services)  # rows that moved repaint the table
         if wider:
             # a column grew: every row and the heading move; the one costly case
@@ -468,15 +476,29 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
-        if y == 0:
-            full = self._header_strip()
-        else:
+        name: str | None = None
+        row = -1  # the heading
+        if y > 0:
             row = y - 1 + int(self.scroll_y)
             if not 0 <= row < len(self._rows):
                 return Strip.blank(width, base)
             name = self._rows[row]
+        # unchanged rows are drawn again when a neighbour's region is repainted: reuse them
+        cursor = row == self._cursor
+        key = (cursor, cursor and self.has_focus, int(self.scroll_x), width, base)
+        drawn = self._drawn.get(name)
+        if drawn is not None and drawn[0] == key:
+            return drawn[1]
+        line = self._draw_line(name, row, width, base)
+        self._drawn[name] = (key, line)
+        return line
+
+    def _draw_line(self, name: str | None, row: int, width: int, base: Style) -> Strip:
+        if name is None:
+            full = self._header_strip()
+        else:
             if row == self._cursor:
-                # drawn each time (one row); the cursor's colours win, glyphs and words stay
+                # not kept in _strips; the cursor's colours win, glyphs and words stay
                 cursor = self.get_component_rich_style("service-matrix--cursor")
                 cells = [self._cells.get((name, c), Cell("", None)) for c in self._columns]
                 full = self._line([(c.text, self._style_of(c)) for c in cells], Style(), cursor)
