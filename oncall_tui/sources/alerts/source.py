@@ -20,58 +20,30 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from oncall_tui.config.model import Config, Datasource, HttpOptions
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
-from oncall_tui.sources.alerts.records import Alert, AlertList
+from oncall_tui.sources.alerts.observations import (  # noqa: F401 - re-exported
+    ALERTS_KEY,
+    LIST_CHECK,
+    alert_check,
+    failed_observations,
+    observations_of,
+    service_status,
+)
+from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator, load_rules
 from oncall_tui.sources.base import (
     CheckId,
-    CheckKind,
-    FetchError,
     FetchFailed,
     Job,
     Observation,
-    Reading,
     Series,
     Source,
 )
 from oncall_tui.sources.http_client import classify_exception, make_async_client
 
-ALERTS_KEY = "alerts"  # the check key, and the key of the list in snapshot.extras
-LIST_CHECK = CheckId("", CheckKind.ALERTS, ALERTS_KEY)
-
 MODE_ALERTMANAGER = "alertmanager"
 MODE_PROMETHEUS = "prometheus alerts"
 MODE_RULES = "prometheus rules"
-
-
-def alert_check(service: str) -> CheckId:
-    return CheckId(service, CheckKind.ALERTS, ALERTS_KEY)
-
-
-def service_status(alerts: Sequence[Alert]) -> Status:
-    """crit if a firing alert is critical/page/crit, warn if any other fires, else ok."""
-    firing = [a for a in alerts if a.is_firing]
-    if not firing:
-        return Status.OK
-    return max((a.status for a in firing), key=lambda s: s.rank)
-
-
-def observations_of(alert_list: AlertList, services: Sequence[str]) -> list[Observation]:
-    """One observation per service, and the whole list for `extras`. Pure."""
-    at = alert_list.fetched_at
-    out = []
-    for name in services:
-        mine = alert_list.for_service(name)
-        firing = sum(1 for a in mine if a.is_firing)
-        reading = Reading(at=at, value=float(firing), status=service_status(mine), detail=mine)
-        out.append(Observation(alert_check(name), reading))
-    out.append(Observation(LIST_CHECK, Reading(at=at, detail=alert_list)))
-    return out
-
-
-def failed_observations(error: FetchError, services: Sequence[str]) -> list[Observation]:
-    return [Observation(alert_check(n), error) for n in services] + [Observation(LIST_CHECK, error)]
 
 
 def default_datasource(config: Config) -> Datasource | None:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from oncall_tui.config.model import Service
+from oncall_tui.sources.alerts.observations import LIST_CHECK, alert_check, observations_of
 from oncall_tui.sources.alerts.records import ORIGIN_PROMETHEUS, Alert, AlertList
-from oncall_tui.sources.alerts.source import LIST_CHECK, alert_check, observations_of
 from oncall_tui.sources.base import CheckId, Job, Observation
 from oncall_tui.sources.demo.incidents import incident_clock
 
