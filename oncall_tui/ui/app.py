@@ -40,6 +40,7 @@ from oncall_tui.ui.themes import (
 
 TICK = 1.0  # seconds between UI refreshes once data flows
 FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
+FIRST_DATA_PATIENCE = 5.0  # seconds of fast refresh at most, while a source stays silent
 
 
 class OncallApp(RunbookHost, App[int]):
@@ -88,6 +89,7 @@ class OncallApp(RunbookHost, App[int]):
         self._version: int | None = None
         self._timer: Timer | None = None
         self._settled = False  # the refresh timer has slowed down to TICK after first data
+        self._started = time.monotonic()
         self._start_service = service
         self.dashboard_title = "oncall demo" if demo else "oncall"
         self.title = "oncall DEMO" if demo else "oncall"
@@ -165,14 +167,27 @@ class OncallApp(RunbookHost, App[int]):
                 from oncall_tui.ui.alerts.announce import announce_new_alerts
 
                 announce_new_alerts(self, previous, self.snapshot)
-            if self.snapshot.sources and self._timer is not None and not self._settled:
-                # the first data is in: from now on one refresh a second is enough
+            if self._timer is not None and not self._settled and self._first_data_in():
+                # every source has answered once: from now on one refresh a second is enough
                 self._settled = True
                 self._timer.stop()
                 self._timer = self.set_interval(TICK, self.tick, name="refresh")
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.show(self.snapshot, self.now())
+
+    def _first_data_in(self) -> bool:
+        """Every source has reported once (or start-up has waited long enough for them).
+
+        Settling on the first source to answer would leave slower ones (a datasource behind
+        the alert source) to wait a whole slow tick before their first values show.
+        """
+        if self.snapshot is None:
+            return False
+        expected = {job.source for job in self.poller.jobs if job.source}
+        reported = {source.name for source in self.snapshot.sources}
+        waited = time.monotonic() - self._started > FIRST_DATA_PATIENCE
+        return bool(reported) and (expected <= reported or waited)
 
     async def poll_once(self) -> None:
         """One poll of every source, then a refresh (for `live=False` runs)."""
