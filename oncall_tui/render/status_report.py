@@ -162,10 +162,12 @@ def _row_value(check: CheckSnapshot) -> str:
     return format_value(check.value, check.unit)
 
 
-def _row_note(check: CheckSnapshot, now: float) -> str:
+def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -> str:
     notes = []
     if check.error is not None:
-        notes.append(str(check.error))
+        source = source_errors.get(str(check.error))
+        # a dead source's error is printed once under the table, not on each of its rows
+        notes.append(f"{check.error.kind.value} ({source})" if source else str(check.error))
     reason = getattr(check.detail, "reason", None)
     if isinstance(reason, str) and reason:
         notes.append(reason)
@@ -189,7 +191,15 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
     from rich.text import Text
 
     now = snapshot.generated_at
-    table = Table(title="oncall status", title_justify="left", expand=False)
+    source_errors = {str(s.error): s.name for s in snapshot.sources if s.error is not None}
+    caption = "\n".join(f"{name}: {error}" for error, name in source_errors.items())
+    table = Table(
+        title="oncall status",
+        title_justify="left",
+        caption=caption or None,
+        caption_justify="left",
+        expand=False,
+    )
     for name in ("service", "check", "value", "status", "since", "note"):
         table.add_column(name, overflow="fold")
     for service in snapshot.services:
@@ -209,7 +219,7 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
                 _row_value(check),
                 status,
                 since,
-                _row_note(check, now),
+                _row_note(check, now, source_errors),
             )
             first = False
         table.add_section()
