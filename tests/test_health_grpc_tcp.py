@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
+import socket
 import time
 
 import pytest
@@ -101,6 +103,38 @@ async def test_tcp_probe_to_a_closed_port_is_crit_refused(health_closed_port):
     result = await probe_tcp(tcp_probe(f"127.0.0.1:{health_closed_port}"))
     assert result.status is Status.CRIT
     assert result.error is not None and result.error.message == "connection refused"
+
+
+@pytest.fixture
+def full_backlog_port():
+    """A loopback port whose accept queue is full: the kernel drops new SYNs, so a connect
+    hangs as it would behind a firewall that drops packets."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(8):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    yield port
+    for filler in fillers:
+        filler.close()
+    listener.close()
+
+
+async def test_tcp_probe_to_a_port_that_never_completes_the_handshake_times_out(
+    full_backlog_port,
+):
+    started = time.perf_counter()
+    result = await probe_tcp(tcp_probe(f"127.0.0.1:{full_backlog_port}", timeout=0.5))
+    elapsed = time.perf_counter() - started
+    assert result.status is Status.CRIT
+    assert result.error is not None and result.error.kind is ErrorKind.TIMEOUT
+    assert 0.45 <= elapsed < 1.5  # the probe's own timeout, honoured
 
 
 async def test_tcp_probe_with_a_bad_target_is_a_config_error():
