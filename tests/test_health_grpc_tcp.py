@@ -5,11 +5,15 @@ from __future__ import annotations
 import builtins
 import contextlib
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
+from servers.health import GrpcHealthServer
 
-from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind
+from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, TLSConfig
 from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.health.grpc_probe import probe_grpc
@@ -103,6 +107,58 @@ async def test_tcp_probe_to_a_closed_port_is_crit_refused(health_closed_port):
     result = await probe_tcp(tcp_probe(f"127.0.0.1:{health_closed_port}"))
     assert result.status is Status.CRIT
     assert result.error is not None and result.error.message == "connection refused"
+
+
+@pytest.fixture(scope="module")
+def grpc_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("grpc-tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest_asyncio.fixture
+async def grpc_tls_server(grpc_certificate):
+    server = GrpcHealthServer(tls=grpc_certificate)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def tls_probe(target: str, ca_file: Path | None) -> HealthProbe:
+    return HealthProbe(
+        name="grpc",
+        kind=ProbeKind.GRPC,
+        target=target,
+        grpc_tls=True,
+        http=HttpOptions(timeout=2.0, tls=TLSConfig(ca_file=ca_file)),
+    )
+
+
+async def test_grpc_probe_over_tls_trusts_the_configured_ca(grpc_tls_server, grpc_certificate):
+    await grpc_tls_server.set("", "SERVING")
+    result = await probe_grpc(tls_probe(grpc_tls_server.target, grpc_certificate[0]))
+    assert result.status is Status.OK, result.reason
+    assert result.top_word == "SERVING"
+
+
+async def test_grpc_probe_over_tls_refuses_an_untrusted_certificate(grpc_tls_server):
+    await grpc_tls_server.set("", "SERVING")
+    result = await probe_grpc(tls_probe(grpc_tls_server.target, None))
+    assert result.status is Status.CRIT
+    assert result.error is not None
+
+
+async def test_a_plaintext_grpc_probe_to_a_tls_server_is_crit(grpc_tls_server):
+    result = await probe_grpc(grpc_probe(grpc_tls_server.target, timeout=2.0))
+    assert result.status is Status.CRIT
 
 
 @pytest.fixture

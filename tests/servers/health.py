@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -158,14 +159,20 @@ def health_closed_port() -> int:
 class GrpcHealthServer:
     """A grpc.aio server with the standard health service, in the test's event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: (certificate, key) PEM files to serve TLS with; plaintext without."""
         import grpc
         from grpc_health.v1 import health, health_pb2_grpc
 
         self._server = grpc.aio.server()
         self.servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.servicer, self._server)
-        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        if tls is None:
+            self.port = self._server.add_insecure_port("127.0.0.1:0")
+        else:
+            cert, key = tls
+            credentials = grpc.ssl_server_credentials([(key.read_bytes(), cert.read_bytes())])
+            self.port = self._server.add_secure_port("127.0.0.1:0", credentials)
 
     @property
     def target(self) -> str:
