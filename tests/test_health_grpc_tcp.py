@@ -5,13 +5,13 @@ from __future__ import annotations
 import builtins
 import contextlib
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from servers.health import GrpcHealthServer
+from servers.tls import self_signed_certificate
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, TLSConfig
 from oncall_tui.engine.status import Status
@@ -112,14 +112,7 @@ async def test_tcp_probe_to_a_closed_port_is_crit_refused(health_closed_port):
 @pytest.fixture(scope="module")
 def grpc_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("grpc-tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=30,
-    )  # fmt: skip
-    return cert, key
+    return self_signed_certificate(folder)
 
 
 @pytest_asyncio.fixture

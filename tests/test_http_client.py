@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ import httpx
 import pytest
 from servers.canned import CannedHttpServer, SilentServer
 from servers.prometheus import free_port
+from servers.tls import self_signed_certificate
 
 from oncall_tui.config.model import BasicAuth, HttpOptions, Secret, TLSConfig
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
@@ -37,14 +37,7 @@ def echo() -> Iterator[CannedHttpServer]:
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=30,
-    )  # fmt: skip
-    return cert, key
+    return self_signed_certificate(folder)
 
 
 async def test_headers_and_bearer_token_are_sent(echo: CannedHttpServer) -> None:
