@@ -9,12 +9,16 @@ from oncall_tui.engine.snapshot import SourceHealth
 from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
 from oncall_tui.ui.cells import (
+    STATUS_MEANINGS,
     distance_text,
     kind_cell,
     kind_columns,
     kpi_cell,
     kpi_columns,
+    shared_unit,
     threshold_legend,
+    unit_heading,
+    value_suffix,
 )
 from oncall_tui.ui.widgets.banner import failure_line
 from oncall_tui.ui.widgets.kpi_panel import detail_line, status_line
@@ -33,9 +37,43 @@ def test_ok_cell_leaves_the_word_out_and_compact_warn_too():
     assert kpi_cell(warn, compact=True).text == "▲ 1.4 s"
 
 
-def test_narrow_cells_drop_the_rate_unit_but_keep_the_glyph():
-    cell = kpi_cell(kpi("a", "request_rate", 1800.0, Status.CRIT, "req/s"), narrow=True)
+def test_narrow_cells_keep_the_glyph_and_leave_the_unit_to_the_heading():
+    cell = kpi_cell(
+        kpi("a", "request_rate", 1800.0, Status.CRIT, "req/s"), narrow=True, unit_in_heading="req/s"
+    )
     assert cell.text == "✖ 1.8k"
+    assert kpi_cell(kpi("a", "request_rate", 1800.0, Status.CRIT, "req/s"), narrow=True).text == (
+        "✖ 1.8k req/s"
+    )
+
+
+def test_compact_cells_keep_glyph_and_value_and_a_percent_column_says_its_unit_once():
+    crit = kpi("arq", "error_rate", 0.018, Status.CRIT, "ratio")
+    assert kpi_cell(crit, compact=True).text == "✖ 1.8 %"
+    assert kpi_cell(crit, compact=True, unit_in_heading="%").text == "✖ 1.8"
+    stale = kpi("arq", "queue_depth", 832.0, Status.STALE, "")
+    assert kpi_cell(stale, compact=True).text == "◌ 832"  # ◌ is stale's glyph alone
+    assert kpi_cell(stale).text == "◌ 832 STALE"
+    # without a value the word is all there is, at any width
+    nodata = kpi("arq", "error_rate", None, Status.NODATA, "ratio")
+    assert kpi_cell(nodata, compact=True, unit_in_heading="%").text == "○ NODATA"
+
+
+def test_every_status_has_its_own_glyph_so_compact_cells_read_without_colour():
+    glyphs = [s.glyph for s in Status]
+    assert len(set(glyphs)) == len(glyphs) == 6
+    assert set(STATUS_MEANINGS) == set(Status)
+
+
+def test_a_column_shares_a_unit_only_when_every_value_ends_in_it():
+    services = [standard_service("arq"), standard_service("cqar")]
+    assert shared_unit(services, "error_rate") == "%"
+    assert shared_unit(services, "request_rate") == "req/s"
+    assert shared_unit(services, "latency_p99") is None  # ms or s, by magnitude
+    assert value_suffix("ratio") == value_suffix("percent") == "%"
+    assert value_suffix("s") is None and value_suffix("bytes") is None
+    assert unit_heading("error_rate", "%") == "error %"
+    assert unit_heading("request_rate", "req/s") == "req/s"
 
 
 def test_a_cell_without_value_says_its_status_in_words_even_when_narrow():

@@ -17,6 +17,8 @@ from ui_builders import (
 
 from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.sources.demo import incident_time
+from oncall_tui.ui.headless import WARMUP, demo_app, replay
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.overview import OverviewScreen
 from oncall_tui.ui.screens.service import ServiceScreen
@@ -78,7 +80,7 @@ async def test_a_new_snapshot_updates_cells_in_place_without_rebuilding_the_tabl
         await pilot.pause()
         assert cleared == []
         arq = next(r for r in rows(app) if r[1] == "arq")
-        assert arq[0] == "● OK" and "● 0.04 %" in arq
+        assert arq[0] == "● OK" and "● 0.04" in arq  # the heading says `error %`
 
 
 async def test_enter_opens_the_service_screen_and_escape_returns():
@@ -168,9 +170,9 @@ async def test_health_column_appears_when_a_service_has_probes():
         assert "live ● ready ✖ CRIT" in text
 
 
-async def test_question_mark_lists_the_keys():
+async def test_question_mark_lists_the_keys_and_what_each_status_glyph_means():
     app, _ = hand_app(incident())
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -178,6 +180,8 @@ async def test_question_mark_lists_the_keys():
         text = screen_text(app)
         for words in ("Quit", "Pause", "Theme", "Search", "Sort", "Open"):
             assert words in text
+        for status in Status:  # the legend of the six glyphs, each with its word
+            assert f"{status.glyph} {status.word}" in text
         await pilot.press("escape")
         assert isinstance(app.screen, OverviewScreen)
 
@@ -237,3 +241,48 @@ async def test_at_80_columns_hidden_columns_are_announced():
         if table.virtual_size.width > table.scrollable_content_region.width:
             assert "more columns" in text
         assert "✖ CRIT" in text  # the rolled-up status keeps its word when narrow
+
+
+async def test_at_120_columns_the_demo_incident_shows_every_column_without_sideways_scroll():
+    app, clock = demo_app(seed=7, at=incident_time("arq", "saturation"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await replay(app, clock, WARMUP)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            table = app.query_one(ServiceMatrix)
+            if table.row_count == 4 and "alerts" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert "more columns" not in text and not table.border_subtitle
+        headings = text.splitlines()[2]
+        for heading in ("status", "req/s", "p99", "error %", "health", "pods", "alerts"):
+            assert heading in headings
+        arq = next(line for line in text.splitlines() if " arq " in line)
+        assert "✖ CRIT" in arq  # the row says the word once
+        assert "✖crit" in arq.split("│")[1]  # the alerts cell, on screen, inside the border
+        assert table.get_cell("arq", "alerts").plain in arq
+        assert arq.count("CRIT") == 1  # KPI cells show glyph and value only
+
+
+async def test_a_column_kept_wide_by_an_old_text_shrinks_when_that_lets_every_column_fit():
+    def with_probe(title: str):
+        svc = standard_service("cqar")
+        probe = replace(check("cqar", CheckKind.HEALTH, "ready", Status.CRIT), title=title)
+        return dashboard([replace(svc, checks=(*svc.checks, probe), status=Status.CRIT)])
+
+    app, state = hand_app(with_probe("ready " + "x" * 60))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.query_one(ServiceMatrix)
+        assert table.virtual_size.width > table.scrollable_content_region.width
+        assert "more columns" in screen_text(app)
+        state.set(with_probe("ready"))
+        app.tick()
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "more columns" not in screen_text(app):
+                break
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert "ready ✖ CRIT" in screen_text(app)

@@ -17,7 +17,7 @@ from oncall_tui.sources.base import CheckKind
 
 #: matrix column titles of the standard KPIs: (wide, narrow)
 KPI_HEADINGS: dict[str, tuple[str, str]] = {
-    "request_rate": ("request rate", "req/s"),
+    "request_rate": ("request rate", "rate"),
     "latency_p50": ("p50", "p50"),
     "latency_p95": ("p95", "p95"),
     "latency_p99": ("p99", "p99"),
@@ -25,6 +25,30 @@ KPI_HEADINGS: dict[str, tuple[str, str]] = {
     "cache_hit_rate": ("cache hit", "cache"),
     "pool_usage": ("pool", "pool"),
     "queue_depth": ("queue", "queue"),
+}
+#: the name a KPI column keeps when its unit moves into the heading (`error %`); empty: the
+#: unit alone names the column (`req/s`)
+KPI_UNIT_NAMES: dict[str, str] = {
+    "request_rate": "",
+    "latency_p50": "p50",
+    "latency_p95": "p95",
+    "latency_p99": "p99",
+    "error_rate": "error",
+    "cache_hit_rate": "cache",
+    "pool_usage": "pool",
+    "queue_depth": "queue",
+}
+#: units whose text format_value picks by magnitude (`614 ms`, `3.27 s`): they stay in cells
+_SCALED_UNITS = frozenset({"s", "seconds", "ms", "bytes", "B", "B/s", "bytes/s", "count", ""})
+_PERCENT_UNITS = frozenset({"ratio", "fraction", "percent", "%"})
+#: what each status means, for the help screen's legend
+STATUS_MEANINGS: dict[Status, str] = {
+    Status.OK: "within thresholds",
+    Status.WARN: "past the warn level",
+    Status.CRIT: "past the crit level",
+    Status.NODATA: "query returned nothing",
+    Status.STALE: "fetch failed, value old",
+    Status.ERROR: "query rejected or wrong",
 }
 #: KPI columns always shown, whether or not a service has them
 ALWAYS_SHOWN: tuple[str, ...] = tuple(k for k in STANDARD_KPIS if k != "latency_p95")
@@ -49,6 +73,31 @@ def kpi_columns(services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
     return tuple(k for k in STANDARD_KPIS if k != "latency_p95" or has_p95)
 
 
+def value_suffix(unit: str) -> str | None:
+    """The text every value of `unit` ends with (`%`, `req/s`); None when it depends on the
+    value (`ms` or `s`, `KiB` or `MiB`) or there is none."""
+    unit = unit.strip()
+    if unit in _PERCENT_UNITS:
+        return "%"
+    return None if unit in _SCALED_UNITS else unit
+
+
+def shared_unit(services: Sequence[ServiceSnapshot], column: str) -> str | None:
+    """The unit every service's `column` KPI is shown in, when they all share one that does
+    not change with the value: then the heading can say it once (`error %`)."""
+    suffixes = {
+        value_suffix(check.unit)
+        for service in services
+        if (check := service.check(CheckKind.KPI, column)) is not None
+    }
+    return suffixes.pop() if len(suffixes) == 1 else None
+
+
+def unit_heading(column: str, unit: str) -> str:
+    """`error %`, `pool %`, `req/s`: a KPI column's heading that carries its cells' unit."""
+    return f"{KPI_UNIT_NAMES.get(column, column)} {unit}".strip()
+
+
 def kind_columns(services: Sequence[ServiceSnapshot]) -> tuple[CheckKind, ...]:
     """Check kinds beyond KPIs that some service has, in a fixed order."""
     return tuple(k for k in KIND_HEADINGS if any(s.of_kind(k) for s in services))
@@ -62,22 +111,33 @@ class Cell:
     status: Status | None  # None: nothing to judge (the service has no such check)
 
 
-def kpi_cell(check: CheckSnapshot | None, *, compact: bool = False, narrow: bool = False) -> Cell:
-    """`✖ 2.31 s CRIT`; ok cells drop the word, compact cells drop it for warn too.
+def kpi_cell(
+    check: CheckSnapshot | None,
+    *,
+    compact: bool = False,
+    narrow: bool = False,
+    unit_in_heading: str | None = None,
+) -> Cell:
+    """`✖ 2.31 s CRIT`; ok cells drop the word.
 
-    Narrow cells keep only glyph and value, and drop a rate's unit (the heading says it).
+    Compact and narrow cells with a value keep glyph and value: the row's status column says
+    the worst word, each glyph is distinct per status (the help screen has the legend), and a
+    failed fetch behind a stale cell is named in the banner. A cell without a value always
+    says its word (`○ NODATA`). With `unit_in_heading` (`%`) the column heading says the
+    unit, so the value leaves it out.
     """
     if check is None:
         return Cell("·", None)
     status = check.status
-    # narrow: a rate's unit is in the column heading, so the cell leaves it out
-    unit = "" if narrow and check.unit == "req/s" else check.unit
-    value = format_value(check.value, unit) if check.value is not None else ""
+    value = format_value(check.value, check.unit) if check.value is not None else ""
+    suffix = f" {unit_in_heading}" if unit_in_heading else ""
+    if suffix and value.endswith(suffix):
+        value = value[: -len(suffix)]
     parts = [status.glyph]
     if value:
         parts.append(value)
     # where space is short the glyph alone tells the status of a cell that has a value
-    drop_word = bool(value) and (narrow or (compact and status is Status.WARN))
+    drop_word = bool(value) and (narrow or compact)
     if status is not Status.OK and not drop_word:
         parts.append(status.word)
     return Cell(" ".join(parts), status)

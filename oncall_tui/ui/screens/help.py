@@ -8,6 +8,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from oncall_tui.engine.status import Status
+from oncall_tui.ui.cells import STATUS_MEANINGS
+
 
 def key_lines(screen: Screen[object]) -> list[str]:
     """`key  description` for each binding active on `screen`, app bindings included."""
@@ -23,6 +26,14 @@ def key_lines(screen: Screen[object]) -> list[str]:
     return lines
 
 
+def status_legend() -> str:
+    """What each of the six glyphs means: where space is short a matrix cell shows only its
+    glyph and value (the row's status column still says the row's word)."""
+    lines = ["statuses (narrow cells: glyph only)"]
+    lines += [f"{s.glyph} {s.word:<7} {STATUS_MEANINGS[s]}" for s in Status]
+    return "\n".join(lines)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close_help")]
     DEFAULT_CSS = """
@@ -31,6 +42,7 @@ class HelpScreen(ModalScreen[None]):
         width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
         border: round $primary; background: $surface; padding: 0 2;
     }
+    HelpScreen Static { width: auto; }
     """
 
     def __init__(self, under: Screen[object]) -> None:
@@ -39,7 +51,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = "keys"
+            scroll.border_title = "statuses · keys"
             scroll.border_subtitle = "escape closes"
+            # the legend first: it is short, and it is how the matrix's glyphs read
+            yield Static(status_legend() + "\n", markup=False, id="help-statuses")
             yield Static("\n".join(self._lines), markup=False, id="help-keys")
-            yield Static("Statuses: ● OK  ▲ WARN  ✖ CRIT  ○ NODATA  ◌ STALE  ‼ ERROR", markup=False)

@@ -38,7 +38,9 @@ from oncall_tui.ui.cells import (
     kind_columns,
     kpi_cell,
     kpi_columns,
+    shared_unit,
     status_label,
+    unit_heading,
 )
 
 STATUS_COLUMN = "status"
@@ -126,6 +128,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self.compact = False  # under 180 columns: warn cells without the word
         self._user_moved = False  # until the user moves, the cursor stays on the worst row
         self._columns: tuple[str, ...] = ()
+        # a KPI column's unit said once in its heading (not huge: there cells keep their units)
+        self._units: dict[str, str] = {}
         self._widths: dict[str, int] = {}  # text width of each column (without padding)
         self._cells: dict[tuple[str, str], Cell] = {}
         self._order: list[str] = []  # service names in config order
@@ -212,8 +216,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
         """Bring the table in line with `services`, repainting only rows that changed."""
         if not self._styles:
             self.restyle()
-        columns = self._wanted_columns(services)
-        if columns != self._columns:
+        columns, units = self._wanted_columns(services), self._wanted_units(services)
+        if columns != self._columns or units != self._units:
             self._rebuild(columns, services)
         names = [s.name for s in services]
         if set(names) != set(self._order):
@@ -242,6 +246,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
                     wider = True
         for name in changed:
             self._forget_row(name)
+        wider = self._refit() or wider
         moved = self._sort(services)  # rows that moved repaint the table
         if wider:
             # a column grew: every row and the heading move; the one costly case
@@ -263,6 +268,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._forget_strips()
+        if self._refit():
+            self._resize()
         self._scroll_cursor_into_view()
         self.call_after_refresh(self.mark_hidden_columns)
 
@@ -372,11 +379,20 @@ class ServiceMatrix(ScrollView, can_focus=True):
         kinds = tuple(k.value for k in kind_columns(services))
         return (STATUS_COLUMN, NAME_COLUMN, *kpi_columns(services), *kinds)
 
+    def _wanted_units(self, services: Sequence[ServiceSnapshot]) -> dict[str, str]:
+        """Units a KPI column's cells share, moved to its heading where space is short."""
+        if not (self.compact or self.narrow):
+            return {}
+        found = {c: shared_unit(services, c) for c in kpi_columns(services)}
+        return {c: unit for c, unit in found.items() if unit}
+
     def _heading(self, column: str) -> str:
         if column == STATUS_COLUMN:
             return "status"
         if column == NAME_COLUMN:
             return "service"
+        if column in self._units:
+            return unit_heading(column, self._units[column])
         if column in KPI_HEADINGS:
             wide, narrow = KPI_HEADINGS[column]
         else:
@@ -386,6 +402,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def _rebuild(self, columns: tuple[str, ...], services: Sequence[ServiceSnapshot]) -> None:
         """New columns (a check kind appeared, another density): widths start again."""
         self._columns = columns
+        self._units = self._wanted_units(services)
         self._widths = {c: Text(self._heading(c)).cell_len for c in columns}
         self._cells.clear()
         self._forget_strips()
@@ -404,7 +421,12 @@ class ServiceMatrix(ScrollView, can_focus=True):
             return Cell(service.name, None if service.status is Status.OK else service.status)
         if column in KPI_HEADINGS:
             check = service.check(CheckKind.KPI, column)
-            return kpi_cell(check, compact=self.compact, narrow=self.narrow)
+            return kpi_cell(
+                check,
+                compact=self.compact,
+                narrow=self.narrow,
+                unit_in_heading=self._units.get(column),
+            )
         return kind_cell(service.of_kind(CheckKind(column)), narrow=self.narrow or self.compact)
 
     def _sort(self, services: Sequence[ServiceSnapshot]) -> bool:
@@ -428,13 +450,38 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def _column_width(self, column: str) -> int:
         return self._widths.get(column, 0) + 2 * PAD
 
+    def _total_width(self, widths: dict[str, int] | None = None) -> int:
+        """Every column across; the last one without padding after it (nothing follows)."""
+        widths = self._widths if widths is None else widths
+        return sum(widths.get(c, 0) + 2 * PAD for c in self._columns) - PAD
+
+    def _refit(self) -> bool:
+        """Too wide for the view: measure the columns again from the texts they show now.
+
+        Widths only grow (so values do not shake the table), which can keep a column as wide
+        as a text long gone (a `○ NODATA` from the first second) and push the last columns
+        off the side. Remeasured widths are taken only when then every column fits, so a table
+        that overflows anyway does not jitter with its values. True if the widths changed.
+        """
+        available = self.scrollable_content_region.width
+        if available <= 0 or self._total_width() <= available:
+            return False
+        widths = {c: Text(self._heading(c)).cell_len for c in self._columns}
+        for (_, column), cell in self._cells.items():
+            if column in widths:
+                widths[column] = max(widths[column], Text(cell.text).cell_len)
+        if widths == self._widths or self._total_width(widths) > available:
+            return False
+        self._widths = widths
+        self._forget_strips()
+        return True
+
     def _fixed_width(self) -> int:
         return sum(self._column_width(c) for c in self._columns[:FIXED_COLUMNS])
 
     def _resize(self) -> None:
         """The virtual size: every column across, the heading and every row down."""
-        width = sum(self._column_width(c) for c in self._columns)
-        size = Size(width, len(self._rows) + 1)
+        size = Size(max(0, self._total_width()), len(self._rows) + 1)
         if size != self.virtual_size:
             self.virtual_size = size
             self.refresh(layout=True)
@@ -450,9 +497,11 @@ class ServiceMatrix(ScrollView, can_focus=True):
         """One line of cells: `fixed` under the status and name, `over` on top of all."""
         over = over or Style()
         segments: list[Segment] = []
+        last = len(self._columns) - 1
         for index, (column, (text, style)) in enumerate(zip(self._columns, texts, strict=True)):
             width = self._widths.get(column, 0)
-            padded = " " * PAD + text + " " * (width - Text(text).cell_len + PAD)
+            after = 0 if index == last else PAD
+            padded = " " * PAD + text + " " * (width - Text(text).cell_len + after)
             under = fixed if index < FIXED_COLUMNS else Style()
             segments.append(Segment(padded, under + style + over))
         return Strip(segments)
