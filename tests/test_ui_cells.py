@@ -52,7 +52,8 @@ def test_compact_cells_keep_glyph_and_value_and_a_percent_column_says_its_unit_o
     assert kpi_cell(crit, compact=True).text == "✖ 1.8 %"
     assert kpi_cell(crit, compact=True, unit_in_heading="%").text == "✖ 1.8"
     stale = kpi("arq", "queue_depth", 832.0, Status.STALE, "")
-    assert kpi_cell(stale, compact=True).text == "◌ 832"  # ◌ is stale's glyph alone
+    # data that cannot be trusted says so in words, even where breaches drop theirs
+    assert kpi_cell(stale, compact=True).text == "◌ 832 STALE"
     assert kpi_cell(stale).text == "◌ 832 STALE"
     # without a value the word is all there is, at any width
     nodata = kpi("arq", "error_rate", None, Status.NODATA, "ratio")

@@ -143,8 +143,8 @@ async def test_killing_prometheus_shows_the_stale_banner_with_an_age_and_restart
         await wait_for(pilot, lambda: banner in screen_text(app))
         line = next(ln for ln in screen_text(app).splitlines() if banner in ln)
         assert " ago" in line and "STALE" in line
-        # the last value stays, marked by stale's own glyph (the banner says STALE)
-        assert cqar_cell(app, "queue_depth") == "◌ 7"
+        # the last value stays, marked stale in glyph and word
+        assert cqar_cell(app, "queue_depth") == "◌ 7 STALE"
         assert kpi_status(app, "queue_depth") is Status.STALE
         prometheus.start()
         await wait_for(pilot, lambda: banner not in screen_text(app), timeout=40)

@@ -120,11 +120,11 @@ def kpi_cell(
 ) -> Cell:
     """`✖ 2.31 s CRIT`; ok cells drop the word.
 
-    Compact and narrow cells with a value keep glyph and value: the row's status column says
-    the worst word, each glyph is distinct per status (the help screen has the legend), and a
-    failed fetch behind a stale cell is named in the banner. A cell without a value always
-    says its word (`○ NODATA`). With `unit_in_heading` (`%`) the column heading says the
-    unit, so the value leaves it out.
+    Compact and narrow warn and crit cells with a value keep glyph and value: the row's status
+    column says the worst word and each glyph is distinct per status (the help screen has the
+    legend). Stale, error and nodata always say their word (`◌ 832 STALE`, `○ NODATA`): data
+    that cannot be trusted is told apart in words. With `unit_in_heading` (`%`) the column
+    heading says the unit, so the value leaves it out.
     """
     if check is None:
         return Cell("·", None)
@@ -136,8 +136,9 @@ def kpi_cell(
     parts = [status.glyph]
     if value:
         parts.append(value)
-    # where space is short the glyph alone tells the status of a cell that has a value
-    drop_word = bool(value) and (narrow or compact)
+    # where space is short the glyph alone tells a breach (the row's status column says the
+    # worst word); stale, error and nodata keep theirs: data that cannot be trusted says so
+    drop_word = bool(value) and (narrow or compact) and status.is_breach
     if status is not Status.OK and not drop_word:
         parts.append(status.word)
     return Cell(" ".join(parts), status)
