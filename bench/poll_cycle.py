@@ -43,7 +43,7 @@ from oncall_tui.engine.state import DashboardState  # noqa: E402
 from oncall_tui.engine.status import Status  # noqa: E402
 from oncall_tui.sources.prometheus import PrometheusSource  # noqa: E402
 from oncall_tui.sources.prometheus.batch import MAX_BATCH  # noqa: E402
-from tests.servers.exporter import Exporter  # noqa: E402
+from tests.servers.exporter import Exporter, drive_services  # noqa: E402
 from tests.servers.prometheus import PrometheusServer  # noqa: E402
 
 SERVICES = 10
@@ -83,20 +83,6 @@ def kpis(prefix: str) -> tuple[Kpi, ...]:
         ),
         Kpi("queue_depth", f"max({prefix}_queue_depth)", thresholds=above(50, 100)),
     )
-
-
-def drive(exporter: Exporter, prefixes: list[str], stop: threading.Event) -> None:
-    """Keep counters moving so that rates and quantiles have values."""
-    step = 0
-    while not stop.is_set():
-        for i, prefix in enumerate(prefixes):
-            metrics = exporter.service(prefix)
-            metrics.traffic(ok=20 + i, errors=step % 3, latency=0.002 * (1 + i % 4))
-            metrics.cache(hits=90, misses=5 + i)
-            metrics.pool(3 + i % 6, 10)
-            metrics.queue_depth(i * 7 + step % 5)
-        step += 1
-        stop.wait(0.5)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -225,7 +211,7 @@ def main() -> int:
     prefixes = [f"svc{i}" for i in range(SERVICES)]
     exporter = Exporter(prefixes)
     stop = threading.Event()
-    driver = threading.Thread(target=drive, args=(exporter, prefixes, stop), daemon=True)
+    driver = threading.Thread(target=drive_services, args=(exporter, prefixes, stop), daemon=True)
     driver.start()
     server = PrometheusServer([exporter.target])
     try:

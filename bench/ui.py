@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ptyrun import Burst, PtyRun  # noqa: E402
-from servers.exporter import Exporter  # noqa: E402
+from servers.exporter import Exporter, drive_services  # noqa: E402
 from servers.prometheus import PrometheusServer  # noqa: E402
 
 COLS, ROWS = 120, 40
@@ -218,20 +218,6 @@ def write_config(folder: Path, url: str, prefixes: list[str]) -> Path:
     return path
 
 
-def drive(exporter: Exporter, prefixes: list[str], stop: threading.Event) -> None:
-    """Keep counters moving so that rates and quantiles have values."""
-    step = 0
-    while not stop.is_set():
-        for i, prefix in enumerate(prefixes):
-            metrics = exporter.service(prefix)
-            metrics.traffic(ok=20 + i, errors=step % 3, latency=0.002 * (1 + i % 4))
-            metrics.cache(hits=90, misses=5 + i)
-            metrics.pool(3 + i % 6, 10)
-            metrics.queue_depth(i * 7 + step % 5)
-        step += 1
-        stop.wait(0.5)
-
-
 # -- report --------------------------------------------------------------------------------
 
 
@@ -343,7 +329,7 @@ def prometheus_scenario(command: str, workdir: Path, runs: int, idle: float) -> 
     prefixes = [f"svc{i}" for i in range(SERVICES)]
     exporter = Exporter(prefixes)
     stop = threading.Event()
-    driver = threading.Thread(target=drive, args=(exporter, prefixes, stop), daemon=True)
+    driver = threading.Thread(target=drive_services, args=(exporter, prefixes, stop), daemon=True)
     driver.start()
     server = PrometheusServer([exporter.target], workdir=workdir / "prometheus")
     try:
