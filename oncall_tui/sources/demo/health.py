@@ -25,7 +25,7 @@ from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Readin
 from oncall_tui.sources.demo.incidents import envelopes, incident_clock
 from oncall_tui.sources.health.body import read_health_document
 from oncall_tui.sources.health.records import ProbeResult
-from oncall_tui.sources.health.verdict import GRPC_WORDS, judge_probe
+from oncall_tui.sources.health.verdict import GRPC_WORDS, judge_http, judge_probe
 
 #: Seconds between runs of a demo probe (real ones default to 5 s; the demo lives faster).
 INTERVAL = 2.0
@@ -171,17 +171,8 @@ def demo_result(service: str, probe: DemoProbe, sim_t: float) -> ProbeResult:
         )
     code, doc = _http_answer(service, probe.name, u, sim_t)
     body = read_health_document(doc, probe.status_words) if doc is not None else None
-    verdict = judge_probe(
-        http_status=code,
-        top_word=body.word if body else None,
-        top_status=body.status if body else None,
-        components=body.components if body else (),
-        latency=took,
-        latency_warn=probe.latency_warn,
-    )
+    verdict = judge_http(code, body, took, latency_warn=probe.latency_warn)
     reason = verdict.reason
-    if body is not None and body.message and verdict.status.is_breach:
-        reason = f"{reason}; {body.message}" if reason else body.message
     return ProbeResult(
         probe=probe.name,
         kind=probe.kind,

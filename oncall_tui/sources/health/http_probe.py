@@ -14,7 +14,7 @@ from oncall_tui.config.model import HealthProbe, ProbeKind
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.body import parse_json_body, read_health_document
 from oncall_tui.sources.health.records import Component, ProbeResult
-from oncall_tui.sources.health.verdict import failed_result, judge_probe
+from oncall_tui.sources.health.verdict import failed_result, judge_http
 from oncall_tui.sources.http_client import classify_exception, scrub
 
 #: Health bodies are small; past this the rest is not read (a runaway body must not hang us).
@@ -46,21 +46,17 @@ async def probe_http(
 
     doc = parse_json_body(raw) if not truncated else None
     body = read_health_document(doc, probe.status_words) if doc is not None else None
-    verdict = judge_probe(
-        http_status=code,
+    verdict = judge_http(
+        code,
+        body,
+        latency,
         expect_status=probe.expect_status,
-        location=location,
-        top_word=body.word if body else None,
-        top_status=body.status if body else None,
-        components=body.components if body else (),
-        latency=latency,
         latency_warn=probe.latency_warn,
+        location=location,
     )
     secrets = probe.http.secrets()
     components = _scrub_components(body.components, secrets) if body else ()
     reason = verdict.reason
-    if body is not None and body.message and verdict.status.is_breach:
-        reason = f"{reason}; {body.message}" if reason else body.message
     return ProbeResult(
         probe=probe.name,
         kind=ProbeKind.HTTP,

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import HealthProbe
 from oncall_tui.engine.status import Status, worst
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.records import Component, ProbeResult, flatten_components
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.health.body import HealthBody
 
 _GOOD = ("ok", "healthy", "ready", "up", "pass", "passed", "serving", "live", "alive", "green")
 _WARN = ("degraded", "warn", "warning", "yellow")
@@ -114,6 +118,36 @@ def judge_probe(
         return Verdict(Status.OK, "")
     findings.sort(key=lambda item: -item[0].rank)
     return Verdict(worst(s for s, _ in findings), "; ".join(text for _, text in findings))
+
+
+def judge_http(
+    code: int,
+    body: HealthBody | None,
+    latency: float,
+    *,
+    expect_status: tuple[int, ...] = (),
+    latency_warn: float | None = None,
+    location: str | None = None,
+) -> Verdict:
+    """An HTTP answer judged by its code, its body's word and components, and its latency.
+
+    When the verdict is bad, the body's own message joins the reason: it says why in the
+    service's words.
+    """
+    verdict = judge_probe(
+        http_status=code,
+        expect_status=expect_status,
+        location=location,
+        top_word=body.word if body else None,
+        top_status=body.status if body else None,
+        components=body.components if body else (),
+        latency=latency,
+        latency_warn=latency_warn,
+    )
+    reason = verdict.reason
+    if body is not None and body.message and verdict.status.is_breach:
+        reason = f"{reason}; {body.message}" if reason else body.message
+    return Verdict(verdict.status, reason)
 
 
 def _failing_leaves(components: Iterable[Component]) -> list[tuple[str, Component]]:
