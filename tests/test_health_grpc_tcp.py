@@ -13,7 +13,7 @@ import pytest_asyncio
 from servers.health import GrpcHealthServer
 from servers.tls import self_signed_certificate
 
-from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, TLSConfig
+from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Secret, TLSConfig
 from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.health.grpc_probe import probe_grpc
@@ -107,6 +107,27 @@ async def test_tcp_probe_to_a_closed_port_is_crit_refused(health_closed_port):
     result = await probe_tcp(tcp_probe(f"127.0.0.1:{health_closed_port}"))
     assert result.status is Status.CRIT
     assert result.error is not None and result.error.message == "connection refused"
+
+
+async def test_grpc_probe_sends_headers_and_token_as_metadata_and_honours_status_map(
+    health_grpc_server,
+):
+    await health_grpc_server.set("", "NOT_SERVING")
+    probe = HealthProbe(
+        name="grpc",
+        kind=ProbeKind.GRPC,
+        target=health_grpc_server.target,
+        http=HttpOptions(
+            timeout=2.0, headers={"X-Tenant": "team-a"}, bearer_token=Secret("s3cret-token")
+        ),
+        status_words={"not_serving": Status.WARN},
+    )
+    result = await probe_grpc(probe)
+    sent = health_grpc_server.metadata[-1]
+    assert sent["x-tenant"] == "team-a"
+    assert sent["authorization"] == "Bearer s3cret-token"
+    assert result.status is Status.WARN  # status_map turned NOT_SERVING into a warning
+    assert "s3cret-token" not in repr(result)
 
 
 @pytest.fixture(scope="module")

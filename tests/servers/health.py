@@ -156,6 +156,18 @@ def health_closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def _record_metadata(seen: list[dict[str, str]]) -> object:
+    """A server interceptor that keeps each call's metadata, to check what a probe sent."""
+    import grpc
+
+    class RecordMetadata(grpc.aio.ServerInterceptor):
+        async def intercept_service(self, continuation, handler_call_details):  # noqa: ANN001, ANN201
+            seen.append(dict(handler_call_details.invocation_metadata or ()))
+            return await continuation(handler_call_details)
+
+    return RecordMetadata()
+
+
 class GrpcHealthServer:
     """A grpc.aio server with the standard health service, in the test's event loop."""
 
@@ -164,7 +176,8 @@ class GrpcHealthServer:
         import grpc
         from grpc_health.v1 import health, health_pb2_grpc
 
-        self._server = grpc.aio.server()
+        self.metadata: list[dict[str, str]] = []  # the call metadata of every request seen
+        self._server = grpc.aio.server(interceptors=[_record_metadata(self.metadata)])
         self.servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.servicer, self._server)
         if tls is None:

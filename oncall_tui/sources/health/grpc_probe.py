@@ -7,13 +7,17 @@ the server went away, which would hide a recovery; a health probe wants the trut
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
 import time
+from pathlib import Path
 from types import ModuleType
 
 from oncall_tui.config.model import HealthProbe, ProbeKind
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.health.verdict import GRPC_WORDS, failed_result, judge_probe
+from oncall_tui.sources.http_client import scrub
 
 
 def grpc_missing_error(probe_name: str) -> FetchError:
@@ -49,7 +53,8 @@ async def probe_grpc(probe: HealthProbe) -> ProbeResult:
         stub = health_pb2_grpc.HealthStub(channel)
         request = health_pb2.HealthCheckRequest(service=probe.grpc_service)
         # The deadline travels to the server; wait_for also bounds a stuck local handshake.
-        response = await asyncio.wait_for(stub.Check(request, timeout=timeout), timeout + 0.25)
+        call = stub.Check(request, timeout=timeout, metadata=call_metadata(probe) or None)
+        response = await asyncio.wait_for(call, timeout + 0.25)
         word = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
     except asyncio.TimeoutError:
         return _failed(probe, FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s"))
@@ -59,13 +64,14 @@ async def probe_grpc(probe: HealthProbe) -> ProbeResult:
             # The server answered: it does not know this service name. Shown as the word.
             word = "SERVICE_UNKNOWN"
         else:
-            return _failed(probe, _rpc_error(grpc, code, exc.details() or "", timeout))
+            details = scrub(exc.details() or "", probe.http.secrets())
+            return _failed(probe, _rpc_error(grpc, code, details, timeout))
     finally:
         await channel.close()
     latency = time.perf_counter() - started
     verdict = judge_probe(
         top_word=word,
-        top_status=GRPC_WORDS.get(word.lower(), None),
+        top_status=probe.status_words.get(word.lower(), GRPC_WORDS.get(word.lower())),
         latency=latency,
         latency_warn=probe.latency_warn,
     )
@@ -80,15 +86,33 @@ async def probe_grpc(probe: HealthProbe) -> ProbeResult:
     )
 
 
+def call_metadata(probe: HealthProbe) -> list[tuple[str, str]]:
+    """The probe's headers and credentials as gRPC call metadata (keys in lower case)."""
+    http = probe.http
+    metadata = [(name.lower(), value) for name, value in http.headers.items()]
+    if http.bearer_token is not None:
+        metadata.append(("authorization", f"Bearer {http.bearer_token.reveal()}"))
+    elif http.basic_auth is not None:
+        pair = f"{http.basic_auth.username}:{http.basic_auth.password.reveal()}"
+        metadata.append(("authorization", "Basic " + base64.b64encode(pair.encode()).decode()))
+    return metadata
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: Path | None) -> bytes | None:
+    """A TLS file's bytes, read once (they are small and do not change while we run)."""
+    return path.read_bytes() if path is not None else None
+
+
 def _channel(grpc: ModuleType, probe: HealthProbe) -> object:
     options = [("grpc.enable_retries", 0)]
     if not probe.grpc_tls:
         return grpc.aio.insecure_channel(probe.target, options=options)
     tls = probe.http.tls
     credentials = grpc.ssl_channel_credentials(
-        root_certificates=tls.ca_file.read_bytes() if tls.ca_file else None,
-        private_key=tls.key_file.read_bytes() if tls.key_file else None,
-        certificate_chain=tls.cert_file.read_bytes() if tls.cert_file else None,
+        root_certificates=_read(tls.ca_file),
+        private_key=_read(tls.key_file),
+        certificate_chain=_read(tls.cert_file),
     )
     return grpc.aio.secure_channel(probe.target, credentials, options=options)
 
