@@ -26,23 +26,34 @@ COMMANDS = {
 }
 
 
-def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """The options every command takes, before or after the command's name.
+def _common(
+    parser: argparse.ArgumentParser,
+    *,
+    top: bool = False,
+    config: bool = True,
+    theme: bool = False,
+) -> None:
+    """The common options, before or after the command's name; each command gets only the
+    ones it uses (`--theme` where a screen is drawn, no `--config` for the built-in demo).
 
     On subcommands their default is SUPPRESS, so that `oncall --config X status` keeps the X
     given before the command instead of the subcommand's default overwriting it.
     """
     default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        default=default,
-        help="config file (default: $ONCALL_CONFIG, ./oncall.yaml, ~/.config/oncall/config.yaml)",
-    )
+    if config or top:
+        parser.add_argument(
+            "--config",
+            metavar="PATH",
+            default=default,
+            help="config file (else $ONCALL_CONFIG, ./oncall.yaml, ~/.config/oncall/config.yaml)",
+        )
     parser.add_argument(
         "--service", metavar="NAME", default=default, help="start on, or limit to, one service"
     )
-    parser.add_argument("--theme", metavar="NAME", default=default, help="theme name or theme file")
+    if theme or top:
+        parser.add_argument(
+            "--theme", metavar="NAME", default=default, help="theme name or theme file"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the dashboard on built-in simulated services")
-    _common(demo)
+    _common(demo, config=False, theme=True)
     demo.add_argument("--seed", type=int, default=None, help="seed of the simulation")
 
     status = sub.add_parser("status", help="poll everything once and print the verdicts")
@@ -70,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     shot = sub.add_parser("screenshot", help="render a screen headless to an SVG file")
-    _common(shot)
+    _common(shot, theme=True)
     shot.add_argument("--out", metavar="FILE", default="oncall.svg")
     shot.add_argument("--size", metavar="WxH", default="120x40")
     shot.add_argument("--demo", action="store_true", help="use the built-in demo services")

@@ -30,7 +30,7 @@ def build_demo_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    from oncall_tui.commands.tui import check_service
+    from oncall_tui.commands.common import check_service
     from oncall_tui.sources.demo import demo_config
 
     if not check_service(demo_config(), args.service):

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser().absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
 
-    from oncall_tui.commands.tui import check_service, load_config_or_report
+    from oncall_tui.commands.common import check_service, load_config_or_report
     from oncall_tui.ui.app import OncallApp
     from oncall_tui.ui.headless import WARMUP, demo_app, replay
 

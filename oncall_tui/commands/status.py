@@ -7,7 +7,9 @@ import asyncio
 import json
 import sys
 import time
+from dataclasses import replace
 
+from oncall_tui.commands.common import check_service, load_config_or_report
 from oncall_tui.config.model import Config
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
@@ -17,30 +19,18 @@ from oncall_tui.sources.registry import build_sources
 
 
 def load_for_command(args: argparse.Namespace) -> Config | None:
-    """The config a command runs on; None (after printing why) when it cannot be loaded."""
+    """The config a command runs on (limited to `--service`); None after printing why not."""
     if getattr(args, "demo", False):
         from oncall_tui.sources.demo import demo_config
 
-        return demo_config()
-    from oncall_tui.config.loader import ConfigErrors, ConfigNotFound, find_config_path, load_config
-
-    try:
-        return load_config(find_config_path(args.config))
-    except (ConfigErrors, ConfigNotFound) as exc:
-        print(exc, file=sys.stderr)
+        config = demo_config()
+    else:
+        config = load_config_or_report(args.config)
+    if config is None or not check_service(config, args.service):
         return None
-
-
-def limit_to_service(config: Config, name: str | None) -> Config | None:
-    if name is None:
+    if args.service is None:
         return config
-    if name not in config.services:
-        known = ", ".join(config.services) or "none"
-        print(f"oncall: no service named {name!r} (services: {known})", file=sys.stderr)
-        return None
-    from dataclasses import replace
-
-    return replace(config, services={name: config.services[name]})
+    return replace(config, services={args.service: config.services[args.service]})
 
 
 async def poll_once(config: Config) -> DashboardSnapshot:
@@ -55,9 +45,6 @@ async def poll_once(config: Config) -> DashboardSnapshot:
 
 def run(args: argparse.Namespace) -> int:
     config = load_for_command(args)
-    if config is None:
-        return 3
-    config = limit_to_service(config, args.service)
     if config is None:
         return 3
     snapshot = asyncio.run(poll_once(config))
