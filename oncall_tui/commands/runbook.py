@@ -86,11 +86,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _load_config(explicit: str | None) -> Config | None:
     """The config, or None when none is found and none was asked for."""
-    try:
-        from oncall_tui.config.errors import ConfigErrors, ConfigNotFound
-        from oncall_tui.config.loader import find_config_path, load_config
-    except ImportError:  # config loading not available: runbooks still work from ./runbooks
-        return None
+    from oncall_tui.config.errors import ConfigErrors, ConfigNotFound
+    from oncall_tui.config.loader import find_config_path, load_config
+
     try:
         path = find_config_path(explicit)
     except ConfigNotFound as exc:

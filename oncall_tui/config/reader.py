@@ -299,7 +299,3 @@ class Section:
         found = self.get(key)
         value = None if found is None else found.as_str_map()
         return value or {}
-
-    def path_of(self, key: str) -> Path | None:
-        found = self.get(key)
-        return None if found is None else found.as_path()

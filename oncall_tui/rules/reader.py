@@ -180,10 +180,6 @@ def read_rule_file(path: Path) -> RuleFile:
     return RuleFile(path=path, groups=tuple(groups), problems=tuple(problems))
 
 
-def read_rule_files(paths: list[Path] | tuple[Path, ...]) -> tuple[RuleFile, ...]:
-    return tuple(read_rule_file(p) for p in paths)
-
-
 def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
     for key_node, value_node in mapping.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:

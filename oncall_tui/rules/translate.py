@@ -187,7 +187,7 @@ def translate(
         if isinstance(result, Skipped):
             skipped.append(result)
             continue
-        _merge(drafts, result, skipped, rule)
+        _merge(drafts, result, rule)
 
     kpis = _assign_keys([d.kpi for d in drafts])
     return Translation(
@@ -298,7 +298,7 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _merge(drafts: list[_Draft], new: ImportedKpi, skipped: list[Skipped], rule: AlertRule) -> None:
+def _merge(drafts: list[_Draft], new: ImportedKpi, rule: AlertRule) -> None:
     norm = promql.normalise(new.query)
     for draft in drafts:
         old = draft.kpi

@@ -216,8 +216,3 @@ def _looks_like_placeholder(name: str, promql: bool) -> bool:
     if promql:
         return True
     return name.isupper() and name not in SHELL_ENVIRONMENT
-
-
-def fill_command(command: object, context: FillContext) -> FilledCommand:
-    """`fill` for a parsed `Command` (anything with `.text` and `.language`)."""
-    return fill(getattr(command, "text", ""), context, getattr(command, "language", ""))

@@ -88,10 +88,6 @@ class Alert:
     note: str = ""  # e.g. "`for: 5m` not applied" for alerts evaluated from `rules:` files
 
     @property
-    def active_since(self) -> float | None:
-        return self.starts_at
-
-    @property
     def summary(self) -> str:
         return self.annotations.get("summary", "")
 

@@ -69,10 +69,6 @@ class ProbeResult:
     def latency_ms(self) -> float | None:
         return None if self.latency is None else self.latency * 1000.0
 
-    @property
-    def failing_components(self) -> tuple[FlatComponent, ...]:
-        return tuple(flat for flat in flatten_components(self.components) if flat.component.failing)
-
     def as_json(self) -> dict[str, object]:
         """The shape `oncall status --format json` prints under `services.NAME.health.PROBE`."""
         return {

@@ -114,10 +114,6 @@ class WorkloadRecord:
         """`deployment/cqar`: the form kubectl takes."""
         return f"{self.kind.lower()}/{self.name}"
 
-    @property
-    def replicas_text(self) -> str:
-        return f"{self.available}/{self.desired}"
-
 
 @dataclass(frozen=True)
 class EventRecord:
