@@ -141,6 +141,13 @@ def notifications(app) -> list:
     return list(app._notifications)
 
 
+async def until_copied(pilot, app, before: int, timeout: float = 5.0) -> None:
+    """The fallback file is written in a worker: wait for its toast."""
+    deadline = time.monotonic() + timeout
+    while len(notifications(app)) <= before and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+
+
 def blocks(screen: RunbookScreen) -> list[CommandBlock]:
     return list(screen.query(CommandBlock))
 
@@ -188,7 +195,9 @@ async def test_c_copies_the_filled_command_and_writes_the_fallback_file(app, tmp
         screen = await open_runbook_of(pilot, "error_rate")
         first = blocks(screen)[0]
         assert app.focused is first
+        before = len(notifications(app))
         await pilot.press("c")
+        await until_copied(pilot, app, before)
         expected = "kubectl -n arq-prod logs deploy/arq --since=15m"
         assert app.clipboard == expected
         assert (tmp_path / FALLBACK_NAME).read_text() == expected
@@ -207,7 +216,9 @@ async def test_unfilled_placeholders_are_highlighted_and_the_copy_warns(app, tmp
         start = content.plain.index("<logfile>")
         marked = [s for s in content.spans if s.style == UNFILLED_STYLE]
         assert any(s.start <= start and s.end >= start + len("<logfile>") for s in marked)
+        before = len(notifications(app))
         await pilot.press("c")
+        await until_copied(pilot, app, before)
         assert app.clipboard == "grep error <logfile> | tail   # the comment stays\nwc -l <logfile>"
         last = notifications(app)[-1]
         assert last.severity == "warning"

@@ -177,6 +177,7 @@ async def test_copy_of_a_pod_command_is_the_quoted_text_and_restart_is_marked(
         pane.notify = notify  # type: ignore[method-assign]
         pane.table.focus()
         await pilot.press("c")
+        await until(pilot, lambda: len(toasts) >= 1)
         expected = commands_for(pane.workloads, pane.workloads.pod(CRASHING))[0]
         assert expected.key == "logs"
         assert app.clipboard == expected.text
@@ -192,6 +193,7 @@ async def test_copy_of_a_pod_command_is_the_quoted_text_and_restart_is_marked(
         restart = [c.key for c in pane.commands].index("rollout-restart")
         options.highlighted = restart
         await pilot.press("c")
+        await until(pilot, lambda: len(toasts) >= 2)
         assert app.clipboard == "kubectl --context prod -n cqar rollout restart deployment/cqar"
         assert MUTATING_MARK in toasts[-1][0] and "never runs" in toasts[-1][0]
         assert MUTATING_MARK in str(options.get_option_at_index(restart).prompt)

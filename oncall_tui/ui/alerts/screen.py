@@ -8,6 +8,8 @@ the silences, both only when Alertmanager is configured.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,6 +48,9 @@ from oncall_tui.ui.alerts.text import (
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.header import DashboardHeader
+
+if TYPE_CHECKING:
+    from oncall_tui.runbooks.clipboard import CopyOutcome
 
 SILENCE_ACTIONS = ("silence", "silences")
 
@@ -208,22 +213,13 @@ class AlertsScreen(DashboardScreen):
         if alert is None or not alert.runbook_url:
             return
         url = alert.runbook_url
-        self.app.copy_to_clipboard(url)
-        self.run_worker(
-            lambda: self._copied(url),
-            thread=True,
-            group="copy",
-            exit_on_error=False,
-            description="writes the copied URL to the clipboard fallback file",
-        )
 
-    def _copied(self, url: str) -> None:
-        """In a thread: the fallback file, for terminals that ignore OSC 52."""
-        from oncall_tui.runbooks.clipboard import copy_text
+        def done(outcome: CopyOutcome) -> None:
+            where = f"\nalso in {outcome.path}" if outcome.path else ""
+            self.notify(f"copied {url}{where}", title="runbook URL")
 
-        outcome = copy_text(url)
-        where = f"\nalso in {outcome.path}" if outcome.path else ""
-        self.app.call_from_thread(self.notify, f"copied {url}{where}", title="runbook URL")
+        app: Any = self.app
+        app.copy(url, done=done)
 
     def _silence_client(self) -> SilenceClient:
         if self._client is None:

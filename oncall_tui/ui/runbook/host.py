@@ -7,7 +7,7 @@ Mixed into `OncallApp`, so other screens call `app.open_runbook(...)` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.sources.base import CheckKind
@@ -15,8 +15,10 @@ from oncall_tui.sources.base import CheckKind
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config, HealthProbe, Kpi, Service
     from oncall_tui.engine.snapshot import CheckSnapshot
+    from oncall_tui.runbooks.clipboard import CopyOutcome
     from oncall_tui.runbooks.index import RunbookIndex
     from oncall_tui.runbooks.links import LinkProblem, ResolvedLink
+    from oncall_tui.runbooks.placeholders import FilledCommand
 
 # The runbook modules (parser, markdown) are imported where they are used, not here: this
 # module is a base of the app, and the first frame needs none of them.
@@ -81,6 +83,49 @@ class RunbookHost:
 
             self.runbooks = RunbookIndex.load(list(self.config.runbooks))
         return self.runbooks
+
+    def copy(
+        self,
+        text: str | FilledCommand,
+        *,
+        title: str = "copied",
+        done: Callable[[CopyOutcome], None] | None = None,
+    ) -> None:
+        """Copy `text`: OSC 52 at once (wrapped for tmux too), the fallback file in a thread.
+
+        When the file is written, `done(outcome)` runs on the UI loop; without `done` the
+        toast is `outcome.message` under `title`.
+        """
+        from oncall_tui.runbooks.clipboard import copy_text, inside_tmux, osc52_sequence
+        from oncall_tui.runbooks.placeholders import FilledCommand
+
+        app: Any = self
+        plain = text.text if isinstance(text, FilledCommand) else text
+        app.copy_to_clipboard(plain)
+        driver = getattr(app, "_driver", None)
+        if driver is not None and inside_tmux():
+            # Textual's OSC 52 is not wrapped for tmux; the passthrough form reaches the
+            # outer terminal when tmux has `allow-passthrough on`.
+            driver.write(osc52_sequence(plain, inside_tmux=True))
+
+        def report(outcome: CopyOutcome) -> None:
+            if done is not None:
+                done(outcome)
+            else:
+                app.notify(outcome.message, title=title)
+
+        def write() -> None:
+            outcome = copy_text(text)
+            app.call_from_thread(report, outcome)
+
+        app.run_worker(
+            write,
+            name="copy",
+            group="copy",
+            thread=True,
+            exit_on_error=False,
+            description="writes the copied text to the clipboard fallback file",
+        )
 
     def open_runbook(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from oncall_tui.runbooks.clipboard import copy_text, inside_tmux, osc52_sequence
+from oncall_tui.runbooks.clipboard import CopyOutcome
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import (
     LinkProblem,
@@ -31,7 +31,7 @@ from oncall_tui.runbooks.links import (
     split_ref,
 )
 from oncall_tui.runbooks.parse import Runbook
-from oncall_tui.runbooks.placeholders import FillContext
+from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.sources.base import FetchError
 from oncall_tui.ui.runbook.command_block import CommandBlock
 from oncall_tui.ui.runbook.markdown import RunbookMarkdown
@@ -250,8 +250,7 @@ class RunbookScreen(Screen[None]):
     async def follow(self, href: str) -> None:
         """A runbook link is followed here; a web link is copied (no browser over SSH)."""
         if "://" in href or href.startswith("mailto:"):
-            self._copy_to_clipboard(href)
-            self.notify(f"web link copied: {href}", title="link")
+            self._copy(href, done=lambda _: self.notify(f"web link copied: {href}", title="link"))
             return
         if self.location is None:
             return
@@ -288,28 +287,27 @@ class RunbookScreen(Screen[None]):
 
     # -- commands --------------------------------------------------------------------------
 
-    def _copy_to_clipboard(self, text: str) -> None:
-        self.app.copy_to_clipboard(text)
-        driver = getattr(self.app, "_driver", None)
-        if driver is not None and inside_tmux():
-            # Textual's OSC 52 is not wrapped for tmux; the passthrough form reaches the
-            # outer terminal when tmux has `allow-passthrough on`.
-            driver.write(osc52_sequence(text, inside_tmux=True))
+    def _copy(self, text: str | FilledCommand, **kw: Any) -> None:
+        """The app's copy (OSC 52, tmux passthrough, fallback file in a thread)."""
+        app: Any = self.app
+        app.copy(text, **kw)
 
     @on(CommandBlock.Copy)
     def _copy_command(self, event: CommandBlock.Copy) -> None:
         event.stop()
-        filled = event.filled
-        self._copy_to_clipboard(filled.text)
-        outcome = copy_text(filled)
-        message = outcome.message
-        if outcome.unfilled:
-            message += ". Fill them in before you run it"
-        self.notify(
-            message,
-            title="copied block" if event.whole else "copied line",
-            severity="warning" if outcome.unfilled else "information",
-        )
+        title = "copied block" if event.whole else "copied line"
+
+        def done(outcome: CopyOutcome) -> None:
+            message = outcome.message
+            if outcome.unfilled:
+                message += ". Fill them in before you run it"
+            self.notify(
+                message,
+                title=title,
+                severity="warning" if outcome.unfilled else "information",
+            )
+
+        self._copy(event.filled, title=title, done=done)
 
     @on(CommandBlock.Run)
     def _run_command(self, event: CommandBlock.Run) -> None:

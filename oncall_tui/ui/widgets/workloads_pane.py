@@ -9,6 +9,7 @@ pod's names filled in). Restarts and undos are only handed over as text, marked 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +25,9 @@ from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.kubernetes.commands import KubeCommand, commands_for
 from oncall_tui.sources.kubernetes.records import PodRecord, Workloads
 from oncall_tui.ui.cells import age_text
+
+if TYPE_CHECKING:
+    from oncall_tui.runbooks.clipboard import CopyOutcome
 
 POD_COLUMNS = ("st", "pod", "phase", "ready", "restarts (1h)", "reason", "age", "node")
 MUTATING_MARK = "⚠ changes the cluster"
@@ -309,22 +313,25 @@ class WorkloadsPane(Vertical):
         if command is None:
             self.notify("no command to copy", severity="warning")
             return
-        from oncall_tui.runbooks.clipboard import write_fallback
+        text, mutating = command.text, command.mutating
 
-        self.app.copy_to_clipboard(command.text)
-        try:
-            where = f" (also in {write_fallback(command.text)})"
-        except OSError as exc:
-            where = f" (fallback file failed: {exc.strerror or exc})"
-        if command.mutating:
-            self.notify(
-                f"Copied {command.text}{where}. {MUTATING_MARK}: paste it only if you mean it;"
-                " oncall never runs it",
-                title="copied: changes the cluster",
-                severity="warning",
-            )
-        else:
-            self.notify(f"Copied {command.text}{where}", title="copied")
+        def done(outcome: CopyOutcome) -> None:
+            if outcome.path is not None:
+                where = f" (also in {outcome.path})"
+            else:
+                where = f" (fallback file failed: {outcome.error})"
+            if mutating:
+                self.notify(
+                    f"Copied {text}{where}. {MUTATING_MARK}: paste it only if you mean it;"
+                    " oncall never runs it",
+                    title="copied: changes the cluster",
+                    severity="warning",
+                )
+            else:
+                self.notify(f"Copied {text}{where}", title="copied")
+
+        app: Any = self.app
+        app.copy(text, done=done)
 
     # -- runbook ---------------------------------------------------------------------------
 
