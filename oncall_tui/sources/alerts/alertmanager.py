@@ -14,18 +14,13 @@ from oncall_tui.sources.alerts.records import (
     Alert,
     AlertState,
     parse_time,
+    str_map,
 )
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 
 ALERTS_PATH = "/api/v2/alerts"
 # Ask for everything Alertmanager holds: the screen shows silenced and inhibited alerts too.
 ALERTS_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unprocessed": "true"}
-
-
-def _str_map(value: object) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): str(v) for k, v in value.items()}
 
 
 def _state(item: dict, now: float) -> tuple[AlertState, tuple[str, ...], tuple[str, ...]]:
@@ -49,7 +44,7 @@ def parse_alerts(body: object, services: Sequence[Service], now: float) -> tuple
     for item in body:
         if not isinstance(item, dict):
             continue
-        labels = _str_map(item.get("labels"))
+        labels = str_map(item.get("labels"))
         state, silenced_by, inhibited_by = _state(item, now)
         alerts.append(
             Alert(
@@ -57,7 +52,7 @@ def parse_alerts(body: object, services: Sequence[Service], now: float) -> tuple
                 state=state,
                 severity=labels.get("severity", ""),
                 labels=labels,
-                annotations=_str_map(item.get("annotations")),
+                annotations=str_map(item.get("annotations")),
                 starts_at=parse_time(item.get("startsAt")),
                 ends_at=parse_time(item.get("endsAt")),
                 service=service_for(labels, services),

@@ -14,16 +14,11 @@ from oncall_tui.sources.alerts.records import (
     Alert,
     label_fingerprint,
     parse_time,
+    str_map,
 )
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 
 ALERTS_PATH = "/api/v1/alerts"
-
-
-def _str_map(value: object) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): str(v) for k, v in value.items()}
 
 
 def parse_alerts(body: object, services: Sequence[Service]) -> tuple[Alert, ...]:
@@ -35,7 +30,7 @@ def parse_alerts(body: object, services: Sequence[Service]) -> tuple[Alert, ...]
     for item in data["alerts"]:
         if not isinstance(item, dict):
             continue
-        labels = _str_map(item.get("labels"))
+        labels = str_map(item.get("labels"))
         state = "firing" if item.get("state") == "firing" else "pending"
         alerts.append(
             Alert(
@@ -43,7 +38,7 @@ def parse_alerts(body: object, services: Sequence[Service]) -> tuple[Alert, ...]
                 state=state,
                 severity=labels.get("severity", ""),
                 labels=labels,
-                annotations=_str_map(item.get("annotations")),
+                annotations=str_map(item.get("annotations")),
                 starts_at=parse_time(item.get("activeAt")),
                 service=service_for(labels, services),
                 fingerprint=label_fingerprint(labels),

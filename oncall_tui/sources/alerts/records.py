@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from oncall_tui.engine.status import Status
+from oncall_tui.sources.timestamps import parse_time  # noqa: F401 - re-exported
 
 AlertState = Literal["firing", "pending", "silenced", "inhibited", "resolved"]
 STATES: tuple[AlertState, ...] = ("firing", "pending", "silenced", "inhibited", "resolved")
@@ -45,24 +46,11 @@ def iso(ts: float | None) -> str | None:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_time(text: object) -> float | None:
-    """An RFC 3339 time from an API (`2024-05-01T12:00:00.123456789Z`), or None."""
-    if not isinstance(text, str) or not text or text.startswith("0001-01-01"):
-        return None
-    value = text.strip().replace("Z", "+00:00")
-    # Go writes nanoseconds; Python reads at most microseconds
-    if "." in value:
-        head, _, rest = value.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits) :]
-        value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.timestamp()
+def str_map(value: object) -> dict[str, str]:
+    """Labels or annotations from an API answer, as strings; {} for anything else."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
 
 
 @dataclass(frozen=True)

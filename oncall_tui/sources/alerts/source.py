@@ -75,6 +75,7 @@ class AlertSource(Source):
         *,
         query: QueryFn | None = None,  # tests may evaluate rules without a PrometheusClient
     ) -> None:
+        self._secrets = config.secrets()  # the config is frozen: they never change
         self._config = config
         self._clock = clock
         self._services = tuple(config.services.values())
@@ -141,11 +142,11 @@ class AlertSource(Source):
             alerts, errors = await self._evaluator.evaluate(now)
         elif self.mode == MODE_ALERTMANAGER:
             alerts = await alertmanager.fetch_alerts(
-                self._http_client(), self._services, self._secrets(), now
+                self._http_client(), self._services, self._secrets, now
             )
         else:
             alerts = await prometheus_alerts.fetch_alerts(
-                self._http_client(), self._services, self._secrets()
+                self._http_client(), self._services, self._secrets
             )
         return AlertList(alerts=alerts, source=self.name, fetched_at=now, errors=errors)
 
@@ -156,11 +157,8 @@ class AlertSource(Source):
         except FetchFailed as exc:
             return failed_observations(exc.error, self._names)
         except httpx.HTTPError as exc:
-            return failed_observations(classify_exception(exc, self._secrets()), self._names)
+            return failed_observations(classify_exception(exc, self._secrets), self._names)
         return observations_of(alert_list, self._names)
-
-    def _secrets(self) -> tuple[str, ...]:
-        return self._config.secrets()
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._client is None:

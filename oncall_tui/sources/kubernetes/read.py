@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from oncall_tui.config.model import KubernetesTarget
@@ -24,6 +23,7 @@ from oncall_tui.sources.kubernetes.records import (
 from oncall_tui.sources.kubernetes.restarts import RestartTracker, restarts_in_window
 from oncall_tui.sources.kubernetes.selector import Selector
 from oncall_tui.sources.kubernetes.verdict import judge
+from oncall_tui.sources.timestamps import parse_time
 
 Obj = Mapping[str, Any]
 MAX_EVENTS = 20
@@ -40,16 +40,6 @@ class NamespaceLists:
     statefulsets: Sequence[Obj] = ()
     events: Sequence[Obj] = ()
     problems: tuple[str, ...] = field(default=())  # kinds that could not be listed, and why
-
-
-def parse_time(text: object) -> float | None:
-    """RFC 3339 (`2024-05-01T10:00:00Z`, with or without fractions) -> epoch seconds."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def _meta(obj: Obj) -> Obj:
