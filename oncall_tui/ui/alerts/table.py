@@ -43,6 +43,7 @@ class AlertTable(DataTable[Text]):
         self._keys: tuple[str, ...] = ()
         self._since: dict[str, str] = {}
         self._stale = False
+        self._shown: tuple[tuple[Alert, ...], bool] | None = None  # last (alerts, stale)
 
     def on_mount(self) -> None:
         for key, title in COLUMNS:
@@ -55,7 +56,13 @@ class AlertTable(DataTable[Text]):
         return self._alerts.get(self._keys[self.cursor_row])
 
     def show(self, alerts: Sequence[Alert], now: float, *, stale: bool = False) -> None:
-        """Replace the rows (a handful, so a rebuild is cheap) and keep the cursor's alert."""
+        """Replace the rows and keep the cursor's alert; only the ages when nothing changed
+        (every poll of any source comes here)."""
+        shown = (tuple(alerts), stale)
+        if shown == self._shown:
+            self.show_ages(now)
+            return
+        self._shown = shown
         current = self.focused_alert
         keys = _unique_keys(alerts)
         self._alerts = dict(zip(keys, alerts, strict=True))
