@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from oncall_tui.runbooks.clipboard import CopyOutcome
 
 POD_COLUMNS = ("st", "pod", "phase", "ready", "restarts (1h)", "reason", "age", "node")
+# columns whose text moves with the clock ("20 s ago"): a tick updates only these cells
+AGE_COLUMNS = (POD_COLUMNS.index("reason"), POD_COLUMNS.index("age"))
 MUTATING_MARK = "⚠ changes the cluster"
 RUNBOOK_NAME = "pods_not_ready"  # what `r` looks for in the service runbook: "Service Not Ready"
 
@@ -77,6 +79,10 @@ def pod_row(pod: PodRecord, now: float) -> tuple[str, ...]:
         "—" if age is None else format_age(age),
         pod.node or "—",
     )
+
+
+def _without_ages(row: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(cell for i, cell in enumerate(row) if i not in AGE_COLUMNS)
 
 
 def rollout_lines(workloads: Workloads) -> list[str]:
@@ -227,23 +233,33 @@ class WorkloadsPane(Vertical):
         table.display = bool(rows)
         if rows == self._rows:
             return
+        pods = detail.pods if detail else ()
+        if [_without_ages(r) for r in rows] == [_without_ages(r) for r in self._rows]:
+            # the same pods in the same states: only the clock moved, so only age cells change
+            for pod, row, old in zip(pods, rows, self._rows, strict=True):
+                cells = self._cells(pod, row)
+                for i in AGE_COLUMNS:
+                    if row[i] != old[i]:
+                        table.update_cell(pod.name, POD_COLUMNS[i], cells[i], update_width=True)
+            self._rows = rows
+            return
         selected = self.selected_pod_name()
         self._rows = rows
         table.clear()
-        for pod, row in zip(detail.pods if detail else (), rows, strict=True):
-            status = pod_status(pod)
-            cells = [Text(cell) for cell in row]
-            if status is not Status.OK:
-                style = (
-                    f"bold {self._colour(status)}"
-                    if status is Status.CRIT
-                    else self._colour(status)
-                )
-                cells[0].stylize(style)
-                cells[5].stylize(style)
-            table.add_row(*cells, key=pod.name)  # type: ignore[arg-type]
+        for pod, row in zip(pods, rows, strict=True):
+            table.add_row(*self._cells(pod, row), key=pod.name)  # type: ignore[arg-type]
         if selected is not None and detail is not None and detail.pod(selected) is not None:
             table.move_cursor(row=table.get_row_index(selected))
+
+    def _cells(self, pod: PodRecord, row: tuple[str, ...]) -> list[Text]:
+        status = pod_status(pod)
+        cells = [Text(cell) for cell in row]
+        if status is not Status.OK:
+            colour = self._colour(status)
+            style = f"bold {colour}" if status is Status.CRIT else colour
+            cells[0].stylize(style)
+            cells[5].stylize(style)
+        return cells
 
     def _colour(self, status: Status) -> str:
         return self.app.theme_variables.get(f"status-{status.value}", "") or "default"
