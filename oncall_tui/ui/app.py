@@ -217,11 +217,14 @@ class OncallApp(RunbookHost, App[int]):
             self.pop_screen()
 
     def action_alerts(self) -> None:
-        """The alerts screen, from anywhere (once; `a` on it again does nothing)."""
+        """The alerts screen, from anywhere (once: from above it, `a` pops back to it)."""
         from oncall_tui.ui.alerts.screen import AlertsScreen
 
-        if not isinstance(self.screen, AlertsScreen):
+        if not any(isinstance(s, AlertsScreen) for s in self.screen_stack):
             self.push_screen(AlertsScreen())
+            return
+        while not isinstance(self.screen, AlertsScreen):
+            self.pop_screen()
 
     def action_war_room(self) -> None:
         """The war-room view; `w` on it goes back where it was opened from."""
