@@ -76,12 +76,22 @@ class RunbookHost:
         for problem in index.problems:
             app.notify(str(problem), title="runbook", severity="warning")
 
-    def runbook_index(self) -> RunbookIndex:
-        """The index; loaded here at once if a key was quicker than the loading worker."""
-        if self.runbooks is None:
-            from oncall_tui.runbooks.index import RunbookIndex
+    def runbook_index(self) -> RunbookIndex | None:
+        """The index, or None (with a toast) while the loading worker is still at it: reading
+        and parsing the files here would block the UI loop. Loaded here at once only when no
+        worker is loading it (it failed, or never started)."""
+        if self.runbooks is not None:
+            return self.runbooks
+        from textual.worker import WorkerState
 
-            self.runbooks = RunbookIndex.load(list(self.config.runbooks))
+        app: Any = self
+        loading = (WorkerState.PENDING, WorkerState.RUNNING)
+        if any(w.group == "runbooks" and w.state in loading for w in app.workers):
+            app.notify("runbooks are still loading", severity="warning")
+            return None
+        from oncall_tui.runbooks.index import RunbookIndex
+
+        self.runbooks = RunbookIndex.load(list(self.config.runbooks))
         return self.runbooks
 
     def copy(
@@ -169,6 +179,8 @@ class RunbookHost:
             app.notify(f"no service named {name!r} in the config", severity="error")
             return
         index = self.runbook_index()
+        if index is None:
+            return  # still loading: runbook_index said so
         target = _target(service, check)
         if target is not None:
             link = link_for(index, service, target, config.base_dir)

@@ -372,9 +372,13 @@ class WorkloadsPane(Vertical):
             return
         service = config.services.get(self.service)
         loader = getattr(app, "runbook_index", None)
-        index = loader() if callable(loader) else getattr(app, "runbooks", None)
-        if service is None or index is None:
+        if service is None:
             self.notify("runbooks are still loading", severity="warning")
+            return
+        index = loader() if callable(loader) else getattr(app, "runbooks", None)
+        if index is None:
+            if not callable(loader):  # else the app's runbook_index() has said so already
+                self.notify("runbooks are still loading", severity="warning")
             return
         from oncall_tui.runbooks.links import guess_section
 
