@@ -359,10 +359,13 @@ class WarRoomScreen(DashboardScreen):
                 tile.call_after_refresh(tile.show, service, now)
             self.call_after_refresh(self._settle, focused)
         else:
+            tiles = self.tiles  # one query; kept in step with the moves below
             for index, name in enumerate(names):
                 tile = existing[name]
-                if self.tiles[index] is not tile:
+                if tiles[index] is not tile:
                     grid.move_child(tile, before=index)
+                    tiles.remove(tile)
+                    tiles.insert(index, tile)
             for service in order:
                 existing[service.name].show(service, now)
         self.query_one("#war-changes", ChangeList).show(snapshot.timeline)
