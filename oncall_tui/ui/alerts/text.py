@@ -7,7 +7,7 @@ Every severity and state is told by glyph and word, so the screen reads in monoc
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
 from oncall_tui.engine.status import Status
@@ -167,9 +167,3 @@ def _worst(detail: object) -> Status | None:
     alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
     firing = [a.status for a in alerts if a.is_firing]
     return max(firing, key=lambda s: s.rank) if firing else None
-
-
-def matchers_text(labels: Mapping[str, str]) -> str:
-    from oncall_tui.sources.alerts.records import Matcher
-
-    return "\n".join(str(Matcher(k, v)) for k, v in sorted(labels.items()))
