@@ -109,7 +109,7 @@ class ServiceSearch(ModalScreen[str | None]):
             below = stack[-2] if len(stack) > 1 else None
             self.current_service = getattr(below, "service_name", None)
         if self._runbooks is None and hasattr(app, "runbook_index"):
-            self._runbooks = app.runbook_index()  # loaded at once if the worker is not done
+            self._runbooks = app.runbook_index()  # None while still loading: services only
         self._index = self._build(getattr(app, "config", None))
         self._fill("")
 
