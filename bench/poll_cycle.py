@@ -40,9 +40,9 @@ from oncall_tui.config.model import (  # noqa: E402
 )
 from oncall_tui.engine.poller import Poller  # noqa: E402
 from oncall_tui.engine.state import DashboardState  # noqa: E402
-from oncall_tui.engine.status import Status  # noqa: E402
 from oncall_tui.sources.prometheus import PrometheusSource  # noqa: E402
 from oncall_tui.sources.prometheus.batch import MAX_BATCH  # noqa: E402
+from oncall_tui.status import Status  # noqa: E402
 from tests.servers.exporter import Exporter, drive_services  # noqa: E402
 from tests.servers.prometheus import PrometheusServer  # noqa: E402
 

@@ -26,11 +26,11 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts import AlertList, AlertSource
 from oncall_tui.sources.alerts.silences import SilenceClient
 from oncall_tui.sources.base import CheckKind, FetchError, Reading
 from oncall_tui.sources.prometheus import PrometheusSource
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,6 @@ import pytest
 
 from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
 from oncall_tui.sources.alerts.matching import service_for
 from oncall_tui.sources.alerts.records import Alert, AlertList
@@ -21,6 +20,7 @@ from oncall_tui.sources.alerts.source import (
     observations_of,
 )
 from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError, FetchFailed, Series
+from oncall_tui.status import Status
 
 NOW = 1_700_000_000.0
 CQAR = Service("cqar", "CQAR", "default", vars={"job": "cqar-prod"})

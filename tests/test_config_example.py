@@ -6,7 +6,7 @@ from pathlib import Path
 
 from oncall_tui.config.loader import load_config
 from oncall_tui.config.model import STANDARD_KPIS, Direction, NodataMode, ProbeKind
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 

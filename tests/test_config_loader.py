@@ -10,7 +10,7 @@ import pytest
 from oncall_tui.config.errors import ConfigError, ConfigErrors
 from oncall_tui.config.loader import load_config
 from oncall_tui.config.model import Config, ProbeKind, Secret
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 MINIMAL = """
 datasources:

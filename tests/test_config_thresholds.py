@@ -11,7 +11,7 @@ import pytest
 from oncall_tui.config.errors import ConfigError, ConfigErrors
 from oncall_tui.config.loader import load_config
 from oncall_tui.config.model import Baseline, Direction, Kpi, Level, NodataMode
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 HEAD = """\
 datasources: {default: {url: http://localhost:9090}}

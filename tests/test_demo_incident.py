@@ -8,7 +8,6 @@ from collections import defaultdict
 import pytest
 
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.demo import (
     INCIDENT_PERIOD,
@@ -18,6 +17,7 @@ from oncall_tui.sources.demo import (
     incident_phase,
     incident_time,
 )
+from oncall_tui.status import Status
 
 BACKENDS = ("cqar", "arq", "bazaruto")
 JUDGED = ("latency_p50", "latency_p99", "error_rate", "cache_hit_rate", "pool_usage", "queue_depth")

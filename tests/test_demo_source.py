@@ -8,7 +8,6 @@ from pathlib import Path
 
 import oncall_tui
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Kpi
-from oncall_tui.engine.status import Status
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import check_links
 from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError, Observation, Reading
@@ -20,6 +19,7 @@ from oncall_tui.sources.demo import (
 )
 from oncall_tui.sources.demo.curves import DAY
 from oncall_tui.sources.demo.source import BACKFILL, BACKFILL_STEP
+from oncall_tui.status import Status
 
 NOW = 1_700_000_000.0
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.health.body import parse_json_body, read_health_document
 from oncall_tui.sources.health.records import flatten_components
+from oncall_tui.status import Status
 
 CQAR_NOT_READY = {
     "status": "not_ready",

@@ -14,10 +14,10 @@ from servers.health import GrpcHealthServer
 from servers.tls import self_signed_certificate
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Secret, TLSConfig
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.health.grpc_probe import probe_grpc
 from oncall_tui.sources.health.tcp_probe import probe_tcp
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

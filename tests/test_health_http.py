@@ -8,10 +8,10 @@ import tracemalloc
 import pytest
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Secret
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.health.http_probe import BODY_CAP, display_url, probe_http
 from oncall_tui.sources.http_client import make_async_client
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

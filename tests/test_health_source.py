@@ -8,9 +8,9 @@ import time
 import pytest
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Service
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Reading
 from oncall_tui.sources.health import HealthSource, ProbeResult
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.records import Component, flatten_components
 from oncall_tui.sources.health.verdict import judge_probe, status_accepted, word_status
+from oncall_tui.status import Status
 
 CACHE_DOWN = Component("cache", Status.CRIT, "error: connection refused")
 DB_OK = Component("database", Status.OK)

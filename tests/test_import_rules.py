@@ -11,10 +11,10 @@ import yaml
 from oncall_tui.commands import import_rules
 from oncall_tui.config.loader import load_config
 from oncall_tui.config.model import Direction
-from oncall_tui.engine.status import Status
 from oncall_tui.rules import promql
 from oncall_tui.rules.reader import AlertRule, parse_duration, read_rule_file
 from oncall_tui.rules.translate import camel_words, runbook_link, translate
+from oncall_tui.status import Status
 
 RULES = Path(__file__).parent / "data" / "rules"
 REPO = Path(__file__).parent.parent

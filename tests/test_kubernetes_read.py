@@ -7,12 +7,12 @@ from dataclasses import replace
 from servers.fake_kube import NOW, container, deployment, owner, pod, scenario
 
 from oncall_tui.config.model import KubernetesTarget
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.kubernetes.read import NamespaceLists, parse_time, read_workloads
 from oncall_tui.sources.kubernetes.records import PodRecord, WorkloadRecord
 from oncall_tui.sources.kubernetes.restarts import RestartTracker, restarts_in_window
 from oncall_tui.sources.kubernetes.selector import parse_selector
 from oncall_tui.sources.kubernetes.verdict import judge
+from oncall_tui.status import Status
 
 
 def lists(ns: str, objects: dict | None = None) -> NamespaceLists:

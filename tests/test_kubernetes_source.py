@@ -11,11 +11,11 @@ import pytest
 from servers.fake_kube import NOW, TOKEN, FakeKube
 
 from oncall_tui.config.model import KubernetesTarget, Service
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError, Observation, Reading
 from oncall_tui.sources.kubernetes import KubernetesSource
 from oncall_tui.sources.kubernetes.commands import commands_for
 from oncall_tui.sources.kubernetes.records import Workloads
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ import asyncio
 from oncall_tui.config.model import Config, Datasource, Kpi, Service
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading, Source
+from oncall_tui.status import Status
 
 CHECK = CheckId("svc", CheckKind.KPI, "request_rate")
 

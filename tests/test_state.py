@@ -9,8 +9,8 @@ from oncall_tui.config.model import (
     Thresholds,
 )
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation, Reading
+from oncall_tui.status import Status
 
 ERRORS = Thresholds(levels=(Level("warn", 0.001, Status.WARN), Level("crit", 0.01, Status.CRIT)))
 

@@ -19,9 +19,9 @@ from servers.prometheus import PrometheusServer, free_port
 from oncall_tui.config.loader import load_config
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.registry import build_sources
+from oncall_tui.status import Status
 
 pytestmark = pytest.mark.integration
 

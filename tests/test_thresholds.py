@@ -1,6 +1,6 @@
 from oncall_tui.config.model import Baseline, Direction, Level, Thresholds
-from oncall_tui.engine.status import Status
 from oncall_tui.engine.thresholds import judge
+from oncall_tui.status import Status
 
 ABOVE = Thresholds(
     levels=(Level("warn", 0.001, Status.WARN), Level("crit", 0.01, Status.CRIT)),

@@ -24,8 +24,8 @@ from oncall_tui.config.model import (
     Service,
     Thresholds,
 )
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 from oncall_tui.ui.alerts.screen import AlertsScreen
 from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen, SilenceForm
 from oncall_tui.ui.alerts.silences import SilencesScreen

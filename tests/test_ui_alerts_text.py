@@ -5,10 +5,10 @@ from __future__ import annotations
 from oncall_tui.config.model import Config, Service
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts.records import Alert, AlertList
 from oncall_tui.sources.alerts.source import LIST_CHECK, observations_of
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
+from oncall_tui.status import Status
 from oncall_tui.ui.alerts.text import (
     alert_error,
     alert_list,

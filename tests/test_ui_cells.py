@@ -6,8 +6,8 @@ from ui_builders import NOW, check, kpi, standard_service, thresholds
 
 from oncall_tui.config.model import Direction
 from oncall_tui.engine.snapshot import SourceHealth
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import (
     STATUS_MEANINGS,
     distance_text,

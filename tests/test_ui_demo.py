@@ -11,8 +11,8 @@ import pytest
 from ui_builders import screen_text
 
 from oncall_tui.commands.demo import build_demo_app
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.demo import demo_config, incident_time
+from oncall_tui.status import Status
 from oncall_tui.ui.headless import WARMUP, demo_app, replay
 from oncall_tui.ui.widgets.matrix import ServiceMatrix
 

@@ -15,10 +15,10 @@ from ui_builders import screen_text
 
 from oncall_tui.config.loader import load_config
 from oncall_tui.config.model import ProbeKind
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.demo import demo_config, incident_time
 from oncall_tui.sources.health.records import Component, ProbeResult
+from oncall_tui.status import Status
 from oncall_tui.ui.headless import WARMUP, demo_app, replay
 from oncall_tui.ui.screens.service import ServiceScreen
 from oncall_tui.ui.widgets.health_pane import HealthPane, ProbeRow, component_lines, sparkline

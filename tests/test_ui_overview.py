@@ -15,9 +15,9 @@ from ui_builders import (
     standard_service,
 )
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.demo import incident_time
+from oncall_tui.status import Status
 from oncall_tui.ui.headless import WARMUP, demo_app, replay
 from oncall_tui.ui.screens.help import HelpScreen
 from oncall_tui.ui.screens.overview import OverviewScreen

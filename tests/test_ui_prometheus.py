@@ -13,8 +13,8 @@ from servers.prometheus import PrometheusServer
 from ui_builders import screen_text
 
 from oncall_tui.config.loader import load_config
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.widgets.matrix import ServiceMatrix
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from textual.widgets import Digits, Static
 from ui_builders import dashboard, hand_app, incident, kpi, screen_text, service, thresholds
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.status import Status
 from oncall_tui.ui.screens.service import ServiceScreen
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 

@@ -17,8 +17,8 @@ from ui_builders import (
     standard_service,
 )
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.demo import incident_time
+from oncall_tui.status import Status
 from oncall_tui.ui.headless import demo_app, replay
 from oncall_tui.ui.screens.overview import OverviewScreen
 from oncall_tui.ui.screens.service import ServiceScreen

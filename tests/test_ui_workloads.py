@@ -17,9 +17,9 @@ from textual.widgets import OptionList
 from ui_builders import screen_text
 
 from oncall_tui.config.model import Config, Datasource, KubernetesTarget, Service
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.kubernetes import KubernetesSource
 from oncall_tui.sources.kubernetes.commands import commands_for
+from oncall_tui.status import Status
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.screens.service import ServiceScreen
 from oncall_tui.ui.widgets.matrix import ServiceMatrix

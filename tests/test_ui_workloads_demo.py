@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from ui_builders import screen_text
 
-from oncall_tui.engine.status import Status
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import ResolvedLink
 from oncall_tui.sources.demo.incidents import INCIDENT_START
 from oncall_tui.sources.demo.workloads import LOOP_FROM, RESTART_AT
+from oncall_tui.status import Status
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.headless import demo_app, replay
 from oncall_tui.ui.screens.service import ServiceScreen

@@ -13,8 +13,8 @@ from oncall_tui.engine.snapshot import (
     SourceHealth,
     TimelineEvent,
 )
-from oncall_tui.engine.status import Status, worst
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
+from oncall_tui.status import Status, worst
 
 NOW = 1_800_000_000.0  # a frozen clock
 

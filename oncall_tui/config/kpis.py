@@ -16,7 +16,7 @@ from oncall_tui.config.model import (
     Thresholds,
 )
 from oncall_tui.config.reader import Field, Section, describe
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 KPI_KEYS: tuple[str, ...] = (
     "query",

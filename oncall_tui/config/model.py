@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 STANDARD_KPIS: tuple[str, ...] = (
     "request_rate",

@@ -16,7 +16,7 @@ from oncall_tui.config.model import (
     Service,
 )
 from oncall_tui.config.reader import Field, Section, describe, suggest
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 SERVICE_KEYS: tuple[str, ...] = (
     "title",

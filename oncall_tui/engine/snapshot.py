@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from oncall_tui.config.model import Thresholds
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
+from oncall_tui.status import Status
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from oncall_tui.engine.snapshot import (
     SourceHealth,
     TimelineEvent,
 )
-from oncall_tui.engine.status import Status, worst
 from oncall_tui.engine.thresholds import judge
 from oncall_tui.engine.timeline import Timeline
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading
+from oncall_tui.status import Status, worst
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
 

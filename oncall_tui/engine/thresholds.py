@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from oncall_tui.config.model import Direction, Level, Thresholds
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
-from oncall_tui.engine.status import Status, exit_code
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status, exit_code
 
 
 def iso(timestamp: float | None) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
 

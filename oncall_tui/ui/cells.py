@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
-from oncall_tui.engine.status import Status
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 
 #: matrix column titles of the standard KPIs: (wide, narrow)
 KPI_HEADINGS: dict[str, tuple[str, str]] = {

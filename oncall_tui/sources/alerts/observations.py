@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts.records import Alert, AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading
+from oncall_tui.status import Status
 
 ALERTS_KEY = "alerts"  # the check key, and the key of the list in snapshot.extras
 LIST_CHECK = CheckId("", CheckKind.ALERTS, ALERTS_KEY)

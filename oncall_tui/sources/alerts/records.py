@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.timestamps import parse_time  # noqa: F401 - re-exported
+from oncall_tui.status import Status
 
 AlertState = Literal["firing", "pending", "silenced", "inhibited", "resolved"]
 STATES: tuple[AlertState, ...] = ("firing", "pending", "silenced", "inhibited", "resolved")

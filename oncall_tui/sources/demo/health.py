@@ -20,12 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Service
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading
 from oncall_tui.sources.demo.incidents import envelopes, incident_clock
 from oncall_tui.sources.health.body import read_health_document
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.health.verdict import GRPC_WORDS, judge_http, judge_probe
+from oncall_tui.status import Status
 
 #: Seconds between runs of a demo probe (real ones default to 5 s; the demo lives faster).
 INTERVAL = 2.0

@@ -25,12 +25,12 @@ from oncall_tui.config.model import (
     Service,
     Thresholds,
 )
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.demo.curves import DAY
 from oncall_tui.sources.demo.health import demo_probes
 from oncall_tui.sources.demo.incidents import Driver
 from oncall_tui.sources.demo.signals import Quirk, Signal
 from oncall_tui.sources.demo.workloads import demo_target
+from oncall_tui.status import Status
 
 DATASOURCE = "demo"
 #: Seconds between polls of every demo KPI: short, so the screen visibly lives.

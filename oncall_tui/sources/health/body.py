@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from oncall_tui.engine.status import Status, worst
 from oncall_tui.sources.health.records import Component
 from oncall_tui.sources.health.verdict import word_status
+from oncall_tui.status import Status, worst
 
 Words = Mapping[str, Status]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from oncall_tui.config.model import ProbeKind
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import FetchError
+from oncall_tui.status import Status
 
 NO_FIELDS: Mapping[str, object] = MappingProxyType({})
 

@@ -12,9 +12,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import HealthProbe
-from oncall_tui.engine.status import Status, worst
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.records import Component, ProbeResult, flatten_components
+from oncall_tui.status import Status, worst
 
 if TYPE_CHECKING:
     from oncall_tui.sources.health.body import HealthBody

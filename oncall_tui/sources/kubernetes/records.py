@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 
 HOUR = 3600.0
 

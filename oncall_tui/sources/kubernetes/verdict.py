@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.kubernetes.records import HOUR, PodRecord, WorkloadRecord
+from oncall_tui.status import Status
 
 # Waiting reasons that keep a pod from ever starting; they are warn on their own, because
 # during a rollout the old pods keep `available` at `desired` and hide them.

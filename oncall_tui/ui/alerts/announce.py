@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts.records import severity_status
+from oncall_tui.status import Status
 from oncall_tui.ui.alerts.text import alert_list, announcement, new_firing
 
 if TYPE_CHECKING:

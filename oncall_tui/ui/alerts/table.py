@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.alerts.records import Alert, severity_status
+from oncall_tui.status import Status
 from oncall_tui.ui.alerts.text import (
     service_label,
     severity_label,

@@ -10,10 +10,10 @@ import time
 from collections.abc import Iterable
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
-from oncall_tui.engine.status import Status
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Alert, AlertList, severity_status
 from oncall_tui.sources.base import FetchError
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import Cell
 
 ALERTS_KEY = "alerts"  # the key of the list in snapshot.extras (AlertSource.ALERTS_KEY)

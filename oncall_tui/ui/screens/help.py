@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from oncall_tui.engine.status import Status
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import STATUS_MEANINGS
 
 

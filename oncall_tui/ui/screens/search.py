@@ -22,7 +22,6 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
-from oncall_tui.engine.status import Status
 from oncall_tui.runbooks.search import (
     Hit,
     Kind,
@@ -31,6 +30,7 @@ from oncall_tui.runbooks.search import (
     runbook_file,
     runbook_owners,
 )
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import status_label
 
 if TYPE_CHECKING:

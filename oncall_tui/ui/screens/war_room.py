@@ -19,9 +19,9 @@ from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
-from oncall_tui.engine.status import Status
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import age_text
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner

@@ -28,8 +28,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
-from oncall_tui.engine.status import Status
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 from oncall_tui.ui.cells import (
     KIND_HEADINGS,
     KPI_HEADINGS,
