@@ -17,20 +17,19 @@ from ui_builders import (
     standard_service,
 )
 
-from oncall_tui.sources.demo import incident_time
-from oncall_tui.status import Status
-from oncall_tui.ui.headless import demo_app, replay
-from oncall_tui.ui.screens.overview import OverviewScreen
-from oncall_tui.ui.screens.service import ServiceScreen
-from oncall_tui.ui.screens.war_room import (
-    ServiceTile,
-    WarRoomScreen,
+from oncall_tui.render.tiles import (
     big_word,
     data_line,
     grid_shape,
     headline_check,
     war_room_order,
 )
+from oncall_tui.sources.demo import incident_time
+from oncall_tui.status import Status
+from oncall_tui.ui.headless import demo_app, replay
+from oncall_tui.ui.screens.overview import OverviewScreen
+from oncall_tui.ui.screens.service import ServiceScreen
+from oncall_tui.ui.screens.war_room import ServiceTile, WarRoomScreen
 
 WARMUP = 60.0
 REPO_THEMES = Path(__file__).resolve().parents[1] / "themes"

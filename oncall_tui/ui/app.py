@@ -166,7 +166,7 @@ class OncallApp(RunbookHost, App[int]):
                 # alerts live in extras; without any there is nothing to announce
                 from oncall_tui.ui.alerts.announce import announce_new_alerts
 
-                announce_new_alerts(self, previous, self.snapshot)
+                announce_new_alerts(self, previous, self.snapshot, bell=self.config.bell)
             if self._timer is not None and not self._settled and self._first_data_in():
                 # every source has answered once: from now on one refresh a second is enough
                 self._settled = True

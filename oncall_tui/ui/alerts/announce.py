@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
+
+from textual.app import App
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.render.alerts import alert_list, announcement, new_firing
 from oncall_tui.sources.alerts.records import severity_status
 from oncall_tui.status import Status
-from oncall_tui.ui.alerts.text import alert_list, announcement, new_firing
-
-if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
 
 TOAST_SECONDS = 15.0
 
 
 def announce_new_alerts(
-    app: OncallApp, before: DashboardSnapshot | None, after: DashboardSnapshot | None
+    app: App[Any],
+    before: DashboardSnapshot | None,
+    after: DashboardSnapshot | None,
+    *,
+    bell: bool = False,
 ) -> None:
-    """Toast the alerts firing in `after` that were not in `before` (`\\a` when config.bell)."""
+    """Toast the alerts firing in `after` that were not in `before`, and `\\a` with `bell`."""
     fresh = new_firing(alert_list(before), alert_list(after))
     if not fresh:
         return
@@ -29,5 +32,5 @@ def announce_new_alerts(
         severity="error" if crit else "warning",
         timeout=TOAST_SECONDS,
     )
-    if app.config.bell:
+    if bell:
         app.bell()

@@ -18,6 +18,14 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.render.alerts import (
+    alert_error,
+    alert_list,
+    counts_line,
+    detail_text,
+    display_order,
+    stale_line,
+)
 from oncall_tui.runbooks.alert_links import AlertRunbook, ExternalRunbook, alert_runbook
 from oncall_tui.runbooks.links import LinkProblem
 from oncall_tui.sources.alerts.records import Alert, AlertList
@@ -37,14 +45,6 @@ from oncall_tui.ui.alerts.silence_form import (
 )
 from oncall_tui.ui.alerts.silences import SilencesScreen
 from oncall_tui.ui.alerts.table import AlertTable
-from oncall_tui.ui.alerts.text import (
-    alert_error,
-    alert_list,
-    counts_line,
-    detail_text,
-    display_order,
-    stale_line,
-)
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.header import DashboardHeader

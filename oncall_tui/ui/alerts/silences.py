@@ -12,11 +12,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from oncall_tui.render.alerts import clock_text
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Silence
 from oncall_tui.sources.alerts.silences import NOT_ALLOWED, SilenceClient, SilenceExchange
 from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen
-from oncall_tui.ui.alerts.text import clock_text
 
 
 def ends_text(silence: Silence, now: float) -> str:

@@ -9,14 +9,14 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from oncall_tui.sources.alerts.records import Alert, severity_status
-from oncall_tui.status import Status
-from oncall_tui.ui.alerts.text import (
+from oncall_tui.render.alerts import (
     service_label,
     severity_label,
     since_text,
     state_label,
 )
+from oncall_tui.sources.alerts.records import Alert, severity_status
+from oncall_tui.status import Status
 
 COLUMNS = (
     ("severity", "severity"),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual.screen import Screen
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.ui.host import DashboardHost
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.header import DashboardHeader
-
-if TYPE_CHECKING:
-    from oncall_tui.ui.app import OncallApp
 
 
 class DashboardScreen(Screen[None]):
@@ -22,11 +20,9 @@ class DashboardScreen(Screen[None]):
         self._rendered_version: int | None = None
 
     @property
-    def oncall(self) -> OncallApp:
-        from oncall_tui.ui.app import OncallApp
-
-        assert isinstance(self.app, OncallApp)
-        return self.app
+    def oncall(self) -> DashboardHost:
+        """The app, through what screens may ask of it (not the concrete app class)."""
+        return cast(DashboardHost, self.app)
 
     def show(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         """Called on every tick: ages always, data only when the snapshot changed."""

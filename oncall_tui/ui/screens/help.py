@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from oncall_tui.render.cells import STATUS_MEANINGS
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import STATUS_MEANINGS
 
 
 def key_lines(screen: Screen[object]) -> list[str]:

@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
+from oncall_tui.render.cells import status_label
 from oncall_tui.runbooks.search import (
     Hit,
     Kind,
@@ -31,7 +32,6 @@ from oncall_tui.runbooks.search import (
     runbook_owners,
 )
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import status_label
 
 if TYPE_CHECKING:
     from oncall_tui.runbooks.index import RunbookIndex

@@ -9,8 +9,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
+from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
-from oncall_tui.ui.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import TimelineEvent
-from oncall_tui.ui.cells import event_text
+from oncall_tui.render.cells import event_text
 from oncall_tui.ui.widgets.quiet import same_size
 
 

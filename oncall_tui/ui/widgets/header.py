@@ -6,8 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, SourceHealth
+from oncall_tui.render.cells import age_text
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import age_text
 from oncall_tui.ui.widgets.quiet import same_size
 
 

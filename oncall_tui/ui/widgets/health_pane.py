@@ -20,10 +20,10 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.health.records import ProbeResult, flatten_components
 from oncall_tui.status import Status, worst
-from oncall_tui.ui.cells import age_text
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12

@@ -8,9 +8,9 @@ from textual.widget import Widget
 from textual.widgets import Digits, Sparkline, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.render.cells import age_text, distance_text, labels_text, threshold_legend
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import age_text, distance_text, labels_text, threshold_legend
 
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 _WHY = {

@@ -28,23 +28,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
-from oncall_tui.sources.base import CheckKind
+from oncall_tui.render.cells import Cell
+from oncall_tui.render.matrix import column_heading, heading_units, matrix_cell, matrix_columns
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import (
-    KIND_HEADINGS,
-    KPI_HEADINGS,
-    Cell,
-    kind_cell,
-    kind_columns,
-    kpi_cell,
-    kpi_columns,
-    shared_unit,
-    status_label,
-    unit_heading,
-)
 
-STATUS_COLUMN = "status"
-NAME_COLUMN = "service"
 FIXED_COLUMNS = 2  # status and name stay put while the others scroll sideways
 PAD = 1  # cells on each side of a cell's text
 SIDE_STEP = 4  # cells per left/right key press
@@ -162,14 +149,14 @@ class ServiceMatrix(ScrollView, can_focus=True):
 
     def get_row(self, row_key: RowKey | str) -> list[Text]:
         name = row_key.value if isinstance(row_key, RowKey) else row_key
-        return [self._render(self._cells.get((name, c), Cell("", None))) for c in self._columns]
+        return [self._cell_text(self._cells.get((name, c), Cell("", None))) for c in self._columns]
 
     def get_row_at(self, index: int) -> list[Text]:
         return self.get_row(self._rows[index])
 
     def get_cell(self, row_key: RowKey | str, column: str) -> Text:
         name = row_key.value if isinstance(row_key, RowKey) else row_key
-        return self._render(self._cells.get((name, column), Cell("", None)))
+        return self._cell_text(self._cells.get((name, column), Cell("", None)))
 
     def get_row_index(self, name: str) -> int:
         return self._rows.index(name)
@@ -187,7 +174,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._forget_strips()
         self.refresh()
 
-    def _render(self, cell: Cell) -> Text:
+    def _cell_text(self, cell: Cell) -> Text:
         if cell.status is None:
             return Text(cell.text, style="dim")
         return Text(cell.text, style=self._styles.get(cell.status, Style()))
@@ -376,28 +363,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
     # -- columns and order -----------------------------------------------------------------
 
     def _wanted_columns(self, services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
-        kinds = tuple(k.value for k in kind_columns(services))
-        return (STATUS_COLUMN, NAME_COLUMN, *kpi_columns(services), *kinds)
+        return matrix_columns(services)
 
     def _wanted_units(self, services: Sequence[ServiceSnapshot]) -> dict[str, str]:
-        """Units a KPI column's cells share, moved to its heading where space is short."""
-        if not (self.compact or self.narrow):
-            return {}
-        found = {c: shared_unit(services, c) for c in kpi_columns(services)}
-        return {c: unit for c, unit in found.items() if unit}
+        return heading_units(services, shortened=self.compact or self.narrow)
 
     def _heading(self, column: str) -> str:
-        if column == STATUS_COLUMN:
-            return "status"
-        if column == NAME_COLUMN:
-            return "service"
-        if column in self._units:
-            return unit_heading(column, self._units[column])
-        if column in KPI_HEADINGS:
-            wide, narrow = KPI_HEADINGS[column]
-        else:
-            wide, narrow = KIND_HEADINGS[CheckKind(column)]
-        return narrow if self.narrow else wide
+        return column_heading(column, narrow=self.narrow, unit=self._units.get(column))
 
     def _rebuild(self, columns: tuple[str, ...], services: Sequence[ServiceSnapshot]) -> None:
         """New columns (a check kind appeared, another density): widths start again."""
@@ -415,19 +387,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self.refresh()
 
     def _cell(self, service: ServiceSnapshot, column: str) -> Cell:
-        if column == STATUS_COLUMN:
-            return Cell(status_label(service.status), service.status)
-        if column == NAME_COLUMN:
-            return Cell(service.name, None if service.status is Status.OK else service.status)
-        if column in KPI_HEADINGS:
-            check = service.check(CheckKind.KPI, column)
-            return kpi_cell(
-                check,
-                compact=self.compact,
-                narrow=self.narrow,
-                unit_in_heading=self._units.get(column),
-            )
-        return kind_cell(service.of_kind(CheckKind(column)), narrow=self.narrow or self.compact)
+        return matrix_cell(
+            service,
+            column,
+            compact=self.compact,
+            narrow=self.narrow,
+            unit_in_heading=self._units.get(column),
+        )
 
     def _sort(self, services: Sequence[ServiceSnapshot]) -> bool:
         """Put the rows in order; True if they moved (and the table was repainted)."""

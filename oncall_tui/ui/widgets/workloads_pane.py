@@ -19,12 +19,12 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.base import ErrorKind
 from oncall_tui.sources.kubernetes.commands import KubeCommand, commands_for
 from oncall_tui.sources.kubernetes.records import PodRecord, Workloads
 from oncall_tui.status import Status
-from oncall_tui.ui.cells import age_text
 
 if TYPE_CHECKING:
     from oncall_tui.runbooks.clipboard import CopyOutcome

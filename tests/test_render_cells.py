@@ -6,9 +6,7 @@ from ui_builders import NOW, check, kpi, standard_service, thresholds
 
 from oncall_tui.config.model import Direction
 from oncall_tui.engine.snapshot import SourceHealth
-from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
-from oncall_tui.status import Status
-from oncall_tui.ui.cells import (
+from oncall_tui.render.cells import (
     STATUS_MEANINGS,
     distance_text,
     kind_cell,
@@ -20,6 +18,8 @@ from oncall_tui.ui.cells import (
     unit_heading,
     value_suffix,
 )
+from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
+from oncall_tui.status import Status
 from oncall_tui.ui.widgets.banner import failure_line
 from oncall_tui.ui.widgets.kpi_panel import detail_line, status_line
 

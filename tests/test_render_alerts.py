@@ -5,14 +5,9 @@ from __future__ import annotations
 from oncall_tui.config.model import Config, Service
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.sources.alerts.records import Alert, AlertList
-from oncall_tui.sources.alerts.source import LIST_CHECK, observations_of
-from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
-from oncall_tui.status import Status
-from oncall_tui.ui.alerts.text import (
+from oncall_tui.render.alerts import (
     alert_error,
     alert_list,
-    alerts_cell,
     announcement,
     detail_text,
     display_order,
@@ -22,6 +17,11 @@ from oncall_tui.ui.alerts.text import (
     stale_line,
     state_label,
 )
+from oncall_tui.render.cells import alerts_cell
+from oncall_tui.sources.alerts.records import Alert, AlertList
+from oncall_tui.sources.alerts.source import LIST_CHECK, observations_of
+from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
+from oncall_tui.status import Status
 
 NOW = 1_800_000_000.0
 
@@ -121,7 +121,7 @@ def test_overview_cell_reads_count_glyph_and_worst_severity():
 
 
 def test_overview_alerts_column_uses_the_count_cell():
-    from oncall_tui.ui.cells import kind_cell
+    from oncall_tui.render.cells import kind_cell
 
     assert kind_cell([cell_check(2, Status.CRIT)]).text == "2 ✖crit"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
 from oncall_tui.render.values import format_age, format_value
+from oncall_tui.sources.alerts.records import Alert
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
 
@@ -50,8 +51,6 @@ STATUS_MEANINGS: dict[Status, str] = {
     Status.STALE: "fetch failed, value old",
     Status.ERROR: "query rejected or wrong",
 }
-#: KPI columns always shown, whether or not a service has them
-ALWAYS_SHOWN: tuple[str, ...] = tuple(k for k in STANDARD_KPIS if k != "latency_p95")
 #: check kinds that get one summary column when some service has checks of that kind
 KIND_HEADINGS: dict[CheckKind, tuple[str, str]] = {
     CheckKind.HEALTH: ("health", "health"),
@@ -150,8 +149,6 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
     if not checks:
         return Cell("·", None)
     if checks[0].id.kind is CheckKind.ALERTS:
-        from oncall_tui.ui.alerts.text import alerts_cell  # `2 ✖crit`: count and worst
-
         return alerts_cell(checks[0])
     if checks[0].id.kind is CheckKind.KUBERNETES:
         return pods_cell(checks[0], narrow=narrow)
@@ -180,6 +177,27 @@ def pods_cell(check: CheckSnapshot, *, narrow: bool = False) -> Cell:
     if status is not Status.OK and (not narrow or status.is_unknown):
         text += f" {status.word}"
     return Cell(text, status)
+
+
+def alerts_cell(check: CheckSnapshot) -> Cell:
+    """The overview's alerts column: `2 ✖crit`, `1 ▲warn`, `0 ●`; stale keeps its count."""
+    count = int(check.value) if check.value is not None else None
+    status = check.status
+    if count is None:
+        return Cell(f"{status.glyph} {status.word}", status)
+    if status is Status.OK:
+        return Cell(f"{count} {status.glyph}", status)
+    if status in (Status.STALE, Status.ERROR) and check.detail is not None:
+        shown = _worst(check.detail)
+        if shown is not None and count:
+            return Cell(f"{count} {shown.glyph}{shown.value} {status.word}", status)
+    return Cell(f"{count} {status.glyph}{status.value}", status)
+
+
+def _worst(detail: object) -> Status | None:
+    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
+    firing = [a.status for a in alerts if a.is_firing]
+    return max(firing, key=lambda s: s.rank) if firing else None
 
 
 def age_text(seconds: float | None) -> str:

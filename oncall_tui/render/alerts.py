@@ -1,4 +1,4 @@
-"""Pure text of the alerts screen and the overview's alerts column. No Textual here.
+"""Pure text of the alerts screen: labels, ages, the stale line, the new-firing diff.
 
 Every severity and state is told by glyph and word, so the screen reads in monochrome.
 `new_firing()` is how the app tells a newly firing alert between two snapshots.
@@ -9,12 +9,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
+from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Alert, AlertList, severity_status
 from oncall_tui.sources.base import FetchError
-from oncall_tui.status import Status
-from oncall_tui.ui.cells import Cell
 
 ALERTS_KEY = "alerts"  # the key of the list in snapshot.extras (AlertSource.ALERTS_KEY)
 OTHER = "other"
@@ -146,24 +144,3 @@ def announcement(alerts: tuple[Alert, ...]) -> str:
     if len(alerts) > 3:
         lines.append(f"and {len(alerts) - 3} more")
     return "\n".join(lines)
-
-
-def alerts_cell(check: CheckSnapshot) -> Cell:
-    """The overview's alerts column: `2 ✖crit`, `1 ▲warn`, `0 ●`; stale keeps its count."""
-    count = int(check.value) if check.value is not None else None
-    status = check.status
-    if count is None:
-        return Cell(f"{status.glyph} {status.word}", status)
-    if status is Status.OK:
-        return Cell(f"{count} {status.glyph}", status)
-    if status in (Status.STALE, Status.ERROR) and check.detail is not None:
-        shown = _worst(check.detail)
-        if shown is not None and count:
-            return Cell(f"{count} {shown.glyph}{shown.value} {status.word}", status)
-    return Cell(f"{count} {status.glyph}{status.value}", status)
-
-
-def _worst(detail: object) -> Status | None:
-    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
-    firing = [a.status for a in alerts if a.is_firing]
-    return max(firing, key=lambda s: s.rank) if firing else None

@@ -1,0 +1,48 @@
+"""What screens and widgets may ask of the app, as a Protocol.
+
+Screens type the app through `DashboardHost` instead of importing the concrete `OncallApp`,
+so `ui/app.py` imports its screens and no screen imports the app back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from oncall_tui.config.model import Config
+    from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
+    from oncall_tui.runbooks.index import RunbookIndex
+    from oncall_tui.runbooks.links import LinkProblem, ResolvedLink
+
+
+class DashboardHost(Protocol):
+    """The app as its screens see it: the config, the latest snapshot, navigation."""
+
+    config: Config
+    clock: Callable[[], float]
+    demo: bool
+    paused: bool
+    dashboard_title: str
+    snapshot: DashboardSnapshot | None
+
+    def now(self) -> float: ...
+
+    def open_service(self, name: str) -> None: ...
+
+    def back_to_overview(self) -> None: ...
+
+    def runbook_index(self) -> RunbookIndex | None: ...
+
+    def open_runbook(
+        self,
+        link: ResolvedLink | LinkProblem,
+        *,
+        service: str | None,
+        outside: Mapping[str, str] | None = None,
+        guessed_note: str | None = None,
+    ) -> None: ...
+
+    def open_runbook_for_check(
+        self, check: CheckSnapshot, outside: Mapping[str, str] | None = None
+    ) -> None: ...
