@@ -159,6 +159,37 @@ def test_invalid_config_exits_1_with_every_error(
     ]
 
 
+def test_invalid_promql_is_reported_offline_with_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(
+        tmp_path,
+        """\
+        cqar:
+          vars: {job: cqar}
+          kpis:
+            error_rate:
+              query: sum(rate(x{job="$job", code=~"5.."}[5m])) /* sum(rate(x{job="$job"}[5m]))
+              crit: 0.05
+            request_rate:
+              query: |-
+                sum(rate(x{job="$job"}[5m]))
+                  by (job
+            queue_depth: {query: 'holt_winters(q{job="$job"}[10m], 0.5, 0.5)'}
+        """,
+    )
+    assert main(["validate", "--config", str(path)]) == 1  # no datasource is asked
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "oncall.yaml:11: services.cqar.kpis.request_rate.query: not valid PromQL at 2:6"
+        " (near '('): unclosed left parenthesis (this '(') in `by (job`",
+        "oncall.yaml:8: services.cqar.kpis.error_rate.query: not valid PromQL at 1:44"
+        " (near '*'): invalid promql query in"
+        ' `sum(rate(x{job="cqar", code=~"5.."}[5m])) /* sum(rate(x{job="cqar"}[5m]))`',
+        "2 problems",
+    ]
+
+
 def test_no_config_found_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--config", str(tmp_path / "none.yaml")]) == 2
     assert "none.yaml" in capsys.readouterr().err
@@ -180,15 +211,17 @@ def test_online_reports_failing_and_empty_queries(
         "      queue_depth: {query: 'no_such_metric_anywhere'}\n"
         "      pool_usage: {query: 'no_such_metric_anywhere', nodata: ok}\n"
     )
-    assert main(["validate", "--config", str(path)]) == 0
-    capsys.readouterr()
+    assert main(["validate", "--config", str(path)]) == 1  # the syntax is checked offline
+    offline = capsys.readouterr().err.splitlines()
+    assert offline[0].startswith("oncall.yaml:6: services.cqar.kpis.error_rate.query: not valid")
     assert main(["validate", "--online", "--config", str(path)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 3 and err[-1] == "2 problems"
-    assert err[0].startswith("oncall.yaml:6: services.cqar.kpis.error_rate.query: query failed: ")
-    assert "parse error" in err[0]
-    assert "HTTP Status Code" not in err[0]  # Prometheus's own words, not the client's wrapper
-    assert err[1].startswith("oncall.yaml:7: services.cqar.kpis.queue_depth.query: the query ")
+    assert len(err) == 4 and err[-1] == "3 problems"
+    assert err[0] == offline[0]
+    assert err[1].startswith("oncall.yaml:6: services.cqar.kpis.error_rate.query: query failed: ")
+    assert "parse error" in err[1]
+    assert "HTTP Status Code" not in err[1]  # Prometheus's own words, not the client's wrapper
+    assert err[2].startswith("oncall.yaml:7: services.cqar.kpis.queue_depth.query: the query ")
 
 
 @pytest.mark.integration

@@ -1,4 +1,5 @@
-"""`oncall validate`: the config, every runbook link in it, and with --online every query.
+"""`oncall validate`: the config, every runbook link in it, every query's PromQL syntax, and
+with --online every query against its datasource.
 
 Exit code 0 when everything checks out, 1 when there is any problem, 2 when no config file
 is found. Every problem is printed as `file:line: key.path: message`.
@@ -53,7 +54,11 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         services = [config.services[only]]
-    problems = check_paths(config, lines) + check_runbook_links(config, lines, services)
+    problems = (
+        check_paths(config, lines)
+        + check_runbook_links(config, lines, services)
+        + check_queries_offline(config, lines, services)
+    )
     if getattr(args, "online", False):
         problems += check_queries_online(config, lines, services)
     for problem in problems:
@@ -190,6 +195,37 @@ def _check_anchor(file: Path, anchor: str) -> str | None:
     near = difflib.get_close_matches(anchor, anchors, n=1, cutoff=0.75)
     hint = f"; did you mean #{near[0]}?" if near else ""
     return f"no heading with anchor #{anchor} in {file.name}{hint}"
+
+
+# --- offline: PromQL syntax -----------------------------------------------------------------
+
+
+def check_queries_offline(
+    config: Config, lines: dict[str, int], services: list[Service]
+) -> list[ConfigError]:
+    """Every query of a Prometheus datasource parses as PromQL (after its vars are filled in);
+    one that does not is reported with the line and column in the query where it goes wrong."""
+    from oncall_tui.config.promql import check
+
+    problems: list[ConfigError] = []
+    for svc in services:
+        ds = config.datasources.get(svc.datasource)
+        if ds is None or ds.type != "prometheus":
+            continue
+        for kpi, path in _kpi_paths(svc):
+            problem = check(kpi.query)
+            if problem is not None:
+                shown = _query_line(kpi.query, problem.line)
+                problems.append(
+                    _problem(config, lines, path, f"not valid PromQL {problem} in `{shown}`")
+                )
+    return problems
+
+
+def _query_line(query: str, line_no: int) -> str:
+    """The query's line where the problem is (vars filled in), shortened for one message."""
+    line = " ".join(query.split("\n")[line_no - 1].split())
+    return line if len(line) <= 120 else line[:117] + "..."
 
 
 # --- online --------------------------------------------------------------------------------
