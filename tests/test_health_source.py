@@ -99,7 +99,7 @@ async def test_probes_with_equal_http_options_share_one_client(health_http_serve
         (observation,) = await job.run()
         assert observation.outcome.status is Status.OK
     assert len(source._clients) == 2
-    clients = [client for _, client in source._clients]
+    clients = [client for _, _, client in source._clients]
     await source.aclose()
     assert all(client.is_closed for client in clients)
     assert health_http_server.seen[-2].headers.get("X-Team") == "a"

@@ -145,3 +145,24 @@ async def test_timeout_message_never_shows_the_token_in_the_url() -> None:
         error = await _get_error(http, f"{silent.url}/api/v1/query?token={TOKEN}")
     assert error.kind is ErrorKind.TIMEOUT
     assert "s3cr3t" not in error.message
+
+
+async def test_a_plain_http_client_builds_no_tls_context_and_refuses_https() -> None:
+    from oncall_tui.config.model import HttpOptions
+    from oncall_tui.sources.http_client import make_async_client
+
+    client = make_async_client(HttpOptions(), base_url="http://127.0.0.1:9")
+    try:
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        # httpx builds its context from `verify`: no CA bundle was loaded for this one
+        assert pool._ssl_context.cert_store_stats()["x509_ca"] == 0
+        with pytest.raises(httpx.UnsupportedProtocol, match="cannot send to https"):
+            await client.get("https://127.0.0.1:9/")
+    finally:
+        await client.aclose()
+    verified = make_async_client(HttpOptions(), base_url="https://127.0.0.1:9")
+    try:
+        context = verified._transport._pool._ssl_context  # type: ignore[attr-defined]
+        assert context.verify_mode.name == "CERT_REQUIRED"
+    finally:
+        await verified.aclose()

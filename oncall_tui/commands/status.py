@@ -7,7 +7,9 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from oncall_tui.commands.common import check_service, load_config_or_report
 from oncall_tui.config.model import Config
@@ -16,6 +18,10 @@ from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.render.status_report import report_exit_code, to_json, to_table
 from oncall_tui.sources.registry import build_sources
+
+if TYPE_CHECKING:
+    from oncall_tui.runbooks.index import RunbookIndex
+    from oncall_tui.sources.alerts.records import Alert
 
 
 def load_for_command(args: argparse.Namespace) -> Config | None:
@@ -58,12 +64,20 @@ def run(args: argparse.Namespace) -> int:
     return report_exit_code(snapshot)
 
 
-def _alert_runbooks(config: Config):  # -> Callable[[Alert], str | None] | None
-    """Resolves each alert's runbook link against the config's runbooks, read once."""
+def _alert_runbooks(config: Config) -> Callable[[Alert], str | None] | None:
+    """Resolves each alert's runbook link against the config's runbooks, read once, and
+    only when there is an alert to resolve: most runs print none, and reading and parsing
+    every runbook would be a good part of their time."""
     if not config.runbooks:
         return None
-    from oncall_tui.runbooks.alert_links import status_runbook
-    from oncall_tui.runbooks.index import RunbookIndex
+    loaded: list[RunbookIndex] = []
 
-    index = RunbookIndex.load(config.runbooks)
-    return lambda alert: status_runbook(alert, index, config)
+    def resolve(alert: Alert) -> str | None:
+        from oncall_tui.runbooks.alert_links import status_runbook
+        from oncall_tui.runbooks.index import RunbookIndex
+
+        if not loaded:
+            loaded.append(RunbookIndex.load(config.runbooks))
+        return status_runbook(alert, loaded[0], config)
+
+    return resolve

@@ -30,9 +30,21 @@ _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
 
 
 def make_async_client(
-    http: HttpOptions, *, base_url: str = "", max_connections: int = 10
+    http: HttpOptions,
+    *,
+    base_url: str = "",
+    max_connections: int = 10,
+    plain_http: bool | None = None,
 ) -> httpx.AsyncClient:
-    """A pooled client with the headers, auth, TLS and timeout of `http` applied."""
+    """A pooled client with the headers, auth, TLS and timeout of `http` applied.
+
+    A client for plain `http://` (`plain_http`, by default: `base_url` starts with it) builds
+    no TLS context: loading the system's CA bundle costs 30-40 ms per client, a good part of
+    a one-shot `oncall status`. Such a client refuses any `https://` request, so nothing is
+    ever sent over TLS without verification.
+    """
+    if plain_http is None:
+        plain_http = is_plain_http(base_url)
     headers = dict(http.headers)
     if http.bearer_token is not None:
         headers["Authorization"] = f"Bearer {http.bearer_token.reveal()}"
@@ -43,7 +55,8 @@ def make_async_client(
         base_url=base_url,
         headers=headers,
         auth=auth,
-        verify=_ssl_context(http.tls),
+        verify=False if plain_http else _ssl_context(http.tls),
+        event_hooks={"request": [_refuse_tls]} if plain_http else None,
         timeout=httpx.Timeout(http.timeout),
         limits=httpx.Limits(
             max_connections=max_connections,
@@ -52,6 +65,18 @@ def make_async_client(
         ),
         follow_redirects=False,  # a redirect to a login page is an error to show, not follow
     )
+
+
+async def _refuse_tls(request: httpx.Request) -> None:
+    """The guard of a plain-http client: it has no verifying TLS context to use."""
+    if request.url.scheme != "http":
+        raise httpx.UnsupportedProtocol(
+            f"a client made for http:// cannot send to {request.url.scheme}://", request=request
+        )
+
+
+def is_plain_http(url: str) -> bool:
+    return url.lower().startswith("http://")
 
 
 def _ssl_context(tls: TLSConfig) -> ssl.SSLContext | bool:

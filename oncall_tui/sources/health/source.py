@@ -23,7 +23,7 @@ from oncall_tui.sources.health.http_probe import probe_http
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.health.tcp_probe import probe_tcp
 from oncall_tui.sources.health.verdict import failed_result
-from oncall_tui.sources.http_client import make_async_client
+from oncall_tui.sources.http_client import is_plain_http, make_async_client
 
 
 class HealthSource(Source):
@@ -40,7 +40,8 @@ class HealthSource(Source):
         self._services = tuple(services)
         self._clock = clock
         # HttpOptions holds a dict, so it is not hashable: clients are found by equality.
-        self._clients: list[tuple[HttpOptions, httpx.AsyncClient]] = []
+        # Plain-http probes get their own client, which builds no TLS context.
+        self._clients: list[tuple[HttpOptions, bool, httpx.AsyncClient]] = []
 
     def jobs(self) -> Sequence[Job]:
         return [
@@ -76,7 +77,7 @@ class HealthSource(Source):
     async def run_probe(self, probe: HealthProbe) -> ProbeResult:
         if probe.kind is ProbeKind.HTTP:
             try:
-                client = self._client(probe.http)
+                client = self._client(probe.http, is_plain_http(probe.target))
             except (OSError, ssl.SSLError) as exc:  # unreadable CA, cert or key file
                 error = FetchError(ErrorKind.CONFIG, f"TLS files of probe '{probe.name}': {exc}")
                 return failed_result(probe, error)
@@ -85,15 +86,15 @@ class HealthSource(Source):
             return await probe_grpc(probe)
         return await probe_tcp(probe)
 
-    def _client(self, options: HttpOptions) -> httpx.AsyncClient:
-        for known, client in self._clients:
-            if known == options:
+    def _client(self, options: HttpOptions, plain: bool) -> httpx.AsyncClient:
+        for known, known_plain, client in self._clients:
+            if known_plain == plain and known == options:
                 return client
-        client = make_async_client(options)
-        self._clients.append((options, client))
+        client = make_async_client(options, plain_http=plain)
+        self._clients.append((options, plain, client))
         return client
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, []
-        for _, client in clients:
+        for _, _, client in clients:
             await client.aclose()

@@ -1,0 +1,181 @@
+"""`oncall status` against the shell script an on-call engineer would write instead.
+
+Starts a real /usr/bin/prometheus scraping a `prometheus_client` exporter (the test servers
+under tests/servers), writes configs of 1, 5, 20, 80 and 200 KPIs (7 KPIs per service, the
+shapes of bench/ui.py) and times, side by side in one run:
+
+- `oncall status --config <cfg> --format json` (the installed console script);
+- a sequential `curl -s --data-urlencode query=... /api/v1/query | jq` loop over the same
+  queries (the shape of the diagnose scripts in operations guides), run by bash;
+- for one KPI also `promtool query instant` on the same query.
+
+Each figure is the median wall time of --runs runs, the tools interleaved so that load from
+other work on the machine hits them alike. The ratio is oncall / curl+jq: above 1 oncall
+is slower. Targets (issue 12): ratio <= 1 at 5 KPIs, under 0.15 s for one KPI.
+
+Run: `python bench/status.py [--runs 7] [--kpis 1,5,20,80,200]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from servers.exporter import Exporter, drive_services  # noqa: E402
+from servers.prometheus import PrometheusServer  # noqa: E402
+from ui import oncall_command, service_yaml  # noqa: E402
+
+KPIS_PER_SERVICE = 7
+
+
+def kpi_config(url: str, count: int) -> dict[str, object]:
+    """`count` KPIs over ceil(count / 7) services of bench/ui.py's shape."""
+    services: dict[str, object] = {}
+    left = count
+    index = 0
+    while left > 0:
+        prefix = f"svc{index % 10}"
+        service = service_yaml(prefix)
+        kpis = dict(list(service["kpis"].items())[: min(left, KPIS_PER_SERVICE)])  # type: ignore[union-attr]
+        service["kpis"] = kpis
+        services[f"{prefix}-{index}"] = service
+        left -= len(kpis)
+        index += 1
+    return {
+        "datasources": {"default": {"type": "prometheus", "url": url, "timeout": "5s"}},
+        "services": services,
+    }
+
+
+def queries_of(config: dict[str, object]) -> list[str]:
+    return [
+        kpi["query"]
+        for service in config["services"].values()  # type: ignore[union-attr]
+        for kpi in service["kpis"].values()
+    ]
+
+
+def curl_script(url: str, queries: list[str]) -> str:
+    """One curl + jq per query, sequential, printing `value` per line."""
+    lines = ["set -e"]
+    for query in queries:
+        lines.append(
+            f"curl -s --fail {shlex.quote(url + '/api/v1/query')} "
+            f"--data-urlencode {shlex.quote('query=' + query)} "
+            "| jq -r '.data.result[0].value[1] // \"none\"'"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a user's shell: bytecode caching on (a CI or sandbox may set
+    PYTHONDONTWRITEBYTECODE, which makes every run compile the package from source)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(argv: list[str], cwd: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        argv, cwd=cwd, env=child_env(), capture_output=True, text=True, timeout=120
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1, 2):  # status exits 1/2 on warn/crit
+        raise SystemExit(f"{argv[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per tool and size")
+    parser.add_argument("--kpis", default="1,5,20,80,200", help="comma-separated KPI counts")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.kpis.split(",")]
+    for tool in ("curl", "jq"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed (apt-get install {tool})")
+    command = oncall_command()
+    promtool = shutil.which("promtool")
+    print(f"oncall: {command}", flush=True)
+
+    workdir = Path(tempfile.mkdtemp(prefix="oncall-bench-status-"))
+    prefixes = [f"svc{i}" for i in range(10)]
+    exporter = Exporter(prefixes)
+    stop = threading.Event()
+    driver = threading.Thread(target=drive_services, args=(exporter, prefixes, stop), daemon=True)
+    driver.start()
+    server = PrometheusServer([exporter.target], workdir=workdir / "prometheus")
+    rows: list[tuple[int, float, float, float | None]] = []
+    try:
+        server.wait_for_series(f"sum(rate({prefixes[-1]}_grpc_calls_total[1m])) > 0", 30)
+        for size in sizes:
+            config = kpi_config(server.url, size)
+            path = workdir / f"oncall-{size}.yaml"
+            path.write_text(yaml.safe_dump(config, sort_keys=False))
+            queries = queries_of(config)
+            script = workdir / f"curl-{size}.sh"
+            script.write_text(curl_script(server.url, queries))
+            oncall_argv = [command, "status", "--config", str(path), "--format", "json"]
+            curl_argv = ["bash", str(script)]
+            promtool_argv = (
+                [promtool, "query", "instant", server.url, queries[0]]
+                if promtool and size == 1
+                else None
+            )
+            timed(oncall_argv, str(workdir))  # warm the page cache once
+            ours, theirs, tools = [], [], []
+            for _ in range(args.runs):
+                ours.append(timed(oncall_argv, str(workdir)))
+                theirs.append(timed(curl_argv, str(workdir)))
+                if promtool_argv is not None:
+                    tools.append(timed(promtool_argv, str(workdir)))
+            row = (
+                size,
+                statistics.median(ours),
+                statistics.median(theirs),
+                statistics.median(tools) if tools else None,
+            )
+            rows.append(row)
+            print(
+                f"  {size} KPIs: oncall {row[1]:.3f} s, curl+jq {row[2]:.3f} s"
+                + (f", promtool {row[3]:.3f} s" if row[3] is not None else ""),
+                flush=True,
+            )
+    finally:
+        stop.set()
+        server.stop()
+        exporter.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    print(
+        f"oncall status vs sequential curl + jq, medians of {args.runs} runs, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores"
+    )
+    print(f"{'KPIs':>5}  {'oncall':>8}  {'curl+jq':>8}  {'ratio':>6}  note")
+    for size, ours_s, theirs_s, tool_s in rows:
+        note = "target <= 1.00x" if size == 5 else ""
+        if size == 1:
+            note = "target < 0.150 s"
+            if tool_s is not None:
+                note += f"; promtool query instant {tool_s:.3f} s ({ours_s / tool_s:.1f}x)"
+        print(f"{size:>5}  {ours_s:>7.3f}s  {theirs_s:>7.3f}s  {ours_s / theirs_s:>5.2f}x  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
