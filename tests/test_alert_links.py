@@ -141,13 +141,17 @@ def test_alert_links_stays_free_of_textual() -> None:
 def test_status_json_alert_entries_carry_the_resolved_runbook(index: RunbookIndex) -> None:
     from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
     from oncall_tui.render.status_report import to_json
+    from oncall_tui.sources.alerts.records import ServiceAlerts
     from oncall_tui.sources.base import CheckId, CheckKind
     from oncall_tui.status import Status
 
     config = Config(path=None, services=SERVICES, runbooks=(RUNBOOKS,))
     firing = alert("CQARHighErrorRate", runbook_url="https://wiki.example.com/cqar#high-latency")
     check = CheckSnapshot(
-        CheckId("cqar", CheckKind.ALERTS, "alerts"), "alerts", Status.CRIT, detail=(firing,)
+        CheckId("cqar", CheckKind.ALERTS, "alerts"),
+        "alerts",
+        Status.CRIT,
+        detail=ServiceAlerts((firing,)),
     )
     snapshot = DashboardSnapshot(
         0.0, 1, (ServiceSnapshot("cqar", "CQAR", Status.CRIT, 0.0, (check,)),)

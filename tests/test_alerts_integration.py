@@ -28,7 +28,7 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.alerts import AlertList, AlertSource
 from oncall_tui.sources.alerts.silences import SilenceClient
-from oncall_tui.sources.base import CheckKind, FetchError, Reading
+from oncall_tui.sources.base import CheckKind, DashboardRecord, FetchError, Reading
 from oncall_tui.sources.prometheus import PrometheusSource
 from oncall_tui.status import Status
 
@@ -93,9 +93,10 @@ async def wait_for(
 def fetcher(source: AlertSource) -> Callable[[], Awaitable[AlertList | None]]:
     async def poll() -> AlertList | None:
         observations = await source.poll()
-        listing = next(o for o in observations if o.check.service == "")
+        listing = next(o for o in observations if o.check is DashboardRecord.ALERT_LIST)
         assert isinstance(listing.outcome, Reading), listing.outcome
-        return listing.outcome.detail  # type: ignore[return-value]
+        assert isinstance(listing.outcome.detail, AlertList)
+        return listing.outcome.detail
 
     return poll
 
@@ -186,7 +187,7 @@ async def test_unreachable_alertmanager_makes_alerts_stale_and_leaves_kpis_alone
         snap = state.snapshot()
         cqar = snap.service("cqar")
         assert cqar.check(CheckKind.ALERTS, "alerts").status is Status.OK
-        assert isinstance(snap.extras["alerts"], AlertList)
+        assert isinstance(snap.extras.alerts, AlertList)
 
         alertmanager.stop()
         await poller.poll_once()
@@ -196,8 +197,8 @@ async def test_unreachable_alertmanager_makes_alerts_stale_and_leaves_kpis_alone
         assert alerts_check.status is Status.STALE
         assert isinstance(alerts_check.error, FetchError)
         assert snap.service("arq").check(CheckKind.ALERTS, "alerts").status is Status.STALE
-        assert isinstance(snap.extras["alerts"], AlertList)  # the last list stays, marked
-        assert isinstance(snap.extras["alerts.error"], FetchError)
+        assert isinstance(snap.extras.alerts, AlertList)  # the last list stays, marked
+        assert isinstance(snap.extras.alerts_error, FetchError)
         pool = cqar.check(CheckKind.KPI, "pool_usage")
         assert pool.status is Status.OK and pool.value == pytest.approx(0.5)
         assert pool.error is None

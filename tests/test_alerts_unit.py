@@ -10,11 +10,11 @@ from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
 from oncall_tui.sources.alerts.matching import service_for
-from oncall_tui.sources.alerts.records import Alert, AlertList
+from oncall_tui.sources.alerts.records import Alert, AlertList, ServiceAlerts
 from oncall_tui.sources.alerts.rules_state import RulesEvaluator, fill_template, load_rules
 from oncall_tui.sources.alerts.silences import SilenceClient, matchers_for, silence_body
 from oncall_tui.sources.alerts.source import (
-    LIST_CHECK,
+    ALERT_LIST,
     AlertSource,
     alert_check,
     observations_of,
@@ -166,9 +166,10 @@ def test_each_service_gets_its_firing_count_and_worst_severity() -> None:
     assert (cqar.value, cqar.status) == (2.0, Status.CRIT)
     assert (arq.value, arq.status) == (0.0, Status.OK)  # pending and silenced do not count
     assert (baz.value, baz.status) == (1.0, Status.WARN)
-    assert [a.name for a in cqar.detail] == ["A", "B"]
-    assert obs[LIST_CHECK].detail.other == (alerts[-1],)
-    assert LIST_CHECK.kind is CheckKind.ALERTS and LIST_CHECK.service == ""
+    assert isinstance(cqar.detail, ServiceAlerts)
+    assert [a.name for a in cqar.detail.alerts] == ["A", "B"]
+    assert isinstance(obs[ALERT_LIST].detail, AlertList)
+    assert obs[ALERT_LIST].detail.other == (alerts[-1],)
 
 
 def test_alert_list_reaches_the_snapshot_extras_and_the_service_checks() -> None:
@@ -178,7 +179,7 @@ def test_alert_list_reaches_the_snapshot_extras_and_the_service_checks() -> None
         observations_of(AlertList(alerts, "alertmanager", NOW), ["cqar", "arq", "bazaruto"])
     )
     snap = state.snapshot()
-    assert snap.extras["alerts"].alerts == alerts
+    assert snap.extras.alerts is not None and snap.extras.alerts.alerts == alerts
     cqar_check = snap.service("cqar").check(CheckKind.ALERTS, "alerts")
     assert cqar_check.status is Status.CRIT and snap.service("cqar").status is Status.CRIT
 
@@ -217,7 +218,7 @@ def test_source_picks_alertmanager_then_rules_then_prometheus(tmp_path: Path) ->
     plain = AlertSource(config())
     assert plain.name == "prometheus alerts" and plain.jobs()[0].interval == 5.0
     assert set(plain.jobs()[0].checks) == {alert_check(n) for n in ("cqar", "arq", "bazaruto")} | {
-        LIST_CHECK
+        ALERT_LIST
     }
     assert AlertSource(Config(path=None)).jobs() == []
 
@@ -229,7 +230,7 @@ async def test_unreachable_api_reports_fetch_errors_on_every_alert_check() -> No
     finally:
         await source.aclose()
     assert {o.check for o in obs} == {alert_check(n) for n in ("cqar", "arq", "bazaruto")} | {
-        LIST_CHECK
+        ALERT_LIST
     }
     assert all(isinstance(o.outcome, FetchError) for o in obs)
     assert obs[0].outcome.kind is ErrorKind.UNREACHABLE

@@ -10,7 +10,7 @@ import oncall_tui
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Kpi
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import check_links
-from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError, Observation, Reading
+from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation, Reading
 from oncall_tui.sources.demo import (
     INCIDENT_PERIOD,
     DemoSource,
@@ -107,7 +107,7 @@ def test_same_seed_and_clock_give_the_same_observations() -> None:
     first = run_all(DemoSource(demo_config(), lambda: NOW, seed=7))
     second = run_all(DemoSource(demo_config(), lambda: NOW, seed=7))
     assert first == second
-    kpis = [o for o in first if o.check.kind is CheckKind.KPI]
+    kpis = [o for o in first if isinstance(o.check, CheckId) and o.check.kind is CheckKind.KPI]
     assert len(kpis) == sum(len(s.all_kpis) for s in demo_config().services.values())
 
 
@@ -286,7 +286,7 @@ def test_jobs_are_one_per_kpi_with_checks_and_a_short_interval() -> None:
     assert len({j.key for j in jobs}) == len(jobs)
     for job in jobs:
         (check,) = job.checks
-        if check.kind is not CheckKind.KPI:
-            continue  # workloads and probes have jobs of their own (see their tests)
+        if not isinstance(check, CheckId) or check.kind is not CheckKind.KPI:
+            continue  # workloads, probes and alerts have jobs of their own (see their tests)
         assert job.key == f"kpi:demo:{check.service}:{check.key}"
         assert job.interval == 1.0 and job.source == "demo" == source.name

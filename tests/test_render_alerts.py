@@ -18,8 +18,8 @@ from oncall_tui.render.alerts import (
     state_label,
 )
 from oncall_tui.render.cells import alerts_cell
-from oncall_tui.sources.alerts.records import Alert, AlertList
-from oncall_tui.sources.alerts.source import LIST_CHECK, observations_of
+from oncall_tui.sources.alerts.records import Alert, AlertList, ServiceAlerts
+from oncall_tui.sources.alerts.source import ALERT_LIST, observations_of
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
 from oncall_tui.status import Status
 
@@ -105,7 +105,9 @@ def test_announcement_names_alert_service_and_severity():
     assert announcement(many).splitlines()[-1] == "and 2 more"
 
 
-def cell_check(value: float | None, status: Status, detail: object = None) -> CheckSnapshot:
+def cell_check(
+    value: float | None, status: Status, detail: ServiceAlerts | None = None
+) -> CheckSnapshot:
     return CheckSnapshot(
         CheckId("cqar", CheckKind.ALERTS, "alerts"), "alerts", status, value=value, detail=detail
     )
@@ -115,7 +117,7 @@ def test_overview_cell_reads_count_glyph_and_worst_severity():
     assert alerts_cell(cell_check(2, Status.CRIT)).text == "2 ✖crit"
     assert alerts_cell(cell_check(1, Status.WARN)).text == f"1 {Status.WARN.glyph}warn"
     assert alerts_cell(cell_check(0, Status.OK)).text == f"0 {Status.OK.glyph}"
-    stale = alerts_cell(cell_check(1, Status.STALE, (make("A"),)))
+    stale = alerts_cell(cell_check(1, Status.STALE, ServiceAlerts((make("A"),))))
     assert stale.text == "1 ✖crit STALE" and stale.status is Status.STALE
     assert alerts_cell(cell_check(None, Status.NODATA)).text == f"{Status.NODATA.glyph} NODATA"
 
@@ -141,7 +143,7 @@ def test_alerts_error_leaves_extras_once_a_fetch_succeeds_again():
     good = listing(make("A", service="cqar"))
     state.apply(observations_of(good, ["cqar"]))
     error = FetchError(ErrorKind.UNREACHABLE, "connection refused")
-    state.apply([Observation(LIST_CHECK, error)])
+    state.apply([Observation(ALERT_LIST, error)])
     assert alert_error(state.snapshot()) == error
     assert alert_list(state.snapshot()) is good  # the last list stays, to show as stale
     state.apply(observations_of(listing(at=NOW + 5), ["cqar"]))

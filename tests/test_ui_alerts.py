@@ -8,10 +8,10 @@ from pathlib import Path
 from ui_builders import NOW, config_for, dashboard, hand_app, screen_text, standard_service
 
 from oncall_tui.config.model import Alertmanager
-from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
+from oncall_tui.engine.snapshot import CheckSnapshot, DashboardExtras, DashboardSnapshot
 from oncall_tui.sources.alerts.records import Alert, AlertList
-from oncall_tui.sources.alerts.source import observations_of
-from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.sources.alerts.source import ALERT_LIST, observations_of
+from oncall_tui.sources.base import CheckId, ErrorKind, FetchError, Reading
 from oncall_tui.ui.alerts.screen import AlertsScreen
 from oncall_tui.ui.alerts.table import AlertTable
 
@@ -63,15 +63,14 @@ def with_alerts(
     listing = AlertList(alerts, "alertmanager", fetched_at)
     services = []
     for svc in (standard_service("cqar"), standard_service("arq")):
-        obs = next(o for o in observations_of(listing, [svc.name]) if o.check.service)
-        reading = obs.outcome
+        obs = next(o for o in observations_of(listing, [svc.name]) if o.check != ALERT_LIST)
+        reading, check_id = obs.outcome, obs.check
+        assert isinstance(reading, Reading) and isinstance(check_id, CheckId)
         check = CheckSnapshot(
-            obs.check, "alerts", reading.status, value=reading.value, detail=reading.detail
+            check_id, "alerts", reading.status, value=reading.value, detail=reading.detail
         )
         services.append(replace(svc, checks=svc.checks + (check,)))
-    extras: dict[str, object] = {"alerts": listing}
-    if error is not None:
-        extras["alerts.error"] = error
+    extras = DashboardExtras(alerts=listing, alerts_error=error)
     return replace(dashboard(services), extras=extras)
 
 

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from oncall_tui.config.model import Thresholds
+from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
+from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status
 
 
@@ -34,7 +36,7 @@ class CheckSnapshot:
     next_level: tuple[str, float] | None = None  # the next tier up and its threshold
     baseline: float | None = None
     runbook: str | None = None
-    detail: object | None = None
+    detail: CheckDetail | None = None  # the kind's own record (ProbeResult, Workloads, ...)
 
     def age(self, now: float) -> float | None:
         """Seconds since the last good data, or None when there never was any."""
@@ -79,6 +81,14 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True)
+class DashboardExtras:
+    """Records of the whole dashboard, beside the services' checks."""
+
+    alerts: AlertList | None = None  # the last alert list; stays while fetches fail
+    alerts_error: FetchError | None = None  # set while the alert fetch is failing
+
+
+@dataclass(frozen=True)
 class DashboardSnapshot:
     generated_at: float
     version: int  # grows on every change; equal versions mean equal snapshots
@@ -86,7 +96,7 @@ class DashboardSnapshot:
     sources: tuple[SourceHealth, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()  # oldest first
     paused: bool = False
-    extras: Mapping[str, object] = field(default_factory=dict)  # feature records (alert list)
+    extras: DashboardExtras = DashboardExtras()
 
     def service(self, name: str) -> ServiceSnapshot | None:
         return next((s for s in self.services if s.name == name), None)

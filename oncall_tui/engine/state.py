@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Thresholds
 from oncall_tui.engine.snapshot import (
     CheckSnapshot,
+    DashboardExtras,
     DashboardSnapshot,
     ServiceSnapshot,
     SourceHealth,
@@ -22,7 +23,16 @@ from oncall_tui.engine.snapshot import (
 )
 from oncall_tui.engine.thresholds import judge
 from oncall_tui.engine.timeline import Timeline
-from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading
+from oncall_tui.sources.alerts.records import AlertList
+from oncall_tui.sources.base import (
+    CheckId,
+    CheckKind,
+    DashboardRecord,
+    FetchError,
+    Observation,
+    Reading,
+)
+from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status, worst
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
@@ -55,7 +65,7 @@ class _Check:
     pending_since: float | None = None
     next_level: tuple[str, float] | None = None
     baseline: float | None = None
-    detail: object | None = None
+    detail: CheckDetail | None = None
     cached: CheckSnapshot | None = None
 
     def snapshot(self) -> CheckSnapshot:
@@ -122,7 +132,7 @@ class DashboardState:
         self._clock = clock
         self._services: dict[str, _Service] = {}
         self._sources: dict[str, _SourceRecord] = {}
-        self._extras: dict[str, object] = {}
+        self._extras = DashboardExtras()
         self.timeline = Timeline()
         self.version = 0
         self.paused = False
@@ -149,13 +159,8 @@ class DashboardState:
         now = self._clock()
         touched: set[str] = set()
         for obs in observations:
-            if obs.check.service == "":
-                if isinstance(obs.outcome, Reading):
-                    self._extras[obs.check.key] = obs.outcome.detail
-                    # a good fetch ends the failure: readers take `KEY.error` as "failing now"
-                    self._extras.pop(f"{obs.check.key}.error", None)
-                else:
-                    self._extras[f"{obs.check.key}.error"] = obs.outcome
+            if isinstance(obs.check, DashboardRecord):
+                self._apply_record(obs.check, obs.outcome)
                 continue
             check = self._check(obs.check)
             if isinstance(obs.outcome, Reading):
@@ -212,7 +217,7 @@ class DashboardState:
                 sources=sources,
                 timeline=self.timeline.events(),
                 paused=self.paused,
-                extras=dict(self._extras),
+                extras=self._extras,
             )
         return self._snapshot
 
@@ -221,6 +226,15 @@ class DashboardState:
     def _changed(self) -> None:
         self.version += 1
         self._snapshot = None
+
+    def _apply_record(self, record: DashboardRecord, outcome: Reading | FetchError) -> None:
+        """A dashboard-wide record: a good fetch replaces it and ends the failure; a failed
+        one keeps the last record (to show as stale) and says why."""
+        if record is DashboardRecord.ALERT_LIST:
+            if isinstance(outcome, FetchError):
+                self._extras = replace(self._extras, alerts_error=outcome)
+            elif isinstance(outcome.detail, AlertList):
+                self._extras = DashboardExtras(alerts=outcome.detail)
 
     def _check(self, check_id: CheckId) -> _Check:
         service = self._services.get(check_id.service)

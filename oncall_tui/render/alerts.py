@@ -14,7 +14,6 @@ from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Alert, AlertList, severity_status
 from oncall_tui.sources.base import FetchError
 
-ALERTS_KEY = "alerts"  # the key of the list in snapshot.extras (AlertSource.ALERTS_KEY)
 OTHER = "other"
 STATE_GLYPHS = {
     "firing": "◉",
@@ -26,13 +25,12 @@ STATE_GLYPHS = {
 
 
 def alert_list(snapshot: DashboardSnapshot | None) -> AlertList | None:
-    found = snapshot.extras.get(ALERTS_KEY) if snapshot is not None else None
-    return found if isinstance(found, AlertList) else None
+    return snapshot.extras.alerts if snapshot is not None else None
 
 
 def alert_error(snapshot: DashboardSnapshot | None) -> FetchError | None:
-    found = snapshot.extras.get(f"{ALERTS_KEY}.error") if snapshot is not None else None
-    return found if isinstance(found, FetchError) else None
+    """Why the alert fetch is failing now; None while it works."""
+    return snapshot.extras.alerts_error if snapshot is not None else None
 
 
 def severity_word(alert: Alert) -> str:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
 from oncall_tui.render.values import format_age, format_value
-from oncall_tui.sources.alerts.records import Alert
+from oncall_tui.sources.alerts.records import ServiceAlerts
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
 
 #: matrix column titles of the standard KPIs: (wide, narrow)
@@ -170,10 +171,9 @@ def pods_cell(check: CheckSnapshot, *, narrow: bool = False) -> Cell:
     """`● 3/3`, `✖ 2/3 ⟳5 CRIT` (ready/desired, ⟳ restarts in the last hour); a failed read
     keeps the last count and says STALE, or says only the word when nothing was ever read."""
     status = check.status
-    summary = getattr(check.detail, "summary", None)
-    if not isinstance(summary, str):
+    if not isinstance(check.detail, Workloads):
         return Cell(f"{status.glyph} {status.word}", status)
-    text = f"{status.glyph} {summary}"
+    text = f"{status.glyph} {check.detail.summary}"
     if status is not Status.OK and (not narrow or status.is_unknown):
         text += f" {status.word}"
     return Cell(text, status)
@@ -187,17 +187,11 @@ def alerts_cell(check: CheckSnapshot) -> Cell:
         return Cell(f"{status.glyph} {status.word}", status)
     if status is Status.OK:
         return Cell(f"{count} {status.glyph}", status)
-    if status in (Status.STALE, Status.ERROR) and check.detail is not None:
-        shown = _worst(check.detail)
+    if status in (Status.STALE, Status.ERROR) and isinstance(check.detail, ServiceAlerts):
+        shown = check.detail.worst_firing()
         if shown is not None and count:
             return Cell(f"{count} {shown.glyph}{shown.value} {status.word}", status)
     return Cell(f"{count} {status.glyph}{status.value}", status)
-
-
-def _worst(detail: object) -> Status | None:
-    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
-    firing = [a.status for a in alerts if a.is_firing]
-    return max(firing, key=lambda s: s.rank) if firing else None
 
 
 def age_text(seconds: float | None) -> str:

@@ -20,7 +20,10 @@ from typing import Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.render.values import format_age, format_value
+from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.sources.health.records import ProbeResult
+from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status, exit_code
 
 
@@ -44,12 +47,10 @@ def _error_text(check: CheckSnapshot) -> str | None:
     return None if check.error is None else str(check.error)
 
 
-def _detail_json(check: CheckSnapshot) -> Any:
-    """A source record's own JSON form (`to_json()` or `as_json()`), if it has one."""
-    for name in ("to_json", "as_json"):
-        method = getattr(check.detail, name, None)
-        if callable(method):
-            return method()
+def _detail_json(check: CheckSnapshot) -> dict[str, object] | None:
+    """A probe's or a workloads check's record in its own JSON form."""
+    if isinstance(check.detail, (ProbeResult, Workloads)):
+        return check.detail.as_json()
     return None
 
 
@@ -76,13 +77,13 @@ def _health_json(check: CheckSnapshot) -> dict[str, Any]:
         "components": {},
         "error": _error_text(check),
     }
-    if isinstance(body, dict):
+    if body is not None:
         result.update({k: v for k, v in body.items() if k != "status"})
     return result
 
 
 def _service_json(
-    service: ServiceSnapshot, alert_runbook: Callable[[Any], str | None] | None = None
+    service: ServiceSnapshot, alert_runbook: Callable[[Alert], str | None] | None = None
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "title": service.title,
@@ -97,18 +98,16 @@ def _service_json(
         kube = {
             "status": check.status.value,
             "error": _error_text(check),
-            **(body if isinstance(body, dict) else {"pods": [], "deployments": [], "events": []}),
+            **(body if body is not None else {"pods": [], "deployments": [], "events": []}),
         }
         # the check's status wins over the record's own verdict: a failed read makes the
         # last workloads stale, and the JSON must say so
         kube["status"] = check.status.value
         entry["kubernetes"] = kube
     for check in service.of_kind(CheckKind.ALERTS):
-        alerts = check.detail if isinstance(check.detail, tuple) else ()
+        alerts = check.detail.alerts if isinstance(check.detail, ServiceAlerts) else ()
         entry["alerts"] = [
-            a.status_entry(alert_runbook(a) if alert_runbook else None)
-            for a in alerts
-            if hasattr(a, "status_entry")
+            a.status_entry(alert_runbook(a) if alert_runbook else None) for a in alerts
         ]
         if check.error is not None:
             entry["alerts_error"] = str(check.error)
@@ -116,7 +115,7 @@ def _service_json(
 
 
 def to_json(
-    snapshot: DashboardSnapshot, alert_runbook: Callable[[Any], str | None] | None = None
+    snapshot: DashboardSnapshot, alert_runbook: Callable[[Alert], str | None] | None = None
 ) -> dict[str, Any]:
     """`alert_runbook` gives an alert's resolved runbook link (else its annotation shows)."""
     code = report_exit_code(snapshot)
@@ -151,12 +150,11 @@ def _row_value(check: CheckSnapshot) -> str:
     """The value column: a KPI's number, a probe's code and latency, pods, firing alerts."""
     kind, detail = check.id.kind, check.detail
     if kind is CheckKind.HEALTH:
-        code = getattr(detail, "http_status", None)
+        code = detail.http_status if isinstance(detail, ProbeResult) else None
         latency = format_value(check.value, "s") if check.value is not None else ""
         return " ".join(part for part in (str(code) if code else "", latency) if part) or "—"
     if kind is CheckKind.KUBERNETES:
-        summary = getattr(detail, "summary", None)
-        return summary if isinstance(summary, str) else "—"
+        return detail.summary if isinstance(detail, Workloads) else "—"
     if kind is CheckKind.ALERTS:
         return "—" if check.value is None else f"{int(check.value)} firing"
     return format_value(check.value, check.unit)
@@ -168,11 +166,11 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
         source = source_errors.get(str(check.error))
         # a dead source's error is printed once under the table, not on each of its rows
         notes.append(f"{check.error.kind.value} ({source})" if source else str(check.error))
-    reason = getattr(check.detail, "reason", None)
-    if isinstance(reason, str) and reason:
+    reason = check.detail.reason if isinstance(check.detail, Workloads) else ""
+    if reason:
         notes.append(reason)
-    if check.id.kind is CheckKind.ALERTS and isinstance(check.detail, tuple):
-        firing = [a for a in check.detail if getattr(a, "state", "") == "firing"]
+    if isinstance(check.detail, ServiceAlerts):
+        firing = [a for a in check.detail.alerts if a.state == "firing"]
         notes.extend(f"{a.severity} {a.name}" for a in firing[:5])
     if check.status is Status.STALE and check.updated_at is not None:
         notes.append(f"last data {format_age(check.age(now))} ago")

@@ -13,6 +13,7 @@ from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, Service
 from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
 
 #: a 3x3 box-drawing font for the status words, in the style of Textual's Digits
@@ -81,8 +82,7 @@ def value_text(check: CheckSnapshot) -> str:
     if check.id.kind is CheckKind.ALERTS:
         return "" if check.value is None else f"{int(check.value)} alerts"
     if check.id.kind is CheckKind.KUBERNETES:
-        summary = getattr(check.detail, "summary", None)
-        return summary if isinstance(summary, str) else ""
+        return check.detail.summary if isinstance(check.detail, Workloads) else ""
     if check.id.kind is not CheckKind.KPI or check.value is None:
         return ""
     return format_value(check.value, check.unit)

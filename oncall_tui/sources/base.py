@@ -12,8 +12,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from oncall_tui.status import Status
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.details import CheckDetail
 
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
@@ -35,6 +39,16 @@ class CheckId:
 
     def __str__(self) -> str:
         return f"{self.service}.{self.kind.value}.{self.key}"
+
+
+class DashboardRecord(enum.Enum):
+    """A record of the whole dashboard rather than of one service's check.
+
+    It travels in an `Observation` like a check does, and lands in the snapshot's typed
+    `extras` (`DashboardExtras`), not among the services.
+    """
+
+    ALERT_LIST = "alerts"  # every alert one fetch returned, matched to a service or not
 
 
 class ErrorKind(enum.Enum):
@@ -91,14 +105,14 @@ class Reading:
     labels: Mapping[str, str] = field(default_factory=dict)  # of the worst series
     series_count: int = 1
     status: Status | None = None
-    detail: object | None = None  # source-specific frozen record (probe result, pods, ...)
+    detail: CheckDetail | None = None  # the source's frozen record (probe result, pods, ...)
     history: tuple[tuple[float, float], ...] = ()  # earlier points to add (range backfill)
     baseline: float | None = None  # the same query at the baseline offset, when configured
 
 
 @dataclass(frozen=True)
 class Observation:
-    check: CheckId
+    check: CheckId | DashboardRecord
     outcome: Reading | FetchError
 
 
@@ -109,7 +123,7 @@ class Job:
     key: str  # unique across all sources, e.g. "kpi:cqar:error_rate"
     interval: float
     run: Callable[[], Awaitable[Sequence[Observation]]]
-    checks: tuple[CheckId, ...]  # what it reports on; used to mark them stale if it hangs
+    checks: tuple[CheckId | DashboardRecord, ...]  # what it reports on; stale if it hangs
     timeout: float = 10.0  # the poller's hard limit around run(); sources have their own
     source: str = ""  # the Source.name it belongs to, for the header's source health
 

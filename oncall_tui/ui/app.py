@@ -162,8 +162,8 @@ class OncallApp(RunbookHost, App[int]):
         if self.state.version != self._version:
             self._version = self.state.version
             previous, self.snapshot = self.snapshot, self.state.snapshot()
-            if self.snapshot.extras or (previous is not None and previous.extras):
-                # alerts live in extras; without any there is nothing to announce
+            if self.snapshot.extras.alerts is not None:
+                # without an alert list there is nothing to announce
                 from oncall_tui.ui.alerts.announce import announce_new_alerts
 
                 announce_new_alerts(self, previous, self.snapshot, bell=self.config.bell)

@@ -123,6 +123,22 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class ServiceAlerts:
+    """The alerts of one service: the detail of its `alerts` check."""
+
+    alerts: tuple[Alert, ...] = ()
+
+    @property
+    def firing(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.is_firing)
+
+    def worst_firing(self) -> Status | None:
+        """The status of the worst firing alert, or None when none fires."""
+        firing = [a.status for a in self.firing]
+        return max(firing, key=lambda s: s.rank) if firing else None
+
+
+@dataclass(frozen=True)
 class AlertList:
     """Every alert one fetch returned, matched or not, sorted for display."""
 

@@ -7,9 +7,9 @@ Where the alerts come from, first that applies:
 
 Each service gets one check `NAME.alerts.alerts` (value: its firing count; status: crit
 when a firing alert is critical, warn when any other fires, ok otherwise; detail: its
-alerts). The full list, "other" included, goes to `snapshot.extras["alerts"]` through the
-check `"".alerts.alerts`. A failed fetch reports a FetchError on every one of those checks,
-so alerts go stale while the rest of the dashboard carries on.
+alerts as `ServiceAlerts`). The full list, "other" included, is the dashboard's
+`ALERT_LIST` record (`snapshot.extras.alerts`). A failed fetch reports a FetchError on
+every one of those, so alerts go stale while the rest of the dashboard carries on.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import httpx
 from oncall_tui.config.model import Config, Datasource, HttpOptions
 from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
 from oncall_tui.sources.alerts.observations import (  # noqa: F401 - re-exported
+    ALERT_LIST,
     ALERTS_KEY,
-    LIST_CHECK,
     alert_check,
     failed_observations,
     observations_of,
@@ -33,6 +33,7 @@ from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator, load_rules
 from oncall_tui.sources.base import (
     CheckId,
+    DashboardRecord,
     FetchFailed,
     Job,
     Observation,
@@ -111,8 +112,8 @@ class AlertSource(Source):
         self.name = self.mode or "alerts"
 
     @property
-    def checks(self) -> tuple[CheckId, ...]:
-        return tuple(alert_check(n) for n in self._names) + (LIST_CHECK,)
+    def checks(self) -> tuple[CheckId | DashboardRecord, ...]:
+        return (*(alert_check(n) for n in self._names), ALERT_LIST)
 
     def jobs(self) -> Sequence[Job]:
         if self.mode is None:

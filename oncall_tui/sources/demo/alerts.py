@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from oncall_tui.config.model import Service
-from oncall_tui.sources.alerts.observations import LIST_CHECK, alert_check, observations_of
+from oncall_tui.sources.alerts.observations import ALERT_LIST, alert_check, observations_of
 from oncall_tui.sources.alerts.records import ORIGIN_PROMETHEUS, Alert, AlertList
-from oncall_tui.sources.base import CheckId, Job, Observation
+from oncall_tui.sources.base import CheckId, DashboardRecord, Job, Observation
 from oncall_tui.sources.demo.incidents import incident_clock
 
 JOB_TIMEOUT = 2.0
@@ -130,7 +130,7 @@ class _AlertsRun:
         now = self._clock()
         listing = alerts_at(self._services, self._sim_time(now), now)
         names = [s.name for s in self._services]
-        wanted = LIST_CHECK if self._service is None else alert_check(self._service)
+        wanted = ALERT_LIST if self._service is None else alert_check(self._service)
         return [o for o in observations_of(listing, names) if o.check == wanted]
 
 
@@ -147,8 +147,10 @@ def alert_jobs(
     """
     if not services:
         return []
-    targets: list[tuple[str | None, CheckId]] = [(s.name, alert_check(s.name)) for s in services]
-    targets.append((None, LIST_CHECK))
+    targets: list[tuple[str | None, CheckId | DashboardRecord]] = [
+        (s.name, alert_check(s.name)) for s in services
+    ]
+    targets.append((None, ALERT_LIST))
     return [
         Job(
             key=f"alerts:demo:{name or 'list'}",

@@ -1,6 +1,6 @@
 """The alerts screen (`a`): what is firing, pending and silenced, with the focused alert in full.
 
-Reads `snapshot.extras["alerts"]` (the AlertList) and `extras["alerts.error"]` (set while
+Reads `snapshot.extras.alerts` (the AlertList) and `extras.alerts_error` (set while
 the last fetch failed: the list is then the last good one, marked stale). `r` opens the
 alert's runbook through `app.open_runbook`; `s` silences the focused alert and `S` lists
 the silences, both only when Alertmanager is configured.
