@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"oncall {__version__}")
     _common(parser, top=True)
+    parser.add_argument(
+        "--record",
+        metavar="PATH",
+        default=None,
+        help="record to this file (else `record:` in the config, else the default file)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the dashboard on built-in simulated services")

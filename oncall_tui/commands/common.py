@@ -33,3 +33,22 @@ def check_service(config: Config, name: str | None) -> bool:
     known = ", ".join(config.services) or "none"
     print(f"oncall: no service named {name!r} (services: {known})", file=sys.stderr)
     return False
+
+
+def start_recorder(config: Config, override: str | None) -> tuple[object | None, str | None]:
+    """The flight recorder for `config` (`--record PATH` wins over `record:`), started.
+
+    Returns (recorder, None), or (None, why not) when the file cannot be recorded to (a
+    newer schema, not a recording, an unwritable folder), or (None, None) with `record: false`.
+    """
+    from oncall_tui.store.paths import recording_path
+    from oncall_tui.store.recorder import Recorder
+    from oncall_tui.store.schema import RecordingError
+
+    path = recording_path(config, override)
+    if path is None:
+        return None, None
+    try:
+        return Recorder.start(config, path), None
+    except (RecordingError, OSError) as exc:
+        return None, str(exc)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from oncall_tui.commands.common import check_service, load_config_or_report
+from oncall_tui.commands.common import check_service, load_config_or_report, start_recorder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -13,6 +14,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
     from oncall_tui.ui.app import OncallApp
 
-    app = OncallApp(config, theme=args.theme, service=args.service)
-    app.run()
+    recorder, problem = start_recorder(config, getattr(args, "record", None))
+    if problem:
+        print(f"oncall: not recording: {problem}", file=sys.stderr)
+    app = OncallApp(
+        config,
+        theme=args.theme,
+        service=args.service,
+        recorder=recorder,  # type: ignore[arg-type]
+        recording_problem=problem,
+    )
+    try:
+        app.run()
+    finally:
+        if recorder is not None:
+            recorder.close()  # type: ignore[attr-defined]
     return app.return_code or 0

@@ -19,6 +19,7 @@ from oncall_tui.config.http import HTTP_KEYS, read_http_options
 from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
 from oncall_tui.config.positions import PosDict, load_yaml
 from oncall_tui.config.reader import Field, Reader, Section
+from oncall_tui.config.record import read_record
 from oncall_tui.config.services import NAME, read_service
 
 __all__ = [
@@ -40,6 +41,7 @@ TOP_KEYS: tuple[str, ...] = (
     "rules",
     "keymap",
     "bell",
+    "record",
     "services",
 )
 DATASOURCE_KEYS: tuple[str, ...] = ("type", "url", *HTTP_KEYS, "max_in_flight", "history")
@@ -211,6 +213,7 @@ def _build(top: Section, path: Path) -> Config | None:
     rules = _read_paths(top.get("rules"))
     keymap = _read_keymap(top.get("keymap"))
     bell = top.boolean("bell", False)
+    record = read_record(top.get("record"))
     if reader.errors:
         return None
     return Config(
@@ -224,6 +227,7 @@ def _build(top: Section, path: Path) -> Config | None:
         rules=rules,
         keymap=keymap,
         bell=bell,
+        record=record,
     )
 
 

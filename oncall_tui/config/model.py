@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oncall_tui.config.record import RecordConfig
 from oncall_tui.status import Status
 
 STANDARD_KPIS: tuple[str, ...] = (
@@ -239,6 +240,7 @@ class Config:
     rules: tuple[Path, ...] = ()  # Prometheus rule files shown without Alertmanager
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     bell: bool = False  # ring the terminal bell on a new firing alert
+    record: RecordConfig = RecordConfig()  # the flight recorder (`record:`)
 
     @property
     def base_dir(self) -> Path:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Thresholds
+from oncall_tui.engine.listeners import StateListener
 from oncall_tui.engine.snapshot import (
     CheckSnapshot,
     DashboardExtras,
@@ -137,6 +138,7 @@ class DashboardState:
         self.version = 0
         self.paused = False
         self._snapshot: DashboardSnapshot | None = None
+        self._listeners: list[StateListener] = []
         for svc in config.services.values():
             record = _Service(svc.name, svc.title or svc.name)
             for kpi in svc.all_kpis:
@@ -154,10 +156,15 @@ class DashboardState:
 
     # -- input -------------------------------------------------------------------------
 
+    def add_listener(self, listener: StateListener) -> None:
+        """Tell `listener` about every apply() and record_source() from now on."""
+        self._listeners.append(listener)
+
     def apply(self, observations: Iterable[Observation]) -> None:
         """Judge and store observations; record status changes in the timeline."""
         now = self._clock()
         touched: set[str] = set()
+        observations = list(observations)
         for obs in observations:
             if isinstance(obs.check, DashboardRecord):
                 self._apply_record(obs.check, obs.outcome)
@@ -173,6 +180,8 @@ class DashboardState:
         for name in touched:
             self._roll_up(self._services[name], now)
         self._changed()
+        for listener in self._listeners:
+            listener.observed(observations, now)
 
     def record_source(self, name: str, ok: bool, error: FetchError | None = None) -> None:
         """How a source's last job went; shown in the header."""
@@ -186,6 +195,8 @@ class DashboardState:
                 record.failing_since = now
             record.ok, record.error = False, error
         self._changed()
+        for listener in self._listeners:
+            listener.source_reported(name, ok, error, now)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
@@ -220,6 +231,15 @@ class DashboardState:
                 extras=self._extras,
             )
         return self._snapshot
+
+    def verdict(self, check_id: CheckId) -> tuple[Status, str | None, Status | None]:
+        """A check's status, breach tier and held-back breach now (cheap: no snapshot)."""
+        check = self._check(check_id)
+        return check.status, check.level, check.pending
+
+    def service_status(self, name: str) -> Status:
+        service = self._services.get(name)
+        return Status.NODATA if service is None else service.status
 
     # -- internals ---------------------------------------------------------------------
 

@@ -7,10 +7,12 @@ repaints only the widgets whose data changed.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -33,6 +35,9 @@ from oncall_tui.ui.themes import (
     select_themes,
     theme_dirs,
 )
+
+if TYPE_CHECKING:
+    from oncall_tui.store.recorder import Recorder
 
 # Only the overview is imported up front: it is the first frame. The other screens (service,
 # alerts, runbook, help, search) and the alert announcer import on first use, which keeps
@@ -72,6 +77,8 @@ class OncallApp(RunbookHost, App[int]):
         theme: str | None = None,
         service: str | None = None,
         theme_folders: Sequence[Path] | None = None,
+        recorder: Recorder | None = None,
+        recording_problem: str | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -84,6 +91,11 @@ class OncallApp(RunbookHost, App[int]):
 
             sources = build_sources(config, clock)
         self.poller = Poller(sources, self.state)
+        # the flight recorder follows the state; its writer thread keeps the writes off this loop
+        self.recorder = recorder
+        if recorder is not None:
+            recorder.follow(self.state)
+        self.recording_problem = recording_problem
         self.paused = False
         self.snapshot: DashboardSnapshot | None = None
         self._version: int | None = None
@@ -125,6 +137,8 @@ class OncallApp(RunbookHost, App[int]):
             self.set_keymap(dict(self.config.keymap))
         for error in self.theme_errors:
             self.notify(f"{error}; using {self.start_theme}", title="theme", severity="error")
+        if self.recording_problem:
+            self.notify(self.recording_problem, title="not recording", severity="error")
         self.tick()
         if self._start_service:
             # after the overview has composed, so escape goes back to it
@@ -151,6 +165,21 @@ class OncallApp(RunbookHost, App[int]):
 
     async def on_unmount(self) -> None:
         await self.poller.aclose()
+        if self.recorder is not None:
+            # the last batch is written in the writer thread; quitting loses nothing
+            await asyncio.to_thread(self.recorder.close)
+
+    def record_action(
+        self,
+        kind: str,
+        *,
+        service: str | None = None,
+        subject: str = "",
+        data: Mapping[str, object] | None = None,
+    ) -> None:
+        """Put something the engineer did on the recording (nothing when not recording)."""
+        if self.recorder is not None:
+            self.recorder.action(kind, service=service, subject=subject, data=data)
 
     # -- refresh ---------------------------------------------------------------------------
 

@@ -277,6 +277,19 @@ class AlertsScreen(DashboardScreen):
         self.app.push_screen(ExchangeScreen(f"silence {alert.name}", exchange))
         if exchange.ok:
             self.notify(f"silence {exchange.silence_id} created", title="silences")
+            record = getattr(self.app, "record_action", None)
+            if record is not None:
+                record(
+                    "silence.created",
+                    service=alert.service,
+                    subject=str(exchange.silence_id),
+                    data={
+                        "alert": alert.name,
+                        "duration": request.duration,
+                        "comment": request.comment,
+                        "created_by": request.created_by,
+                    },
+                )
         elif exchange.error is not None:
             self.notify(exchange.error.message, title="silence failed", severity="error")
 

@@ -140,6 +140,9 @@ class SilencesScreen(Screen[None]):
         self.app.push_screen(ExchangeScreen("expire silence", exchange))
         if exchange.ok:
             self.notify(f"silence {silence_id} expired", title="silences")
+            record = getattr(self.app, "record_action", None)
+            if record is not None:
+                record("silence.expired", subject=silence_id)
         else:
             self.notify(str(exchange.error.message if exchange.error else ""), severity="error")
         self.action_reload()

@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 # module is a base of the app, and the first frame needs none of them.
 
 
+def _link_text(link: ResolvedLink | LinkProblem) -> str:
+    """`cqar.md#high-latency` for the recording, whichever form the link took."""
+    from oncall_tui.runbooks.links import ResolvedLink
+
+    if isinstance(link, ResolvedLink):
+        return f"{link.file.name}#{link.anchor}" if link.anchor else link.file.name
+    return f"{link.ref} ({link.kind})"
+
+
 def guessed_note(name: str, link: ResolvedLink) -> str | None:
     """`guessed from 'error_rate' -> High Error Rate; set runbook: to pin it`, or None."""
     if link.explicit:
@@ -112,6 +121,7 @@ class RunbookHost:
         app: Any = self
         plain = text.text if isinstance(text, FilledCommand) else text
         app.copy_to_clipboard(plain)
+        app.record_action("command.copied", subject=plain, data={"title": title})
         driver = getattr(app, "_driver", None)
         if driver is not None and inside_tmux():
             # Textual's OSC 52 is not wrapped for tmux; the passthrough form reaches the
@@ -164,6 +174,7 @@ class RunbookHost:
         if isinstance(app.screen, RunbookScreen):
             app.pop_screen()  # one pane at a time: the new link replaces the old one
         app.push_screen(screen)
+        app.record_action("runbook.opened", service=service, subject=_link_text(link))
 
     def open_runbook_for_check(
         self, check: CheckSnapshot, outside: Mapping[str, str] | None = None

@@ -1,0 +1,38 @@
+"""Where a config's recording lives by default: one file per config under the state folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from oncall_tui.config.model import Config
+
+
+def state_dir() -> Path:
+    """`$XDG_STATE_HOME/oncall`, else `~/.local/state/oncall`."""
+    base = os.environ.get("XDG_STATE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "oncall"
+
+
+def default_path(config: Config) -> Path:
+    """`<state>/oncall/<config name>-<hash of its absolute path>.sqlite`; `demo.sqlite` for the
+    built-in demo. Two configs of the same name in different folders never share a file."""
+    if config.path is None:
+        return state_dir() / "demo.sqlite"
+    resolved = str(config.path.resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", config.path.stem) or "config"
+    return state_dir() / f"{stem}-{digest}.sqlite"
+
+
+def recording_path(config: Config, override: str | Path | None = None) -> Path | None:
+    """The file to record to: `--record PATH`, else `record.path`, else the default; None
+    when the config says `record: false` and no `--record` overrides it."""
+    if override is not None:
+        return Path(override).expanduser().resolve()
+    if not config.record.enabled:
+        return None
+    return config.record.path if config.record.path is not None else default_path(config)
