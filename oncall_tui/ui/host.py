@@ -46,3 +46,12 @@ class DashboardHost(Protocol):
     def open_runbook_for_check(
         self, check: CheckSnapshot, outside: Mapping[str, str] | None = None
     ) -> None: ...
+
+    def record_action(
+        self,
+        kind: str,
+        *,
+        service: str | None = None,
+        subject: str = "",
+        data: Mapping[str, object] | None = None,
+    ) -> None: ...
