@@ -18,4 +18,6 @@ fi
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
 python3 -m ruff check .
 python3 -m ruff format --check .
+# the layer contracts in .importlinter
+python3 -c "import sys; from importlinter.cli import lint_imports_command as lint; sys.exit(lint())" --no-cache
 python3 -m pytest "$@"
