@@ -116,8 +116,10 @@ class Recorder:
         state = self._state
         if state is None or not observations:
             return
-        verdicts = tuple(state.verdict(o.check) if o.check.service else None for o in observations)
-        services = {o.check.service for o in observations if o.check.service}
+        verdicts = tuple(
+            state.verdict(o.check) if isinstance(o.check, CheckId) else None for o in observations
+        )
+        services = {o.check.service for o in observations if isinstance(o.check, CheckId)}
         rollups = {name: state.service_status(name) for name in services}
         self.writer.submit(ObservedBatch(now, tuple(observations), verdicts, rollups))
 

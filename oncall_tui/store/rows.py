@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from oncall_tui.sources.base import CheckId, FetchError, Observation, Reading
+from oncall_tui.sources.base import CheckId, DashboardRecord, FetchError, Observation, Reading
 from oncall_tui.status import Status
 from oncall_tui.store import codec
 from oncall_tui.store.schema import KEYFRAME
@@ -100,10 +100,12 @@ class Rows:
 class RowBuilder:
     """Stateful: feed it items in order; it returns the rows of each batch."""
 
-    def __init__(self, scrub: Scrubber, check_id: Callable[[CheckId], int]) -> None:
+    def __init__(
+        self, scrub: Scrubber, check_id: Callable[[CheckId | DashboardRecord], int]
+    ) -> None:
         self._scrub = scrub
         self._check_id = check_id  # CheckId -> integer id in `checks`
-        self._checks: dict[CheckId, _CheckMemory] = {}
+        self._checks: dict[CheckId | DashboardRecord, _CheckMemory] = {}
         self._services: dict[str, str] = {}
         self._sources: dict[str, bool] = {}
         self._alerts: dict[str, str] = {}
@@ -199,7 +201,7 @@ class RowBuilder:
             )
         rows.observations.append(row)
         key = (status.value, level)
-        if check.service and memory.verdict != key:
+        if isinstance(check, CheckId) and memory.verdict != key:
             before = None if memory.verdict is None else memory.verdict[0]
             memory.verdict = key
             value = outcome.value if isinstance(outcome, Reading) else None
@@ -232,13 +234,15 @@ class RowBuilder:
 
     # -- alerts, pods, workloads and events ---------------------------------------------
 
-    def _feature_changes(self, check: CheckId, at: float, detail: object, rows: Rows) -> None:
+    def _feature_changes(
+        self, check: CheckId | DashboardRecord, at: float, detail: object, rows: Rows
+    ) -> None:
         from oncall_tui.sources.alerts.records import AlertList
         from oncall_tui.sources.kubernetes.records import Workloads
 
         if isinstance(detail, AlertList):
             self._alert_changes(at, detail, rows)
-        elif isinstance(detail, Workloads):
+        elif isinstance(detail, Workloads) and isinstance(check, CheckId):
             self._workload_changes(check.service, at, detail, rows)
 
     def _alert_changes(self, at: float, alerts: object, rows: Rows) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncall_tui.sources.base import CheckId
+from oncall_tui.sources.base import CheckId, DashboardRecord
 from oncall_tui.store.retention import Pruner
 from oncall_tui.store.rows import RowBuilder, Rows, Scrubber
 from oncall_tui.store.schema import connect
@@ -30,6 +30,7 @@ FLUSH_EVERY = 0.5  # seconds between commits
 PRUNE_EVERY = 60.0  # seconds between retention passes
 HEARTBEAT_EVERY = 2.0  # seconds: an idle writer still says it is alive this often
 _STOP = object()
+DASHBOARD_KIND = "dashboard"  # the kind of a DashboardRecord's row in `checks`
 
 _INSERTS = {
     "observations": "INSERT OR REPLACE INTO observations (check_id, at, value, empty, judged, "
@@ -85,7 +86,7 @@ class RecordingWriter(threading.Thread):
         self._prune_every = prune_every
         self._retention = retention
         self._max_size = max_size
-        self._ids: dict[CheckId, int] = {}
+        self._ids: dict[CheckId | DashboardRecord, int] = {}
         self._conn: sqlite3.Connection | None = None
         self._opened = threading.Event()
         self._open_error: Exception | None = None
@@ -205,21 +206,27 @@ class RecordingWriter(threading.Thread):
             self._written += items
             self._flushed.notify_all()
 
-    def _check_id(self, check: CheckId) -> int:
+    def _check_id(self, check: CheckId | DashboardRecord) -> int:
         found = self._ids.get(check)
         if found is not None:
             return found
         assert self._conn is not None
-        title, unit = self._titles.get(check, (check.key, ""))
+        if isinstance(check, DashboardRecord):
+            # a dashboard-wide record (the alert list): no service, kind "dashboard"
+            service, kind, key = "", DASHBOARD_KIND, check.value
+            title, unit = check.value, ""
+        else:
+            service, kind, key = check.service, check.kind.value, check.key
+            title, unit = self._titles.get(check, (check.key, ""))
         self._conn.execute(
             "INSERT INTO checks (service, kind, key, title, unit) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (service, kind, key) DO UPDATE SET title = excluded.title, "
             "unit = excluded.unit",
-            (check.service, check.kind.value, check.key, self._scrub(title), unit),
+            (service, kind, key, self._scrub(title), unit),
         )
         row = self._conn.execute(
             "SELECT id FROM checks WHERE service = ? AND kind = ? AND key = ?",
-            (check.service, check.kind.value, check.key),
+            (service, kind, key),
         ).fetchone()
         self._ids[check] = int(row[0])
         return self._ids[check]
