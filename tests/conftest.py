@@ -11,6 +11,7 @@ from servers.health import (  # noqa: F401
     health_http_server,
     health_silent_port,
 )
+from servers.hostile import hostile_server  # noqa: F401
 from servers.prometheus import (  # noqa: F401
     exporter,
     module_exporter,

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import LinkProblem, find_runbook, near_anchors, split_ref
 from oncall_tui.runbooks.parse import Command, Runbook, Section
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             return _print_commands(target, context, name, args.format)
         return _print_section(target, context)
     except _Failed as failed:
-        print(f"oncall runbook: {failed}", file=sys.stderr)
+        print(inert_line(f"oncall runbook: {failed}"), file=sys.stderr)
         return failed.code
 
 
@@ -204,13 +205,14 @@ def _print_commands(target: _Target, context: FillContext, service: str | None, 
         return 0
     anchor = f"#{target.section.anchor}" if target.section is not None else ""
     for_service = f", for {service}" if service else ""
-    print(f"{title}  ({target.shown_as}{anchor}{for_service})")
+    print(inert_line(f"{title}  ({target.shown_as}{anchor}{for_service})"))
     if not filled:
         print("(no commands in this section)")
     for number, (command, result) in enumerate(filled, start=1):
         print()
         print(_command_header(number, command, result))
-        sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+        text = inert_block(result.text)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
@@ -226,6 +228,7 @@ def _command_header(number: int, command: Command, result: FilledCommand) -> str
 def _print_section(target: _Target, context: FillContext) -> int:
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.markup import escape
 
     runbook = target.runbook
     if target.section is None:
@@ -235,11 +238,12 @@ def _print_section(target: _Target, context: FillContext) -> int:
     text, unfilled = filled_markdown(runbook, start, end, context)
     console = Console()
     anchor = f"#{target.section.anchor}" if target.section is not None else ""
-    console.print(f"[dim]{target.shown_as}{anchor}[/dim]", highlight=False)
-    console.print(Markdown(text))
+    console.print(f"[dim]{escape(inert_line(target.shown_as + anchor))}[/dim]", highlight=False)
+    console.print(Markdown(inert_block(text)))
     if unfilled:
+        names = escape(inert_line(" ".join(unfilled)))
         console.print(
-            f"[yellow]unfilled placeholders:[/yellow] {' '.join(unfilled)}",
+            f"[yellow]unfilled placeholders:[/yellow] {names}",
             highlight=False,
             markup=True,
         )
@@ -289,10 +293,10 @@ def _list(index: RunbookIndex, fmt: str) -> int:
     if not index.runbooks:
         print("no runbooks found (looked in the config's runbooks: or ./runbooks)")
     for rb in index.runbooks:
-        print(_shown(rb.path))
+        print(inert_line(_shown(rb.path)))
         for heading in rb.headings:
             indent = "  " * heading.level
-            print(f"{indent}{heading.title}  #{heading.anchor}")
+            print(inert_line(f"{indent}{heading.title}  #{heading.anchor}"))
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(inert_line(f"warning: {problem}"), file=sys.stderr)
     return 0

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 from oncall_tui.sources.base import CheckKind
@@ -194,7 +195,7 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
     table = Table(
         title="oncall status",
         title_justify="left",
-        caption=caption or None,
+        caption=Text(inert_block(caption)) if caption else None,
         caption_justify="left",
         expand=False,
     )
@@ -211,13 +212,13 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
                 service_cell = Text(
                     f"{service.status.glyph} {service.name}", style=_STYLE[service.status]
                 )
-            table.add_row(
+            table.add_row(  # plain Text cells: outside words are never read as markup
                 service_cell,
-                f"{kind}{check.title}",
-                _row_value(check),
+                Text(inert_line(f"{kind}{check.title}")),
+                Text(inert_line(_row_value(check))),
                 status,
                 since,
-                _row_note(check, now, source_errors),
+                Text(inert_line(_row_note(check, now, source_errors))),
             )
             first = False
         table.add_section()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from oncall_tui.inert import inert_block
 from oncall_tui.runbooks.placeholders import FilledCommand
 
 FALLBACK_NAME = "oncall-clipboard.txt"
@@ -92,6 +93,7 @@ def copy_text(
     if isinstance(text, FilledCommand):
         unfilled = text.unfilled_names
         text = text.text
+    text = inert_block(text)  # a pasted ESC would reach the shell that gets the paste
     if terminal is not None:
         terminal.write(osc52_sequence(text, inside_tmux()))
         terminal.flush()

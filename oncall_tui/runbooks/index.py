@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncall_tui.inert import inert_block
 from oncall_tui.runbooks.parse import Command, Heading, Runbook, Section, parse_runbook
 
 
@@ -48,7 +49,7 @@ class RunbookIndex:
     @classmethod
     def from_texts(cls, texts: Iterable[tuple[Path, str]]) -> RunbookIndex:
         """An index of in-memory runbooks (the demo's built-in ones, tests)."""
-        runbooks = tuple(parse_runbook(text, Path(path)) for path, text in texts)
+        runbooks = tuple(parse_runbook(inert_block(text), Path(path)) for path, text in texts)
         return cls(tuple(rb.path.parent for rb in runbooks), runbooks)
 
     def files(self) -> tuple[Path, ...]:
@@ -136,10 +137,10 @@ def _read(file: Path, problems: list[LoadProblem]) -> str | None:
         problems.append(LoadProblem("unreadable", file, exc.strerror or str(exc)))
         return None
     try:
-        return data.decode("utf-8")
+        return inert_block(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         # Still show it: a runbook with one bad byte is better than none at 3 a.m.
         problems.append(
             LoadProblem("encoding", file, f"not valid UTF-8 at byte {exc.start}; shown with �")
         )
-        return data.decode("utf-8", errors="replace")
+        return inert_block(data.decode("utf-8", errors="replace"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from oncall_tui.inert import inert_line
 from oncall_tui.status import Status
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ class FetchError:
     kind: ErrorKind
     message: str  # in the remote's own words where it gave some; never holds a secret
     http_status: int | None = None
+
+    def __post_init__(self) -> None:
+        # the remote's words may hold control sequences: every error is made inert here, once
+        object.__setattr__(self, "message", inert_line(str(self.message)))
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.message}"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -24,6 +25,7 @@ from oncall_tui.config.model import Config
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
+from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.sources.base import Source
 from oncall_tui.ui.runbook.host import RunbookHost
 from oncall_tui.ui.screens.base import DashboardScreen
@@ -123,6 +125,26 @@ class OncallApp(RunbookHost, App[int]):
             print(f"oncall: {error}; using {self.start_theme}", file=sys.stderr)
 
     # -- setup -----------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notice is plain text: its words may come from outside (an alert name such as
+        `Boom[/x]`, a server's error), so markup is never parsed and controls are made inert,
+        whatever a caller asks for."""
+        super().notify(
+            inert_block(str(message)),
+            title=inert_line(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_VARIABLES)

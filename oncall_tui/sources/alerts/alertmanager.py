@@ -14,6 +14,7 @@ from oncall_tui.sources.alerts.records import (
     Alert,
     AlertState,
     parse_time,
+    str_list,
     str_map,
 )
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
@@ -25,8 +26,8 @@ ALERTS_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unp
 
 def _state(item: dict, now: float) -> tuple[AlertState, tuple[str, ...], tuple[str, ...]]:
     status = item.get("status") if isinstance(item.get("status"), dict) else {}
-    silenced_by = tuple(str(s) for s in status.get("silencedBy") or ())
-    inhibited_by = tuple(str(s) for s in status.get("inhibitedBy") or ())
+    silenced_by = str_list(status.get("silencedBy"))
+    inhibited_by = str_list(status.get("inhibitedBy"))
     ends_at = parse_time(item.get("endsAt"))
     if ends_at is not None and ends_at <= now:
         return "resolved", silenced_by, inhibited_by
@@ -34,6 +35,10 @@ def _state(item: dict, now: float) -> tuple[AlertState, tuple[str, ...], tuple[s
     if status.get("state") == "suppressed":
         return ("silenced" if silenced_by else "inhibited"), silenced_by, inhibited_by
     return "firing", silenced_by, inhibited_by
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def parse_alerts(body: object, services: Sequence[Service], now: float) -> tuple[Alert, ...]:
@@ -60,7 +65,7 @@ def parse_alerts(body: object, services: Sequence[Service], now: float) -> tuple
                 silenced_by=silenced_by,
                 inhibited_by=inhibited_by,
                 origin=ORIGIN_ALERTMANAGER,
-                generator_url=item.get("generatorURL") or None,
+                generator_url=_text_or_none(item.get("generatorURL")),
             )
         )
     return tuple(sorted(alerts, key=Alert.sort_key))

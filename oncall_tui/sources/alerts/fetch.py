@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import httpx
 
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 from oncall_tui.sources.http_client import classify_exception, error_for_status, scrub
+from oncall_tui.sources.json_answer import parse_json
 
 
 async def request_json(
@@ -35,7 +35,7 @@ async def request_json(
     if not response.content:
         return response.status_code, None
     try:
-        return response.status_code, response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return response.status_code, parse_json(response.content)
+    except ValueError as exc:  # not JSON, not UTF-8, or nested too deeply
         message = scrub(f"the answer from {path} is not JSON: {exc}", secrets)
         raise FetchFailed(FetchError(ErrorKind.MALFORMED, message)) from exc

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from oncall_tui.inert import inert_line, inert_map
 from oncall_tui.sources.timestamps import parse_time  # noqa: F401 - re-exported
 from oncall_tui.status import Status
 
@@ -50,7 +51,14 @@ def str_map(value: object) -> dict[str, str]:
     """Labels or annotations from an API answer, as strings; {} for anything else."""
     if not isinstance(value, dict):
         return {}
-    return {str(k): str(v) for k, v in value.items()}
+    return inert_map(value)
+
+
+def str_list(value: object) -> tuple[str, ...]:
+    """A list of ids from an API answer (`silencedBy`), as strings; () for anything else."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(inert_line(str(v)) for v in value if isinstance(v, (str, int)))
 
 
 @dataclass(frozen=True)

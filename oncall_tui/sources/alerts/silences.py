@@ -79,6 +79,10 @@ def silence_body(
     }
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 def parse_silence(item: Mapping[str, object]) -> Silence:
     matchers = tuple(
         Matcher(
@@ -87,7 +91,7 @@ def parse_silence(item: Mapping[str, object]) -> Silence:
             bool(m.get("isRegex", False)),
             bool(m.get("isEqual", True)),
         )
-        for m in item.get("matchers") or ()  # type: ignore[union-attr]
+        for m in _list(item.get("matchers"))
         if isinstance(m, dict)
     )
     status = item.get("status")

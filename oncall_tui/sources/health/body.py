@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from oncall_tui.inert import TooDeep, inert_json
 from oncall_tui.sources.health.records import Component
 from oncall_tui.sources.health.verdict import word_status
 from oncall_tui.status import Status, worst
@@ -41,14 +42,18 @@ class HealthBody:
 
 
 def parse_json_body(raw: bytes) -> object | None:
-    """The decoded JSON document, or None when the body is not JSON (plain text, empty)."""
+    """The decoded JSON document (every string inert), or None when the body is not JSON
+    (plain text, empty). Raises TooDeep for a document nested past what any service sends."""
     text = raw.strip()
     if not text or text[:1] not in (b"{", b"[", b'"'):
         return None
     try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(text)
+    except RecursionError:
+        raise TooDeep("the body is nested too deeply to read") from None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
         return None
+    return inert_json(document)
 
 
 def read_health_document(doc: object, words: Words | None = None) -> HealthBody:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from oncall_tui.config.model import HealthProbe, ProbeKind
+from oncall_tui.inert import TooDeep, inert_block, inert_line
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.sources.health.body import parse_json_body, read_health_document
 from oncall_tui.sources.health.records import Component, ProbeResult
@@ -44,7 +45,11 @@ async def probe_http(
         )
     latency = time.perf_counter() - started
 
-    doc = parse_json_body(raw) if not truncated else None
+    try:
+        doc = parse_json_body(raw) if not truncated else None
+    except TooDeep as exc:
+        error = FetchError(ErrorKind.MALFORMED, f"{exc} (HTTP {code})")
+        return failed_result(probe, target=target, error=error)
     body = read_health_document(doc, probe.status_words) if doc is not None else None
     verdict = judge_http(
         code,
@@ -65,8 +70,8 @@ async def probe_http(
         latency=latency,
         top_word=body.word if body else None,
         components=components,
-        body_excerpt=scrub(_excerpt(raw), secrets),
-        reason=scrub(reason, secrets),
+        body_excerpt=scrub(inert_block(_excerpt(raw)), secrets),
+        reason=scrub(inert_line(reason), secrets),
         target=target,
         body_truncated=truncated,
     )

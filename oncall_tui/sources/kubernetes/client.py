@@ -7,13 +7,13 @@ not four. Failures leave as `FetchFailed` with a kind and a message an engineer 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
+from oncall_tui.sources.json_answer import parse_json
 
 #: kind -> (API class, method, extra arguments); the events list is filtered by the server
 KINDS: Mapping[str, tuple[str, str, Mapping[str, str]]] = {
@@ -69,7 +69,7 @@ class KubeClient:
         except Exception as exc:  # every failure becomes a FetchError value
             raise FetchFailed(self.error_for(exc, kind, namespace)) from exc
         try:
-            items = json.loads(body).get("items")
+            items = parse_json(body).get("items")
         except (ValueError, AttributeError) as exc:
             raise FetchFailed(
                 FetchError(ErrorKind.MALFORMED, f"list {kind} in {namespace}: not JSON ({exc})")
@@ -219,7 +219,7 @@ def _status_message(body: object) -> str:
     if not isinstance(body, (str, bytes)) or not body:
         return ""
     try:
-        data = json.loads(body)
+        data = parse_json(body)
     except ValueError:
         return str(body)[:200]
     return str(data.get("message", "")) if isinstance(data, dict) else ""

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 
 from oncall_tui.config.model import Datasource, Direction
+from oncall_tui.inert import inert_map
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.http_client import (
     classify_exception,
@@ -24,6 +25,7 @@ from oncall_tui.sources.http_client import (
     make_async_client,
     scrub,
 )
+from oncall_tui.sources.json_answer import parse_json
 
 Labels = Mapping[str, str]
 Points = list[tuple[float, float]]
@@ -124,8 +126,8 @@ class PrometheusClient:
     def _data(self, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
         try:
-            body = response.json()
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError both are ValueErrors
+            body = parse_json(response.content)
+        except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
             body = None
         if isinstance(body, dict) and body.get("status") == "error":
             raise FetchFailed(self._api_error(status, body))
@@ -177,7 +179,7 @@ def _labels(item: object) -> dict[str, str]:
     metric = _field(item, "metric")
     if not isinstance(metric, dict):
         raise FetchFailed(FetchError(ErrorKind.MALFORMED, "a result's metric is not a map"))
-    return {str(k): str(v) for k, v in metric.items()}
+    return inert_map(metric)
 
 
 def _sample_time(sample: object) -> float:

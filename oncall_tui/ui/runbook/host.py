@@ -119,7 +119,9 @@ class RunbookHost:
         from oncall_tui.runbooks.placeholders import FilledCommand
 
         app: Any = self
-        plain = text.text if isinstance(text, FilledCommand) else text
+        from oncall_tui.inert import inert_block
+
+        plain = inert_block(text.text if isinstance(text, FilledCommand) else text)
         app.copy_to_clipboard(plain)
         app.record_action("command.copied", subject=plain, data={"title": title})
         driver = getattr(app, "_driver", None)

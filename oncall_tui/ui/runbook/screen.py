@@ -113,7 +113,7 @@ class RunbookScreen(Screen[None]):
             yield Static("", id="rb-title", markup=False)
             yield Static("", id="rb-note", markup=False)
             with Horizontal(id="rb-body"):
-                yield RunbookToc(id="rb-toc")
+                yield RunbookToc(id="rb-toc", markup=False)
                 with VerticalScroll(id="rb-scroll"):
                     yield RunbookMarkdown(id="rb-doc")
             yield Input(

@@ -100,7 +100,7 @@ class ServiceSearch(ModalScreen[str | None]):
         with Vertical() as box:
             box.border_title = "search services, runbooks, commands"
             yield Input(placeholder="service, runbook heading or command", id="search-input")
-            yield OptionList(id="search-results")
+            yield OptionList(id="search-results", markup=False)
 
     def on_mount(self) -> None:
         app: Any = self.app

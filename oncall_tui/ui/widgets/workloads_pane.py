@@ -176,7 +176,7 @@ class WorkloadsPane(Vertical):
         yield Static("warning events (newest first)", classes="wl-heading")
         yield Static("", id="wl-events", markup=False)
         yield Static("", id="wl-commands-heading", classes="wl-heading", markup=False)
-        yield OptionList(id="wl-commands")
+        yield OptionList(id="wl-commands", markup=False)
 
     # -- data ------------------------------------------------------------------------------
 
