@@ -292,3 +292,34 @@ def test_default_path_is_one_file_per_config_under_the_state_folder(tmp_path, mo
     assert default_path(a) != default_path(b)
     monkeypatch.delenv("XDG_STATE_HOME")
     assert default_path(a).parent == Path.home() / ".local" / "state" / "oncall"
+
+
+def test_alert_state_changes_are_written(tmp_path: Path):
+    from oncall_tui.sources.alerts.records import Alert, AlertList
+    from oncall_tui.sources.base import DashboardRecord
+
+    clock = Clock()
+    _, state, recorder = recorded(tmp_path, clock)
+
+    def alerts(*found: Alert) -> Observation:
+        return Observation(
+            DashboardRecord.ALERT_LIST,
+            Reading(clock.now, detail=AlertList(found, "alertmanager", clock.now)),
+        )
+
+    firing = Alert("HighErrorRate", "firing", "critical", {"job": "cqar"}, service="cqar")
+    state.apply([alerts(Alert("HighErrorRate", "pending", "critical", {"job": "cqar"}))])
+    clock.now += 10
+    state.apply([alerts(firing)])
+    clock.now += 10
+    state.apply([alerts(firing)])
+    clock.now += 10
+    state.apply([alerts()])
+    assert recorder.flush()
+    recorder.close()
+    got = rows(tmp_path / "rec.sqlite", "SELECT name, before, after FROM alert_changes ORDER BY id")
+    assert got == [
+        ("HighErrorRate", None, "pending"),
+        ("HighErrorRate", "pending", "firing"),
+        ("HighErrorRate", "firing", "resolved"),
+    ]

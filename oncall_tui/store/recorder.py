@@ -12,6 +12,7 @@ with the verdicts read at that moment; the writer thread turns them into rows.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,8 @@ from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation
 from oncall_tui.store.rows import Action, ObservedBatch, SourceReport
 from oncall_tui.store.writer import RecordingWriter, WriterStats
+
+log = logging.getLogger(__name__)
 
 _SECRET_HEADER = re.compile(r"auth|token|key|secret|pass|cookie|session", re.IGNORECASE)
 
@@ -113,6 +116,12 @@ class Recorder:
     # -- StateListener -------------------------------------------------------------------
 
     def observed(self, observations: Sequence[Observation], now: float) -> None:
+        try:
+            self._observed(observations, now)
+        except Exception:  # recording must never stop the dashboard's polling
+            log.exception("recording: could not queue %d observations", len(observations))
+
+    def _observed(self, observations: Sequence[Observation], now: float) -> None:
         state = self._state
         if state is None or not observations:
             return

@@ -108,7 +108,7 @@ class RowBuilder:
         self._checks: dict[CheckId | DashboardRecord, _CheckMemory] = {}
         self._services: dict[str, str] = {}
         self._sources: dict[str, bool] = {}
-        self._alerts: dict[str, str] = {}
+        self._alerts: dict[str, tuple[str, str, str | None]] = {}  # key -> state, name, service
         self._workloads: dict[tuple[str, str, str], str] = {}
 
     def forget(self) -> None:
@@ -249,9 +249,10 @@ class RowBuilder:
         seen: dict[str, object] = {}
         for alert in alerts.alerts:  # type: ignore[attr-defined]
             seen[alert.key] = alert
-            before = self._alerts.get(alert.key)
+            known = self._alerts.get(alert.key)
+            before = None if known is None else known[0]
             if before != alert.state:
-                self._alerts[alert.key] = alert.state
+                self._alerts[alert.key] = (alert.state, self._scrub(alert.name), alert.service)
                 rows.alert_changes.append(
                     (
                         at,
@@ -266,9 +267,11 @@ class RowBuilder:
                     )
                 )
         for key in [k for k in self._alerts if k not in seen]:
-            before = self._alerts.pop(key)
-            if before != "resolved":
-                rows.alert_changes.append((at, key, "", None, "", before, "resolved", "{}", ""))
+            before, name, service = self._alerts.pop(key)
+            if before != "resolved":  # gone from the API: it resolved
+                rows.alert_changes.append(
+                    (at, key, name, service, "", before, "resolved", "{}", "")
+                )
 
     def _workload_changes(self, service: str, at: float, workloads: object, rows: Rows) -> None:
         current: dict[tuple[str, str, str], str] = {}
