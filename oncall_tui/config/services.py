@@ -16,6 +16,7 @@ from oncall_tui.config.model import (
     Service,
 )
 from oncall_tui.config.reader import Field, Section, describe, suggest
+from oncall_tui.config.slos import read_slos
 from oncall_tui.status import Status
 
 SERVICE_KEYS: tuple[str, ...] = (
@@ -28,6 +29,7 @@ SERVICE_KEYS: tuple[str, ...] = (
     "health",
     "kubernetes",
     "alert_match",
+    "slos",
 )
 PROBE_KEYS: tuple[str, ...] = (
     "name",
@@ -322,7 +324,8 @@ def read_service(
     kube_field = section.get("kubernetes")
     kubernetes = read_kubernetes(kube_field) if kube_field else None
     alert_match = section.str_map("alert_match")
-    datasource = _pick_datasource(section, datasources, needs_one=bool(kpis or panels))
+    slos = read_slos(section.get("slos"), variables, refresh)
+    datasource = _pick_datasource(section, datasources, needs_one=bool(kpis or panels or slos))
     return Service(
         name=name,
         title=title,
@@ -335,4 +338,5 @@ def read_service(
         kubernetes=kubernetes,
         alert_match=alert_match,
         line=line,
+        slos=slos,
     )

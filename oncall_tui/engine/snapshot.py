@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from oncall_tui.config.model import Thresholds
+from oncall_tui.engine.slo import SloVerdict
 from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
 from oncall_tui.sources.details import CheckDetail
@@ -36,7 +37,8 @@ class CheckSnapshot:
     next_level: tuple[str, float] | None = None  # the next tier up and its threshold
     baseline: float | None = None
     runbook: str | None = None
-    detail: CheckDetail | None = None  # the kind's own record (ProbeResult, Workloads, ...)
+    # the kind's own record (ProbeResult, Workloads, ...; an SLO's SloVerdict)
+    detail: CheckDetail | SloVerdict | None = None
 
     def age(self, now: float) -> float | None:
         """Seconds since the last good data, or None when there never was any."""

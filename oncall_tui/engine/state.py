@@ -12,8 +12,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Thresholds
+from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Slo, Thresholds
 from oncall_tui.engine.listeners import StateListener
+from oncall_tui.engine.slo import SloVerdict, evaluate
 from oncall_tui.engine.snapshot import (
     CheckSnapshot,
     DashboardExtras,
@@ -34,6 +35,7 @@ from oncall_tui.sources.base import (
     Reading,
 )
 from oncall_tui.sources.details import CheckDetail
+from oncall_tui.sources.sli import SliRatios
 from oncall_tui.status import Status, worst
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
@@ -66,8 +68,10 @@ class _Check:
     pending_since: float | None = None
     next_level: tuple[str, float] | None = None
     baseline: float | None = None
-    detail: CheckDetail | None = None
+    detail: CheckDetail | SloVerdict | None = None
     cached: CheckSnapshot | None = None
+    slo: Slo | None = None  # an SLO check: the latest error ratio of each of its windows
+    ratios: dict[float, float | None] = field(default_factory=dict)
 
     def snapshot(self) -> CheckSnapshot:
         if self.cached is None:
@@ -152,6 +156,11 @@ class DashboardState:
             if svc.kubernetes is not None:
                 check_id = CheckId(svc.name, CheckKind.KUBERNETES, "workloads")
                 record.checks[check_id] = _Check(check_id, "pods")
+            for slo in svc.slos:
+                check_id = CheckId(svc.name, CheckKind.SLO, slo.name)
+                record.checks[check_id] = _Check(
+                    check_id, slo.name, unit="ratio", runbook=slo.runbook, slo=slo
+                )
             self._services[svc.name] = record
 
     # -- input -------------------------------------------------------------------------
@@ -267,6 +276,9 @@ class DashboardState:
         return check
 
     def _apply_reading(self, check: _Check, reading: Reading, now: float) -> None:
+        if check.slo is not None and isinstance(reading.detail, SliRatios):
+            self._apply_slo(check, check.slo, reading, now)
+            return
         self._merge_history(check, reading)
         check.error = None
         check.updated_at = reading.at
@@ -295,6 +307,20 @@ class DashboardState:
             raw, level, next_level = verdict.status, verdict.level, verdict.next_level
         check.next_level = next_level
         self._hold_and_set(check, raw, level, now)
+
+    def _apply_slo(self, check: _Check, slo: Slo, reading: Reading, now: float) -> None:
+        """Windows come in on their own intervals: judge the latest ratio of each."""
+        assert isinstance(reading.detail, SliRatios)
+        check.ratios.update(reading.detail.ratios)
+        verdict = evaluate(slo, check.ratios)
+        check.error = None
+        check.updated_at = reading.at
+        check.detail = verdict
+        check.value = verdict.budget_left
+        if verdict.budget_left is not None:
+            self._merge_history(check, Reading(at=reading.at, value=verdict.budget_left))
+        check.next_level = None
+        self._hold_and_set(check, verdict.status, None, now)
 
     def _apply_error(self, check: _Check, error: FetchError, now: float) -> None:
         check.error = error

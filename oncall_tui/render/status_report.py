@@ -8,8 +8,10 @@ JSON shape (stable; documented in the README):
                     "series_count", "title"}},
      "health": {PROBE: {"status", "http_status", "latency_ms", "components", "error"}},
      "kubernetes": {"status", "pods", "deployments", "events"},
-     "alerts": [{"name", "severity", "state", "since", "summary", "runbook"}]}}}
-`health`, `kubernetes` and `alerts` appear only for services that have them.
+     "alerts": [{"name", "severity", "state", "since", "summary", "runbook"}],
+     "slos": {SLO: {"status", "objective", "window", "budget_left", "burn": {WINDOW: rate},
+                    "firing": [PAIR], "pairs": [...], "exhausted_in_s", "since", "error"}}}}}
+`health`, `kubernetes`, `alerts` and `slos` appear only for services that have them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.inert import inert_block, inert_line
+from oncall_tui.render.slo_text import budget_text, exhaustion_text, firing_text, verdict_of
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 from oncall_tui.sources.base import CheckKind
@@ -83,6 +86,28 @@ def _health_json(check: CheckSnapshot) -> dict[str, Any]:
     return result
 
 
+def _slo_json(check: CheckSnapshot) -> dict[str, Any]:
+    verdict = verdict_of(check)
+    body: dict[str, Any] = {
+        "objective": None,
+        "window": None,
+        "budget_left": None,
+        "burn": {},
+        "firing": [],
+        "pairs": [],
+        "exhausted_in_s": None,
+    }
+    if verdict is not None:
+        body.update(verdict.to_json())
+    # the check's status wins over the verdict's: a failed fetch makes the last figures stale
+    return {
+        "status": check.status.value,
+        **{k: v for k, v in body.items() if k != "status"},
+        "since": iso(check.since),
+        "error": _error_text(check),
+    }
+
+
 def _service_json(
     service: ServiceSnapshot, alert_runbook: Callable[[Alert], str | None] | None = None
 ) -> dict[str, Any]:
@@ -112,6 +137,9 @@ def _service_json(
         ]
         if check.error is not None:
             entry["alerts_error"] = str(check.error)
+    slos = service.of_kind(CheckKind.SLO)
+    if slos:
+        entry["slos"] = {c.id.key: _slo_json(c) for c in slos}
     return entry
 
 
@@ -158,6 +186,8 @@ def _row_value(check: CheckSnapshot) -> str:
         return detail.summary if isinstance(detail, Workloads) else "—"
     if kind is CheckKind.ALERTS:
         return "—" if check.value is None else f"{int(check.value)} firing"
+    if kind is CheckKind.SLO:
+        return budget_text(check.value)
     return format_value(check.value, check.unit)
 
 
@@ -173,6 +203,9 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
     if isinstance(check.detail, ServiceAlerts):
         firing = [a for a in check.detail.alerts if a.state == "firing"]
         notes.extend(f"{a.severity} {a.name}" for a in firing[:5])
+    verdict = verdict_of(check) if check.id.kind is CheckKind.SLO else None
+    if verdict is not None:
+        notes.append(firing_text(verdict) or exhaustion_text(verdict))
     if check.status is Status.STALE and check.updated_at is not None:
         notes.append(f"last data {format_age(check.age(now))} ago")
     if check.level and check.level not in ("warn", "crit"):

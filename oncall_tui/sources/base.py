@@ -28,6 +28,7 @@ class CheckKind(enum.Enum):
     HEALTH = "health"
     KUBERNETES = "kubernetes"
     ALERTS = "alerts"
+    SLO = "slo"  # one per SLO: its burn rates and budget (engine/slo.py)
 
 
 @dataclass(frozen=True, order=True)

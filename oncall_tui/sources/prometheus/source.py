@@ -48,6 +48,7 @@ from oncall_tui.sources.prometheus.client import (
     worst_points,
     worst_series,
 )
+from oncall_tui.sources.prometheus.slo_queries import sli_members, sli_observations
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class _Member:
     newest: float | None = None  # time of the newest value handed to the state
     last_ok: float | None = None  # clock time of the last successful run
     backfill: tuple[float, float] | None = None  # (start, end) of history still to load
+    window: float | None = None  # an SLO's error ratio over this window (`kpi` is its query)
 
 
 class PrometheusSource(Source):
@@ -91,6 +93,10 @@ class PrometheusSource(Source):
             for kpi in service.all_kpis:
                 member = _Member(CheckId(service.name, CheckKind.KPI, kpi.key), kpi)
                 by_interval.setdefault(kpi.interval, []).append(member)
+            # each window of an SLO is one more query, batched with the KPIs of its interval
+            for check, kpi, window in sli_members(service):
+                member = _Member(check, kpi, window=window)
+                by_interval.setdefault(kpi.interval, []).append(member)
         self._jobs: list[Job] = []
         for interval, members in by_interval.items():
             for index, batch in enumerate(
@@ -101,7 +107,7 @@ class PrometheusSource(Source):
                         key=f"prometheus:{datasource.name}:{interval:g}s:batch{index}",
                         interval=interval,
                         run=functools.partial(self._run_batch, tuple(batch)),
-                        checks=tuple(m.check for m in batch),
+                        checks=tuple(dict.fromkeys(m.check for m in batch)),
                         # A rejected batch is rerun KPI by KPI within the same run.
                         timeout=2 * datasource.http.timeout + 1.0,
                         source=self.name,
@@ -135,7 +141,11 @@ class PrometheusSource(Source):
         for past in pasts:
             before.update(past)
         observations = []
+        slis: list[tuple[CheckId, float, Result]] = []
         for m in members:
+            if m.window is not None:
+                slis.append((m.check, m.window, current[m]))
+                continue
             outcome, baseline = current[m], before.get(m)
             error = next((r for r in (outcome, baseline) if isinstance(r, FetchError)), None)
             if error is not None:
@@ -145,6 +155,7 @@ class PrometheusSource(Source):
             reading = _reading(m.kpi, outcome, now, history.get(m, ()), baseline)
             self._remember(m, now, loaded=m in pending)
             observations.append(Observation(m.check, reading))
+        observations.extend(sli_observations(slis, now))
         return observations
 
     def _remember(self, m: _Member, now: float, *, loaded: bool) -> None:
