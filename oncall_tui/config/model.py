@@ -333,6 +333,9 @@ class Config:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     bell: bool = False  # ring the terminal bell on a new firing alert
     record: RecordConfig = RecordConfig()  # the flight recorder (`record:`)
+    # the built-in demo (set only by `demo_config()`, for `oncall demo` and `--demo`): its
+    # source simulates probes and workloads too, so no real probe or cluster is touched
+    demo: bool = False
 
     @property
     def base_dir(self) -> Path:

@@ -25,11 +25,13 @@ def build_sources(
             from oncall_tui.sources.demo import DemoSource
 
             sources.append(DemoSource(config, clock, seed if seed is not None else 7))
-    if any(s.health for s in services) and not _is_demo(config):
+    # The demo is chosen by the command (`demo_config()`), never guessed from the config: a
+    # config with probes and no datasources at all still probes.
+    if any(s.health for s in services) and not config.demo:
         from oncall_tui.sources.health import HealthSource
 
         sources.append(HealthSource(services, clock))
-    if any(s.kubernetes for s in services) and not _is_demo(config):
+    if any(s.kubernetes for s in services) and not config.demo:
         from oncall_tui.sources.kubernetes import KubernetesSource
 
         sources.append(KubernetesSource(services, clock))
@@ -39,8 +41,3 @@ def build_sources(
 
         sources.append(AlertSource(config, clock))
     return sources
-
-
-def _is_demo(config: Config) -> bool:
-    """The demo simulates probes and workloads itself; it never touches the network."""
-    return all(ds.type == "demo" for ds in config.datasources.values())

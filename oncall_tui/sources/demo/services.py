@@ -527,6 +527,7 @@ def demo_config(broken_panel: bool = False) -> Config:
         datasources={DATASOURCE: Datasource(name=DATASOURCE, url="demo://", type="demo")},
         services={s.name: _service(s) for s in demo_services(broken_panel)},
         runbooks=runbook_dirs(),
+        demo=True,
     )
 
 
