@@ -23,6 +23,7 @@ COMMANDS = {
     "screenshot": "screenshot",
     "runbook": "runbook",
     "import-rules": "import_rules",
+    "import-grafana": "import_grafana",
 }
 
 
@@ -114,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default=argparse.SUPPRESS,
         help="the service the KPIs belong to",
+    )
+    grafana = sub.add_parser(
+        "import-grafana", help="turn a Grafana dashboard's panels into config YAML"
+    )
+    grafana.add_argument("file", metavar="DASHBOARD.json")
+    grafana.add_argument(
+        "--service",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="one service for every panel (else one per named row)",
+    )
+    grafana.add_argument(
+        "--check",
+        action="store_true",
+        help="print per panel what was imported and what was dropped, instead of the YAML",
+    )
+    grafana.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything was not carried over"
     )
     return parser
 

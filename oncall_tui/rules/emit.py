@@ -17,61 +17,66 @@ from oncall_tui.rules.translate import ImportedKpi, Translation
 DEFAULT_PROMETHEUS_URL = "http://localhost:9090"
 
 
-def _scalar(value: object) -> str:
+def scalar(value: object) -> str:
     """One YAML scalar on one line, quoted only when YAML needs it."""
     if isinstance(value, float):
-        return f"{value:g}" if value == value and abs(value) != float("inf") else json.dumps(value)
+        if value != value or abs(value) == float("inf"):
+            return json.dumps(value)
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)  # never round a limit
     text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True)
     return text.strip().removesuffix("...").strip()
 
 
-def _comment(text: str, indent: str) -> list[str]:
+def comment_lines(text: str, indent: str) -> list[str]:
     return [f"{indent}# {line}".rstrip() for line in text.splitlines() or [""]]
 
 
 def _query_lines(query: str, indent: str) -> list[str]:
     if "\n" not in query:
-        return [f"{indent}query: {_scalar(query)}"]
+        return [f"{indent}query: {scalar(query)}"]
     body = [f"{indent}  {line}" if line.strip() else "" for line in query.split("\n")]
     return [f"{indent}query: |-", *body]
 
 
-def _kpi_lines(kpi: ImportedKpi, indent: str, runbooks: RunbookCheck | None) -> list[str]:
+def kpi_lines(kpi: ImportedKpi, indent: str, runbooks: RunbookCheck | None) -> list[str]:
     lines: list[str] = []
     fields = indent + "  "
-    lines += _comment(f"from {', '.join(kpi.alerts)}", indent)
+    lines += comment_lines(f"from {', '.join(kpi.alerts)}", indent)
     for note in kpi.notes:
-        lines += _comment(note, indent)
+        lines += comment_lines(note, indent)
     if kpi.custom:
-        lines.append(f"{indent}- title: {_scalar(kpi.title or kpi.key)}")
-        lines.append(f"{fields}key: {_scalar(kpi.key)}")
+        lines.append(f"{indent}- title: {scalar(kpi.title or kpi.key)}")
+        lines.append(f"{fields}key: {scalar(kpi.key)}")
         lines += _query_lines(kpi.query, fields)
     else:
         lines.append(f"{indent}{kpi.key}:")
         lines += _query_lines(kpi.query, fields)
+        if kpi.title:
+            lines.append(f"{fields}title: {scalar(kpi.title)}")
     if kpi.unit:
-        lines.append(f"{fields}unit: {_scalar(kpi.unit)}")
+        lines.append(f"{fields}unit: {scalar(kpi.unit)}")
     if kpi.levels:
-        tiers = ", ".join(f"{_scalar(name)}: {_scalar(value)}" for name, value in kpi.levels)
+        tiers = ", ".join(f"{scalar(name)}: {scalar(value)}" for name, value in kpi.levels)
         lines.append(f"{fields}levels: {{{tiers}}}")
     if kpi.warn is not None:
-        lines.append(f"{fields}warn: {_scalar(kpi.warn)}")
+        lines.append(f"{fields}warn: {scalar(kpi.warn)}")
     if kpi.crit is not None:
-        lines.append(f"{fields}crit: {_scalar(kpi.crit)}")
+        lines.append(f"{fields}crit: {scalar(kpi.crit)}")
     # The order of warn and crit implies the direction; say it when only one is given.
     if kpi.direction and not kpi.levels and (kpi.warn is None or kpi.crit is None):
         lines.append(f"{fields}direction: {kpi.direction}")
     if kpi.for_text and (kpi.warn is not None or kpi.crit is not None or kpi.levels):
-        lines.append(f"{fields}for: {_scalar(kpi.for_text)}")
+        lines.append(f"{fields}for: {scalar(kpi.for_text)}")
     if kpi.runbook and runbooks is not None and runbooks.exists(kpi.runbook):
-        lines.append(f"{fields}runbook: {_scalar(kpi.runbook)}")
+        lines.append(f"{fields}runbook: {scalar(kpi.runbook)}")
     elif kpi.runbook:
         note = (
             f"runbook: {kpi.runbook}  (not found in a runbooks folder here; from {kpi.runbook_url})"
         )
-        lines += _comment(note, fields)
+        lines += comment_lines(note, fields)
     elif kpi.runbook_url:
-        lines += _comment(f"runbook_url: {kpi.runbook_url}", fields)
+        lines += comment_lines(f"runbook_url: {kpi.runbook_url}", fields)
     return lines
 
 
@@ -88,45 +93,45 @@ def render_config(
         "datasources:",
         "  default:",
         "    type: prometheus",
-        f"    url: {_scalar(datasource_url)}  # the Prometheus that evaluates these rules",
+        f"    url: {scalar(datasource_url)}  # the Prometheus that evaluates these rules",
     ]
     if runbooks is not None and runbooks.folders:
         # absolute: the config may be saved anywhere, and relative paths follow the config
         out.append("runbooks:")
-        out += [f"  - {_scalar(str(folder))}" for folder in runbooks.folders]
+        out += [f"  - {scalar(str(folder))}" for folder in runbooks.folders]
     out.append("services:")
     services = list(translation.services) or ["service"]
     for name in services:
         kpis = [k for k in translation.for_service(name) if not k.custom]
         panels = [k for k in translation.for_service(name) if k.custom]
         out.append(f"  {_key(name)}:")
-        out.append(f"    title: {_scalar(name)}")
+        out.append(f"    title: {scalar(name)}")
         job = translation.service_jobs.get(name)
         if job:
-            out.append(f"    vars: {{job: {_scalar(job)}}}")
+            out.append(f"    vars: {{job: {scalar(job)}}}")
         if kpis:
             out.append("    kpis:")
             for kpi in kpis:
-                out += _kpi_lines(kpi, "      ", runbooks)
+                out += kpi_lines(kpi, "      ", runbooks)
         if panels:
             out.append("    panels:")
             for kpi in panels:
-                out += _kpi_lines(kpi, "      ", runbooks)
+                out += kpi_lines(kpi, "      ", runbooks)
         if not kpis and not panels:
             out.append("    kpis: {}  # no alert rule of this service could be translated")
     if translation.skipped:
         out.append("")
         out.append("# Not translated:")
         for skip in translation.skipped:
-            out += _comment(f"{skip.where} {skip.rule}: {skip.reason}", "")
+            out += comment_lines(f"{skip.where} {skip.rule}: {skip.reason}", "")
     if translation.recordings:
         out.append("")
         out.append("# Recording rules (usable by name in queries):")
         for rec in translation.recordings:
             where = f"{rec.file.name if rec.file else '?'}:{rec.line}"
-            out += _comment(f"{where} {rec.record} = {' '.join(rec.expr.split())}", "")
+            out += comment_lines(f"{where} {rec.record} = {' '.join(rec.expr.split())}", "")
     return "\n".join(out) + "\n"
 
 
 def _key(name: str) -> str:
-    return _scalar(name)
+    return scalar(name)
