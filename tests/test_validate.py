@@ -190,6 +190,34 @@ def test_invalid_promql_is_reported_offline_with_its_position(
     ]
 
 
+def test_slo_queries_are_checked_offline_with_window_filled_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(
+        tmp_path,
+        """\
+        cqar:
+          kpis: {request_rate: {query: 'sum(rate(x[5m]))'}}
+          slos:
+            - name: availability
+              objective: 0.999
+              error_ratio: sum(rate(x{code=~"5.."}[$window])) / sum(rate(x[$window])
+            - name: fine
+              objective: 0.99
+              good: sum(rate(ok_total[$window]))
+              total: sum(rate(all_total[$window]))
+        """,
+    )
+    assert main(["validate", "--config", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "oncall.yaml:9: services.cqar.slos[0].error_ratio: not valid PromQL at 1:36 (near '('):"
+        " unclosed left parenthesis (this '(') in"
+        ' `sum(rate(x{code=~"5.."}[5m])) / sum(rate(x[5m])`',
+        "1 problem",
+    ]
+
+
 def test_no_config_found_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--config", str(tmp_path / "none.yaml")]) == 2
     assert "none.yaml" in capsys.readouterr().err

@@ -203,23 +203,40 @@ def _check_anchor(file: Path, anchor: str) -> str | None:
 def check_queries_offline(
     config: Config, lines: dict[str, int], services: list[Service]
 ) -> list[ConfigError]:
-    """Every query of a Prometheus datasource parses as PromQL (after its vars are filled in);
-    one that does not is reported with the line and column in the query where it goes wrong."""
-    from oncall_tui.config.promql import check
+    """Every query of a Prometheus datasource (KPIs, panels, SLOs) parses as PromQL, after its
+    vars are filled in (an SLO's `$window` as 5m); one that does not is reported with the
+    line and column in the query where it goes wrong."""
+    from oncall_tui.config.promql import check, placeholders
 
     problems: list[ConfigError] = []
     for svc in services:
         ds = config.datasources.get(svc.datasource)
         if ds is None or ds.type != "prometheus":
             continue
-        for kpi, path in _kpi_paths(svc):
-            problem = check(kpi.query)
+        for query, path in _query_paths(svc):
+            query = placeholders(query)
+            problem = check(query)
             if problem is not None:
-                shown = _query_line(kpi.query, problem.line)
+                shown = _query_line(query, problem.line)
                 problems.append(
                     _problem(config, lines, path, f"not valid PromQL {problem} in `{shown}`")
                 )
     return problems
+
+
+_SLI_KEYS = {"error_ratio": "error_ratio", "good_total": "good", "latency": "latency.query"}
+
+
+def _query_paths(svc: Service) -> Iterator[tuple[str, str]]:
+    """Every query of the service, with the key path to report it on."""
+    for kpi, path in _kpi_paths(svc):
+        yield kpi.query, path
+    for i, slo in enumerate(svc.slos):
+        base = f"services.{svc.name}.slos[{i}]"
+        if slo.error_ratio:
+            yield slo.error_ratio, f"{base}.{_SLI_KEYS.get(slo.sli, slo.sli)}"
+        if slo.recorded:
+            yield slo.recorded, f"{base}.recorded"
 
 
 def _query_line(query: str, line_no: int) -> str:
