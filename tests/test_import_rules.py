@@ -110,6 +110,54 @@ def test_untranslatable_rules_are_skipped_with_a_reason(expr: str, reason: str) 
     assert reason in skipped.reason
 
 
+def test_an_expression_that_is_not_promql_is_skipped_with_its_position() -> None:
+    result = translate([rule("sum(rate(x_total[5m])) > > 1")])
+    assert not result.kpis
+    (skipped,) = result.skipped
+    assert skipped.reason.startswith("not valid PromQL at 1:26 (near '>')")
+
+
+def test_prometheus_2_functions_are_accepted() -> None:
+    kpi = only("holt_winters(queue_size[10m], 0.3, 0.3) > 100", "warning")
+    assert (kpi.query, kpi.warn) == ("holt_winters(queue_size[10m], 0.3, 0.3)", 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0.01", 0.01),
+        ("1e3", 1000.0),
+        ("-5", -5.0),
+        ("(0.7)", 0.7),
+        ("0x1f", 31.0),
+        ("- (2)", -2.0),
+        ("Inf", None),
+        ("NaN", None),
+        ("x", None),
+        ("1 + 1", None),
+        ("", None),
+    ],
+)
+def test_numbers_are_read_from_the_syntax_tree(text: str, number: float | None) -> None:
+    assert promql.parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("query", "ratio"),
+    [
+        ("a / b", True),
+        ("(a / b)", True),
+        ("a / b * 100", True),
+        ("(a / b) * 100", False),
+        ("sum(a / b)", False),
+        ('rate(x{path="/a/b"}[5m])', False),
+        ("a / on(x) group_left b", True),
+    ],
+)
+def test_ratio_is_read_from_the_syntax_tree(query: str, ratio: bool) -> None:
+    assert promql.has_top_level_division(query) is ratio
+
+
 def test_top_level_spans_skip_nested_groups_and_quotes() -> None:
     expr = 'a{x="(>"} / (b > 1)'
     spans = [expr[a:b] for a, b in promql.top_level_spans(expr)]

@@ -1,14 +1,24 @@
-"""Just enough PromQL structure to find an alert expression's top-level comparison.
+"""PromQL structure for alert expressions: which comparison is the top-level one, and where.
 
-Not a parser of PromQL: it tokenises at the top level only, skipping over anything inside
-parentheses, brackets, braces, quoted strings and `#` comments, so that `{status=~"5.."}`,
-`rate(x[5m])` or `"a>b"` never look like operators.
+Validity, the numbers and the structure come from promql-parser's syntax tree (through
+`oncall_tui.config.promql`): whether the expression parses at all, whether a comparison
+has `bool` or vector matching, whether a side is a number, whether a query is a ratio.
+The tree has no source positions, so cutting the text (to keep a query as its author wrote
+it, line breaks and all) is done by a scanner of the top level only, which skips over
+anything inside parentheses, brackets, braces, quoted strings and `#` comments, so that
+`{status=~"5.."}`, `rate(x[5m])` or `"a>b"` never look like operators.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import promql_parser
+
+from oncall_tui.config.promql import check
 
 COMPARISONS = ("==", "!=", ">=", "<=", ">", "<")
 SET_OPERATORS = ("and", "or", "unless")
@@ -184,12 +194,47 @@ def split_comparison(expr: str) -> Comparison | None:
     return Comparison(left, op, right, bool_modifier, matching)
 
 
-def parse_number(text: str) -> float | None:
-    """A PromQL scalar literal (`0.01`, `1e3`, `-5`, `(0.7)`), or None."""
-    text = unwrap_parens(text.strip()) if text.strip().startswith("(") else text.strip()
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?0x[0-9a-fA-F]+", text):
+def syntax_problem(expr: str) -> str | None:
+    """None when `expr` parses as PromQL, else what is wrong and where."""
+    problem = check(expr)
+    return None if problem is None else f"not valid PromQL {problem}"
+
+
+def _tree(text: str) -> Any | None:
+    try:
+        return promql_parser.parse(text)
+    except ValueError:
         return None
-    return float(int(text, 16)) if "0x" in text.lower() else float(text)
+
+
+def _unparen(node: Any) -> Any:
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    return node
+
+
+def comparison_modifiers(head: str) -> tuple[bool, bool]:
+    """(`bool` modifier, vector matching) of the top-level comparison of `head`, from the
+    syntax tree: `on(...)`/`ignoring(...)` or a group_left/group_right."""
+    node = _unparen(_tree(head))
+    if not isinstance(node, promql_parser.BinaryExpr) or node.modifier is None:
+        return False, False
+    modifier = node.modifier
+    one_to_one = str(modifier.card).endswith(("OneToOne", "ManyToMany"))
+    return bool(modifier.return_bool), modifier.matching is not None or not one_to_one
+
+
+def parse_number(text: str) -> float | None:
+    """A PromQL scalar literal (`0.01`, `1e3`, `-5`, `(0.7)`, `0x1f`), or None; never an
+    infinity or NaN, which no threshold can be."""
+    node = _unparen(_tree(text.strip())) if text.strip() else None
+    sign = 1.0
+    while isinstance(node, promql_parser.UnaryExpr):
+        sign, node = -sign, _unparen(node.expr)
+    if not isinstance(node, promql_parser.NumberLiteral):
+        return None
+    value = sign * float(node.val)
+    return value if math.isfinite(value) else None
 
 
 def normalise(expr: str) -> str:
@@ -198,6 +243,17 @@ def normalise(expr: str) -> str:
 
 
 def has_top_level_division(expr: str) -> bool:
-    """Whether `expr` is a ratio: a `/` outside every function call and selector."""
-    inner = unwrap_parens(expr)
-    return any("/" in inner[a:b] for a, b in top_level_spans(inner))
+    """Whether `expr` is a ratio: a `/` in its top-level arithmetic, outside every function
+    call, aggregation and parenthesised group (the whole expression's own parentheses aside)."""
+    tree = _tree(expr)
+    if tree is None:  # not PromQL: judge the text
+        inner = unwrap_parens(expr)
+        return any("/" in inner[a:b] for a, b in top_level_spans(inner))
+    stack = [_unparen(tree)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, promql_parser.BinaryExpr):
+            if str(node.op) == "/":
+                return True
+            stack += [node.lhs, node.rhs]
+    return False

@@ -206,6 +206,9 @@ def _translate_one(rule: AlertRule, svc: str) -> ImportedKpi | Skipped:
     def skip(reason: str) -> Skipped:
         return Skipped(rule.name, rule.where, reason)
 
+    problem = promql.syntax_problem(rule.expr)
+    if problem is not None:
+        return skip(problem)
     expr = promql.strip_comments(rule.expr)
     try:
         split = promql.split_set_operators(promql.unwrap_parens(expr))
@@ -217,10 +220,12 @@ def _translate_one(rule: AlertRule, svc: str) -> ImportedKpi | Skipped:
         return skip(str(exc))
     if comparison is None:
         return skip("no top-level comparison: it fires whenever the expression returns series")
-    if comparison.bool_modifier:
+    bool_modifier, matching = promql.comparison_modifiers(head)
+    if bool_modifier:
         return skip("a `bool` comparison yields 0/1 for every series, not a threshold")
-    if comparison.matching:
-        return skip(f"the comparison has vector matching ({comparison.matching})")
+    if matching:
+        shown = f" ({comparison.matching})" if comparison.matching else ""
+        return skip(f"the comparison has vector matching{shown}")
 
     query, op, threshold = comparison.left, comparison.op, promql.parse_number(comparison.right)
     if threshold is None:
