@@ -16,6 +16,7 @@ import yaml
 from oncall_tui.config.discovery import find_config_path
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.http import HTTP_KEYS, read_http_options
+from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
 from oncall_tui.config.positions import PosDict, load_yaml
 from oncall_tui.config.reader import Field, Reader, Section
@@ -42,6 +43,7 @@ TOP_KEYS: tuple[str, ...] = (
     "keymap",
     "bell",
     "record",
+    "incidents",
     "services",
 )
 DATASOURCE_KEYS: tuple[str, ...] = ("type", "url", *HTTP_KEYS, "max_in_flight", "history")
@@ -182,6 +184,9 @@ def _build(top: Section, path: Path) -> Config | None:
     am_field = top.get("alertmanager")
     alertmanager = _read_alertmanager(am_field) if am_field and am_field.value else None
 
+    incidents_field = top.get("incidents")
+    incidents = read_policy(incidents_field) if incidents_field is not None else None
+
     services: dict[str, Service] = {}
     svc_field = top.get("services")
     svc_section = svc_field.as_section() if svc_field and svc_field.value is not None else None
@@ -204,6 +209,7 @@ def _build(top: Section, path: Path) -> Config | None:
             names,
             refresh,
             svc_section.key_line(name),  # type: ignore[arg-type]
+            incident_base=incidents or DEFAULT_POLICY,
         )
         if service is not None:
             services[name] = service
@@ -228,6 +234,7 @@ def _build(top: Section, path: Path) -> Config | None:
         keymap=keymap,
         bell=bell,
         record=record,
+        incidents=incidents,
     )
 
 

@@ -304,6 +304,7 @@ class Service:
     kubernetes: KubernetesTarget | None = None
     # label -> value; empty means the default rule (job or service label = vars.job or name)
     alert_match: Mapping[str, str] = field(default_factory=dict)
+    incidents: IncidentPolicy | None = None  # overrides the config's policy for this service
     line: int = 0
     slos: tuple[Slo, ...] = ()
 
@@ -336,6 +337,18 @@ class Config:
     # the built-in demo (set only by `demo_config()`, for `oncall demo` and `--demo`): its
     # source simulates probes and workloads too, so no real probe or cluster is touched
     demo: bool = False
+    incidents: IncidentPolicy | None = None  # None: the built-in DEFAULT_POLICY
+
+    def incident_policy(self, services: tuple[str, ...] = ()) -> IncidentPolicy:
+        """The policy an incident on `services` follows: the first service's own, else the
+        config's, else the built-in default."""
+        from oncall_tui.config.incidents import DEFAULT_POLICY
+
+        for name in services:
+            svc = self.services.get(name)
+            if svc is not None and svc.incidents is not None:
+                return svc.incidents
+        return self.incidents or DEFAULT_POLICY
 
     @property
     def base_dir(self) -> Path:
@@ -351,3 +364,46 @@ class Config:
             for probe in svc.health:
                 found.extend(probe.http.secrets())
         return tuple(found)
+
+
+@dataclass(frozen=True)
+class Severity:
+    """One incident severity and the clocks it sets: respond and resolve targets, updates."""
+
+    name: str  # "P1"
+    description: str = ""
+    respond: float | None = None  # seconds from the start to the first acknowledgement
+    resolve: float | None = None  # seconds from the start to resolution
+    updates_every: float | None = None  # seconds between stakeholder updates
+
+
+@dataclass(frozen=True)
+class EscalationLevel:
+    """A rung of the ladder: reached `after` seconds into an incident that is not resolved."""
+
+    after: float
+    level: str  # "L3 Engineering lead"
+    note: str = ""
+    updates_every: float | None = None  # replaces the severity's update interval from here on
+
+
+@dataclass(frozen=True)
+class IncidentTemplates:
+    """Markdown templates replacing the built-in ones; None keeps the built-in."""
+
+    update: Path | None = None
+    resolved: Path | None = None
+    postmortem: Path | None = None
+
+
+@dataclass(frozen=True)
+class IncidentPolicy:
+    """Severities in order (most severe first), the escalation ladder and the templates."""
+
+    severities: tuple[Severity, ...]
+    escalation: tuple[EscalationLevel, ...]
+    templates: IncidentTemplates = IncidentTemplates()
+
+    def severity(self, name: str) -> Severity:
+        """The severity called `name`; an unknown name gets a severity with no targets."""
+        return next((s for s in self.severities if s.name == name), Severity(name))

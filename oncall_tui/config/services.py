@@ -6,10 +6,12 @@ import re
 from collections.abc import Collection
 
 from oncall_tui.config.http import HTTP_KEYS, read_http_options
+from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.kpis import check_runbook_ref, panel_key, read_kpi
 from oncall_tui.config.model import (
     STANDARD_KPIS,
     HealthProbe,
+    IncidentPolicy,
     Kpi,
     KubernetesTarget,
     ProbeKind,
@@ -30,6 +32,7 @@ SERVICE_KEYS: tuple[str, ...] = (
     "kubernetes",
     "alert_match",
     "slos",
+    "incidents",
 )
 PROBE_KEYS: tuple[str, ...] = (
     "name",
@@ -244,7 +247,12 @@ def _read_vars(section: Section) -> dict[str, str]:
 
 
 def read_service(
-    name: str, found: Field, datasources: Collection[str], refresh: float, line: int
+    name: str,
+    found: Field,
+    datasources: Collection[str],
+    refresh: float,
+    line: int,
+    incident_base: IncidentPolicy = DEFAULT_POLICY,
 ) -> Service | None:
     section = found.as_section()
     if section is None:
@@ -326,6 +334,8 @@ def read_service(
     alert_match = section.str_map("alert_match")
     slos = read_slos(section.get("slos"), variables, refresh)
     datasource = _pick_datasource(section, datasources, needs_one=bool(kpis or panels or slos))
+    incidents_field = section.get("incidents")
+    incidents = read_policy(incidents_field, incident_base) if incidents_field else None
     return Service(
         name=name,
         title=title,
@@ -337,6 +347,7 @@ def read_service(
         health=tuple(probes),
         kubernetes=kubernetes,
         alert_match=alert_match,
+        incidents=incidents,
         line=line,
         slos=slos,
     )
