@@ -24,6 +24,8 @@ COMMANDS = {
     "runbook": "runbook",
     "import-rules": "import_rules",
     "import-grafana": "import_grafana",
+    "incident": "incident",
+    "postmortem": "postmortem",
 }
 
 
@@ -134,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     grafana.add_argument(
         "--strict", action="store_true", help="exit 1 when anything was not carried over"
     )
+    from oncall_tui.commands.incident_args import add_parser, incident_id
+
+    add_parser(sub, _common)
+    postmortem = sub.add_parser("postmortem", help="an incident's postmortem as markdown")
+    _common(postmortem)
+    postmortem.add_argument("id", nargs="?", type=incident_id, default=None, metavar="ID")
+    postmortem.add_argument("--out", metavar="FILE", default=None)
+    postmortem.add_argument("--record", metavar="PATH", default=argparse.SUPPRESS)
     return parser
 
 

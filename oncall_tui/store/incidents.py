@@ -84,6 +84,11 @@ class IncidentStore:
         self._clock = clock
         self._conn: sqlite3.Connection = connect(path)
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The recording's connection, for the read-only queries of `incident_facts`."""
+        return self._conn
+
     def close(self) -> None:
         self._conn.close()
 
