@@ -23,10 +23,13 @@ def build_demo_app(
     """The live dashboard on the simulated services (the same state, poller and screens)."""
     from oncall_tui.sources.demo import DemoSource, demo_config
     from oncall_tui.ui.app import OncallApp
+    from oncall_tui.ui.incidents.demo_driver import DemoIncidentDriver
 
     config = demo_config()
     source = DemoSource(config, clock, seed)
-    return OncallApp(config, sources=[source], clock=clock, demo=True, theme=theme, service=service)
+    app = OncallApp(config, sources=[source], clock=clock, demo=True, theme=theme, service=service)
+    app.demo_incidents = DemoIncidentDriver(app, source.sim_time)
+    return app
 
 
 def run(args: argparse.Namespace) -> int:

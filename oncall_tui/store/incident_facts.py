@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from oncall_tui.config.model import Config, Kpi
 from oncall_tui.engine.incident import Incident
 from oncall_tui.render.incident_text import local_time
 from oncall_tui.render.postmortem import BreachedKpi, Impact, TimelineRow
-from oncall_tui.store.incidents import IncidentEvent
+from oncall_tui.store.incidents import IncidentEvent, IncidentStore
 
 #: how far before the declaration the detection search looks for the breach that began it
 LOOKBACK = 6 * 3600.0
@@ -263,3 +264,32 @@ def actions_taken(
         elif event.kind == "note":
             lines.append((event.at, f"{local_time(event.at)} {event.text}"))
     return [text for _, text in sorted(lines)]
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """What the screens show of the open incident, read off the UI loop in one go."""
+
+    incident: Incident
+    detected_at: float | None
+    events: tuple[IncidentEvent, ...]
+    timeline: tuple[TimelineRow, ...]
+    others: int  # further open incidents (declared with --new)
+
+
+def read_view(store: IncidentStore, now: float) -> IncidentView | None:
+    """The open incident (the newest, when several are), or None."""
+    opened = store.open_incidents()
+    if not opened:
+        return None
+    incident = opened[0]
+    conn = store.connection
+    detected = detection_time(conn, incident)
+    events = tuple(store.events(incident.id))
+    return IncidentView(
+        incident=incident,
+        detected_at=detected,
+        events=events,
+        timeline=timeline(conn, incident, events, detected, now),
+        others=len(opened) - 1,
+    )

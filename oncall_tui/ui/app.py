@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,6 +27,7 @@ from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.sources.base import Source
+from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.screens.overview import OverviewScreen
@@ -50,7 +51,7 @@ FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
 FIRST_DATA_PATIENCE = 5.0  # seconds of fast refresh at most, while a source stays silent
 
 
-class OncallApp(RunbookHost, App[int]):
+class OncallApp(IncidentHost, RunbookHost, App[int]):
     """The dashboard. `live=False` starts no worker and no timer (tests, screenshots)."""
 
     CSS_PATH = "app.tcss"
@@ -65,6 +66,7 @@ class OncallApp(RunbookHost, App[int]):
         Binding("slash", "search", "Search", id="search"),
         Binding("a", "alerts", "Alerts", id="alerts"),
         Binding("w", "war_room", "War room", id="war_room"),
+        Binding("i", "incident", "Incident", id="incident"),
     ]
 
     def __init__(
@@ -81,9 +83,13 @@ class OncallApp(RunbookHost, App[int]):
         theme_folders: Sequence[Path] | None = None,
         recorder: Recorder | None = None,
         recording_problem: str | None = None,
+        incident_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.config = config
+        # the recording that holds the incidents; live apps use the config's default file
+        self.incident_path = incident_path
+        self.demo_incidents: Any = None  # the demo's scripted incident (commands/demo.py)
         self.clock = clock
         self.live = live
         self.demo = demo
@@ -190,6 +196,7 @@ class OncallApp(RunbookHost, App[int]):
         if self.recorder is not None:
             # the last batch is written in the writer thread; quitting loses nothing
             await asyncio.to_thread(self.recorder.close)
+        self.close_incident_store()
 
     def record_action(
         self,
@@ -223,6 +230,10 @@ class OncallApp(RunbookHost, App[int]):
                 self._settled = True
                 self._timer.stop()
                 self._timer = self.set_interval(TICK, self.tick, name="refresh")
+        if self.live or self.incident_path is not None:
+            self.tick_incident()
+            if self.demo_incidents is not None:
+                self.demo_incidents.tick()
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.show(self.snapshot, self.now())

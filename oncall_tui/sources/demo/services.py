@@ -27,6 +27,7 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.sources.demo.curves import DAY
 from oncall_tui.sources.demo.health import demo_probes
+from oncall_tui.sources.demo.incident_script import DEMO_POLICY
 from oncall_tui.sources.demo.incidents import Driver
 from oncall_tui.sources.demo.signals import Quirk, Signal
 from oncall_tui.sources.demo.workloads import demo_target
@@ -528,6 +529,7 @@ def demo_config(broken_panel: bool = False) -> Config:
         services={s.name: _service(s) for s in demo_services(broken_panel)},
         runbooks=runbook_dirs(),
         demo=True,
+        incidents=DEMO_POLICY,
     )
 
 

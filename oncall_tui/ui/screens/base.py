@@ -30,7 +30,12 @@ class DashboardScreen(Screen[None]):
             return  # on_mount draws what is there once the widgets exist
         app = self.oncall
         self.query_one(DashboardHeader).show(
-            snapshot, now, title=app.dashboard_title, paused=app.paused, demo=app.demo
+            snapshot,
+            now,
+            title=app.dashboard_title,
+            paused=app.paused,
+            demo=app.demo,
+            incident=app.incident_header(),
         )
         self.query_one(SourceBanner).show(snapshot, now)
         if snapshot is not None and snapshot.version != self._rendered_version:

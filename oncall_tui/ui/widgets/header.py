@@ -50,7 +50,9 @@ class DashboardHeader(Static):
         title: str,
         paused: bool,
         demo: bool,
+        incident: tuple[str, bool] | None = None,
     ) -> None:
+        """`incident`: the open incident's clock line, and whether a target has passed."""
         parts = [Content.from_markup("[b]$title[/]", title=title)]
         if demo:
             parts.append(Content.from_markup("[b reverse $accent] DEMO [/]"))
@@ -61,6 +63,11 @@ class DashboardHeader(Static):
             if not snapshot.sources:
                 parts.append(Content.from_markup("[dim]waiting for data[/]"))
         content = Content("  ").join(parts)
+        if incident is not None:
+            line, loud = incident
+            style = "b reverse $status-crit" if loud else "b $accent"
+            clock_line = Content.from_markup(f"[{style}]$line[/]", line=line)
+            content = Content("\n").join([content, clock_line])
         if content.plain != self._plain:
             # ages tick every second: lay out the screen again only if the height may change
             layout = not same_size(self._plain, content.plain, self.content_size.width)
