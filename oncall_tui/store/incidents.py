@@ -15,37 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oncall_tui.store.schema import connect
-
 from oncall_tui.engine.incident import Incident, Milestone
-
-#: The migration that adds the incident tables (appended to `schema.MIGRATIONS`).
-INCIDENTS_SCHEMA = """
-CREATE TABLE incidents (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    services TEXT NOT NULL DEFAULT '[]',
-    commander TEXT NOT NULL DEFAULT '',
-    started_at REAL NOT NULL,
-    root_cause TEXT NOT NULL DEFAULT '',
-    resolution TEXT NOT NULL DEFAULT ''
-);
--- notes, milestones (name = the milestone; the latest row of a name wins, so a time can be
--- corrected), status updates and edits; `at` is the time it speaks of, `recorded_at` when
--- it was entered
-CREATE TABLE incident_events (
-    id INTEGER PRIMARY KEY,
-    incident INTEGER NOT NULL REFERENCES incidents (id),
-    at REAL NOT NULL,
-    recorded_at REAL NOT NULL,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL DEFAULT '',
-    author TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX incident_events_incident ON incident_events (incident, at);
-"""
+from oncall_tui.store.schema import connect
 
 NOTE = "note"
 MILESTONE = "milestone"

@@ -118,8 +118,37 @@ CREATE TABLE writer (
 );
 """
 
+# version 2: incidents, and their notes, milestones and updates (`store/incidents.py`); never
+# pruned by retention, since a postmortem may be written weeks later
+_V2 = """
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    services TEXT NOT NULL DEFAULT '[]',
+    commander TEXT NOT NULL DEFAULT '',
+    started_at REAL NOT NULL,
+    root_cause TEXT NOT NULL DEFAULT '',
+    resolution TEXT NOT NULL DEFAULT ''
+);
+-- notes, milestones (name = the milestone; the latest row of a name wins, so a time can be
+-- corrected), status updates and edits; `at` is the time it speaks of, `recorded_at` when
+-- it was entered
+CREATE TABLE incident_events (
+    id INTEGER PRIMARY KEY,
+    incident INTEGER NOT NULL REFERENCES incidents (id),
+    at REAL NOT NULL,
+    recorded_at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX incident_events_incident ON incident_events (incident, at);
+"""
+
 #: Each entry moves a file from version i to i + 1. Append only; never edit a shipped one.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: tables with an `at` column that retention prunes (oldest rows first)

@@ -103,6 +103,7 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         self.recorder = recorder
         if recorder is not None:
             recorder.follow(self.state)
+            self.incident_path = self.incident_path or recorder.path
         self.recording_problem = recording_problem
         self.paused = False
         self.snapshot: DashboardSnapshot | None = None

@@ -79,7 +79,7 @@ class DeclareForm(_Form):
         self.severities = severities
         self.default_severity = default_severity
         self.known = services
-        self.focused = focused
+        self.focused_service = focused
         self.commander = commander
 
     def compose(self) -> ComposeResult:
@@ -90,7 +90,7 @@ class DeclareForm(_Form):
             yield Label("title")
             yield Input("", placeholder="what users see going wrong", id="declare-title")
             yield Label("affected services (space separated)")
-            yield Input(self.focused or "", id="declare-services")
+            yield Input(self.focused_service or "", id="declare-services")
             yield Label("commander")
             yield Input(self.commander, id="declare-commander")
             yield Static("", classes="form-error", markup=False)
