@@ -197,12 +197,13 @@ def test_a_file_that_is_not_a_recording_is_refused(tmp_path: Path):
 def test_migrations_run_forward_from_an_older_version(tmp_path: Path, monkeypatch):
     path = tmp_path / "rec.sqlite"
     connect(path).close()
-    later = "CREATE TABLE incidents (id INTEGER PRIMARY KEY, at REAL NOT NULL, title TEXT)"
+    later = "CREATE TABLE later_feature (id INTEGER PRIMARY KEY, at REAL NOT NULL, title TEXT)"
+    shipped = len(schema.MIGRATIONS)
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, later))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS) + 0)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", shipped + 1)
     conn = connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    conn.execute("INSERT INTO incidents (at, title) VALUES (1, 'x')")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped + 1
+    conn.execute("INSERT INTO later_feature (at, title) VALUES (1, 'x')")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
 

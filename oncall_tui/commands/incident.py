@@ -5,9 +5,7 @@ a shell, acting on the same recording as a running `oncall` (which shows it with
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,18 +16,7 @@ from oncall_tui.config.model import Config
 from oncall_tui.config.when import parse_when
 from oncall_tui.engine.incident import Incident, Milestone, clocks
 from oncall_tui.render.incident_text import header_line, local_time, target_text
-from oncall_tui.store.incidents import IncidentError, IncidentStore
-
-
-def commander_default() -> str:
-    return os.environ.get("USER") or os.environ.get("LOGNAME") or _login() or "unknown"
-
-
-def _login() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
+from oncall_tui.store.incidents import IncidentError, IncidentStore, commander_default
 
 
 def open_store(config: Config, override: str | None) -> IncidentStore:

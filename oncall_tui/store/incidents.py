@@ -8,7 +8,9 @@ transaction, safe beside the recorder's writer thread and other processes (WAL).
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -21,6 +23,18 @@ from oncall_tui.store.schema import connect
 NOTE = "note"
 MILESTONE = "milestone"
 UPDATE = "update"
+
+
+def commander_default() -> str:
+    """Who runs an incident unless told: `$USER`, else the login name."""
+    return os.environ.get("USER") or os.environ.get("LOGNAME") or _login() or "unknown"
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 class IncidentError(Exception):

@@ -170,7 +170,7 @@ class IncidentHost:
             if not isinstance(app.screen, IncidentScreen):
                 app.push_screen(IncidentScreen())
             return
-        from oncall_tui.commands.incident import commander_default
+        from oncall_tui.store.incidents import commander_default
         from oncall_tui.ui.incidents.forms import Declaration, DeclareForm
 
         focused = self.focused_service()
