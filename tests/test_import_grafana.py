@@ -331,6 +331,37 @@ def test_what_is_not_a_dashboard_is_a_clear_error(
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_titles_with_variables_and_repeated_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dashboard = {
+        "title": "Shop",
+        "templating": {"list": [{"name": "env", "type": "constant", "query": "prod"}]},
+        "panels": [
+            {"type": "row", "title": "Shop ${env}", "repeat": "env", "panels": []},
+            {
+                "type": "stat",
+                "title": "Orders in ${env} [[env]] $nope",
+                "options": {"reduceOptions": {"calcs": ["mean"]}},
+                "targets": [{"expr": 'sum(orders{env="$env"})', "legendFormat": "{{env}}"}],
+            },
+            {"type": "row", "title": "Shop staging", "repeatIteration": 1, "panels": []},
+            {"type": "stat", "title": "Orders", "repeatPanelId": 2, "targets": [{"expr": "x"}]},
+        ],
+    }
+    path = tmp_path / "shop.json"
+    path.write_text(json.dumps(dashboard))
+    code, out, _ = run(capsys, path, check=True)
+    assert "  - repeats per $env: imported once, for env=prod" in out.splitlines()
+    assert "Grafana shows the mean over its time range; oncall the current value" in out
+    config = imported(tmp_path, capsys, path)  # no `${env}` left for the loader to expand
+    (service,) = config.services.values()
+    assert service.title == "Shop prod"
+    (panel,) = service.panels
+    assert panel.title == "Orders in prod prod $nope"
+    assert panel.query == 'sum(orders{env="prod"})'
+
+
 def test_no_named_rows_make_one_service_named_after_the_dashboard() -> None:
     dashboard = dashboard_from_json(
         {

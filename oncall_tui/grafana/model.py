@@ -75,6 +75,7 @@ class Panel:
     repeat: str = ""  # the variable it repeats over
     library: str = ""  # a library panel's name: its content is not in the dashboard JSON
     repeat_copy: bool = False  # a copy Grafana made of a repeated panel
+    reducer: str = ""  # a stat/gauge's `reduceOptions.calcs` ("lastNotNull", "mean", ...)
 
 
 @dataclass(frozen=True)

@@ -74,20 +74,24 @@ def dashboard_from_json(raw: Any, name: str = "<dashboard>") -> Dashboard:
         for i, row in enumerate(raw["rows"]):
             if not isinstance(row, dict):
                 continue
-            title = _row_title(row)
+            title, repeat = _row_title(row), _text(row.get("repeat"))
+            if "repeatIteration" in row or "repeatRowId" in row:
+                continue  # a copy Grafana made of a repeated row
             for j, panel in enumerate(_list(row.get("panels"))):
-                panels.extend(_panels(panel, f"rows[{i}].panels[{j}]", title))
+                panels.extend(_panels(panel, f"rows[{i}].panels[{j}]", title, repeat))
     else:
-        row_title = ""
+        row_title, row_repeat, row_copy = "", "", False
         for i, panel in enumerate(_list(raw.get("panels"))):
             if not isinstance(panel, dict):
                 continue
             if panel.get("type") == "row":
-                row_title = _text(panel.get("title"))
+                row_title, row_repeat = _text(panel.get("title")), _text(panel.get("repeat"))
+                row_copy = "repeatIteration" in panel or "repeatPanelId" in panel
                 for j, inner in enumerate(_list(panel.get("panels"))):
-                    panels.extend(_panels(inner, f"panels[{i}].panels[{j}]", row_title))
+                    where = f"panels[{i}].panels[{j}]"
+                    panels.extend(_panels(inner, where, row_title, row_repeat, row_copy))
                 continue
-            panels.extend(_panels(panel, f"panels[{i}]", row_title))
+            panels.extend(_panels(panel, f"panels[{i}]", row_title, row_repeat, row_copy))
     templating = _map(raw.get("templating"))
     return Dashboard(
         title=_text(raw.get("title")),
@@ -106,7 +110,11 @@ def _row_title(row: dict[str, Any]) -> str:
     return "" if title.lower() in _DEFAULT_ROW_TITLES else title
 
 
-def _panels(panel: Any, where: str, row: str) -> Iterator[Panel]:
+def _panels(
+    panel: Any, where: str, row: str, row_repeat: str = "", row_copy: bool = False
+) -> Iterator[Panel]:
+    """The panel at `where` (or the panels of an old nested group), in row `row`; a row that
+    repeats per a variable passes that on, and a copy of such a row marks its panels copies."""
     if not isinstance(panel, dict):
         return
     if panel.get("type") == "row":  # a row inside a row is not drawn by Grafana either
@@ -114,7 +122,7 @@ def _panels(panel: Any, where: str, row: str) -> Iterator[Panel]:
     nested = _list(panel.get("panels"))
     if nested and not panel.get("targets"):  # an old nested panel group
         for j, inner in enumerate(nested):
-            yield from _panels(inner, f"{where}.panels[{j}]", row)
+            yield from _panels(inner, f"{where}.panels[{j}]", row, row_repeat, row_copy)
         return
     defaults = _dig(panel, "fieldConfig", "defaults")
     unit = _text(defaults.get("unit")) or _text(panel.get("format"))
@@ -147,9 +155,12 @@ def _panels(panel: Any, where: str, row: str) -> Iterator[Panel]:
         max=_number(defaults.get("max"), _number(gauge.get("maxValue"))),
         description=_text(panel.get("description")),
         links=tuple(_urls(panel.get("links"))) + tuple(_urls(defaults.get("links"))),
-        repeat=_text(panel.get("repeat")),
+        repeat=_text(panel.get("repeat")) or row_repeat,
         library=_text(library.get("name") or library.get("uid")) if library else "",
-        repeat_copy="repeatPanelId" in panel or "repeatIteration" in panel,
+        repeat_copy=row_copy or "repeatPanelId" in panel or "repeatIteration" in panel,
+        reducer=",".join(
+            _text(c) for c in _list(_dig(panel, "options", "reduceOptions").get("calcs"))
+        ),
     )
 
 

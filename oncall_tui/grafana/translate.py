@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from oncall_tui.config.expand import replace_vars
 from oncall_tui.config.model import STANDARD_KPIS
-from oncall_tui.config.promql import check
+from oncall_tui.config.promql import VARIABLE, check, variable_name
 from oncall_tui.grafana.model import Dashboard, DatasourceRef, Panel, Target, Variable
 from oncall_tui.grafana.template import builtin_windows, fill
 from oncall_tui.grafana.thresholds import judge
@@ -87,6 +87,7 @@ def translate(
     said: list[str] = []
     for panel in dashboard.panels:
         title = panel.row if (named_rows and not service and panel.row) else default_title
+        title = title_text(title, variables) or default_title
         svc = service or service_key(title)
         report, made, used, panel_windows = _panel(dashboard, panel, svc, variables, windows)
         reports.append(report)
@@ -143,6 +144,10 @@ def _panel(
     judged = judge(panel).scaled(unit.factor)
     dropped += judged.dropped
     notes += judged.notes
+    if panel.reducer and panel.reducer not in ("lastNotNull", "last"):
+        notes.append(
+            f"Grafana shows the {panel.reducer} over its time range; oncall the current value"
+        )
     runbook_url = _runbook_url(panel)
     made: list[ImportedKpi] = []
     used: dict[str, str] = {}
@@ -181,9 +186,9 @@ def _panel(
         used.update(filled.vars)
         query = scaled_query(filled.query, unit.factor)
         classified = classify(filled.query)
-        title = panel.title or panel.type
+        title = title_text(panel.title, variables) or panel.type
         if len(shown_targets) > 1:
-            title = f"{title}: {_legend(target)}"
+            title = title_text(f"{title}: {_legend(target)}", variables)
         made.append(
             ImportedKpi(
                 service=svc,
@@ -209,6 +214,20 @@ def _panel(
     imported = tuple(_summary(k) for k in made)
     report = replace(report, imported=imported, dropped=tuple(dropped), notes=note_tuple)
     return report, made, used, said
+
+
+def title_text(text: str, variables: Mapping[str, Variable]) -> str:
+    """A title with its template variables written as their values (`Latency $job` ->
+    `Latency api`); one without a value keeps its name, never the `${...}` form, which the
+    config reads as an environment variable."""
+
+    def value(match: re.Match[str]) -> str:
+        variable = variables.get(variable_name(match))
+        if variable is not None and variable.value is not None:
+            return variable.value
+        return f"${variable_name(match)}"
+
+    return VARIABLE.sub(value, text).replace("${", "$ {").strip()
 
 
 def _summary(kpi: ImportedKpi) -> str:
