@@ -133,7 +133,7 @@ _FILLERS = (
 )
 # ...and after closing them: what may follow a grouping (`sum by (a)` needs an operand)
 _TAILS = ("", " (x)", " 1")
-_MAX_TOKENS = 400  # past this, the error is placed at the parser's word alone
+_MAX_TOKENS = 2000  # past this, the error is placed at the parser's word alone
 
 
 @dataclass(frozen=True)
@@ -210,14 +210,25 @@ def locate(query: str, message: str) -> PromqlProblem:
         if call:
             return _problem(query, call.start(), message, named.group(1))
     if len(tokens) <= _MAX_TOKENS:
+        # the brackets open after each token, then a binary search for the first token
+        # after which the text cannot be completed (once it cannot, no longer text can)
+        open_after: list[list[str]] = []
         open_brackets: list[str] = []
         for tok in tokens:
             if tok.text in _CLOSE:
                 open_brackets.append(tok.text)
             elif tok.text in _CLOSE.values() and open_brackets:
                 open_brackets.pop()
-            if not _can_continue(query[: tok.end], open_brackets):
-                return _problem(query, tok.start, message, tok.text)
+            open_after.append(list(open_brackets))
+        low, high = 0, len(tokens)  # every token before `low` can be continued
+        while low < high:
+            mid = (low + high) // 2
+            if _can_continue(query[: tokens[mid].end], open_after[mid]):
+                low = mid + 1
+            else:
+                high = mid
+        if low < len(tokens):
+            return _problem(query, tokens[low].start, message, tokens[low].text)
     if stack:
         opener = stack[-1][1]
         return _problem(query, opener.start, f"{message} (this {opener.text!r})", opener.text)
