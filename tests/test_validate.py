@@ -190,6 +190,23 @@ def test_invalid_promql_is_reported_offline_with_its_position(
     ]
 
 
+def test_metricsql_datasources_are_not_checked_as_promql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        "datasources: {vm: {url: 'http://127.0.0.1:9', language: metricsql}}\n"
+        "services:\n"
+        "  cqar:\n"
+        "    datasource: vm\n"
+        "    kpis: {request_rate: {query: 'sum(rate(cqar_grpc_calls_total)) default 0'}}\n"
+    )
+    assert main(["validate", "--config", str(path)]) == 0
+    path.write_text(path.read_text().replace("metricsql", "sql"))
+    assert main(["validate", "--config", str(path)]) == 1
+    assert "unknown query language 'sql'; supported: promql, metricsql" in capsys.readouterr().err
+
+
 def test_slo_queries_are_checked_offline_with_window_filled_in(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

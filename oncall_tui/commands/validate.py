@@ -211,8 +211,8 @@ def check_queries_offline(
     problems: list[ConfigError] = []
     for svc in services:
         ds = config.datasources.get(svc.datasource)
-        if ds is None or ds.type != "prometheus":
-            continue
+        if ds is None or ds.type != "prometheus" or ds.language != "promql":
+            continue  # MetricsQL is a superset PromQL's parser would wrongly reject
         for query, path in _query_paths(svc):
             query = placeholders(query)
             problem = check(query)

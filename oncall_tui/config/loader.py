@@ -46,7 +46,15 @@ TOP_KEYS: tuple[str, ...] = (
     "incidents",
     "services",
 )
-DATASOURCE_KEYS: tuple[str, ...] = ("type", "url", *HTTP_KEYS, "max_in_flight", "history")
+DATASOURCE_KEYS: tuple[str, ...] = (
+    "type",
+    "url",
+    *HTTP_KEYS,
+    "max_in_flight",
+    "history",
+    "language",
+)
+QUERY_LANGUAGES: tuple[str, ...] = ("promql", "metricsql")
 DATASOURCE_TYPES: tuple[str, ...] = ("prometheus", "demo")
 ALERTMANAGER_KEYS: tuple[str, ...] = ("url", *HTTP_KEYS, "allow_silence", "interval")
 _THEME_FILE_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".tcss")
@@ -89,6 +97,12 @@ def _read_datasource(name: str, found: Field) -> Datasource | None:
     http = read_http_options(section)
     max_in_flight = section.integer("max_in_flight", 8, minimum=1)
     history = section.duration("history", 1800.0)
+    language = (section.text("language", "promql") or "promql").strip().lower()
+    if language not in QUERY_LANGUAGES:
+        section.get("language").fail(  # type: ignore[union-attr]
+            f"unknown query language {language!r}; supported: {', '.join(QUERY_LANGUAGES)}"
+        )
+        language = "promql"
     if url is None:
         return None
     return Datasource(
@@ -98,6 +112,7 @@ def _read_datasource(name: str, found: Field) -> Datasource | None:
         http=http,
         max_in_flight=max_in_flight,
         history=1800.0 if history is None else history,
+        language=language,
     )
 
 

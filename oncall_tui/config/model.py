@@ -91,6 +91,8 @@ class Datasource:
     http: HttpOptions = HttpOptions()
     max_in_flight: int = 8
     history: float = 1800.0  # seconds of range history loaded per KPI at start
+    # "promql", or "metricsql" for VictoriaMetrics's superset (not checked offline)
+    language: str = "promql"
 
 
 class Direction(enum.Enum):
