@@ -362,6 +362,110 @@ def test_titles_with_variables_and_repeated_rows(
     assert panel.query == 'sum(orders{env="prod"})'
 
 
+def _v2_panel(title: str, expr: str, kind: str = "prometheus") -> dict:
+    query = {"kind": kind, "spec": {"expr": expr}}
+    return {
+        "kind": "Panel",
+        "spec": {
+            "title": title,
+            "data": {
+                "kind": "QueryGroup",
+                "spec": {
+                    "queries": [{"kind": "PanelQuery", "spec": {"refId": "A", "query": query}}]
+                },
+            },
+            "vizConfig": {"kind": "stat", "spec": {"fieldConfig": {"defaults": {"unit": "s"}}}},
+        },
+    }
+
+
+def test_v2_alpha_grid_rows_tabs_and_auto_grid() -> None:
+    ref = {"kind": "ElementReference"}
+    dashboard = dashboard_from_json(
+        {
+            "title": "V2",
+            "elements": {
+                "a": _v2_panel("A", "up"),
+                "b": _v2_panel("B", "sum(up)"),
+                "c": _v2_panel("C", 'sum(rate({app="x"}[5m]))', kind="loki"),
+                "d": _v2_panel("D", "max(up)"),
+                "lib": {
+                    "kind": "LibraryPanel",
+                    "spec": {"title": "L", "libraryPanel": {"name": "Lib"}},
+                },
+            },
+            "layout": {
+                "kind": "TabsLayout",
+                "spec": {
+                    "tabs": [
+                        {
+                            "kind": "TabsLayoutTab",
+                            "spec": {
+                                "title": "Front",
+                                "layout": {
+                                    "kind": "GridLayout",
+                                    "spec": {
+                                        "items": [
+                                            {
+                                                "kind": "GridLayoutItem",
+                                                "spec": {"element": {**ref, "name": "a"}},
+                                            },
+                                            {
+                                                "kind": "GridLayoutRow",
+                                                "spec": {
+                                                    "title": "Back",
+                                                    "elements": [
+                                                        {
+                                                            "kind": "GridLayoutItem",
+                                                            "spec": {
+                                                                "element": {**ref, "name": "b"}
+                                                            },
+                                                        }
+                                                    ],
+                                                },
+                                            },
+                                        ]
+                                    },
+                                },
+                            },
+                        },
+                        {
+                            "kind": "TabsLayoutTab",
+                            "spec": {
+                                "title": "Logs",
+                                "layout": {
+                                    "kind": "AutoGridLayout",
+                                    "spec": {
+                                        "items": [
+                                            {
+                                                "kind": "AutoGridLayoutItem",
+                                                "spec": {"element": {**ref, "name": "c"}},
+                                            },
+                                            {
+                                                "kind": "AutoGridLayoutItem",
+                                                "spec": {"element": {**ref, "name": "lib"}},
+                                            },
+                                        ]
+                                    },
+                                },
+                            },
+                        },
+                    ]
+                },
+            },
+        }
+    )
+    assert dashboard.shape == "v2"
+    rows = {p.title: p.row for p in dashboard.panels}
+    assert rows == {"A": "Front", "B": "Back", "C": "Logs", "L": "Logs", "D": ""}  # D: unplaced
+    result = translate(dashboard)
+    assert [k.service for k in result.kpis] == ["front", "back", "v2"]
+    dropped = {r.title: r.dropped for r in result.reports}
+    assert dropped["C"] == ("query A: a loki datasource, not PromQL",)
+    assert "library panel (Lib)" in dropped["L"][0]
+    assert all(k.unit == "s" for k in result.kpis)
+
+
 def test_no_named_rows_make_one_service_named_after_the_dashboard() -> None:
     dashboard = dashboard_from_json(
         {
