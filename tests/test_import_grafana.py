@@ -466,6 +466,26 @@ def test_v2_alpha_grid_rows_tabs_and_auto_grid() -> None:
     assert all(k.unit == "s" for k in result.kpis)
 
 
+def test_control_sequences_in_the_json_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hostile.json"
+    title = "Up\x1b]52;c;ZXZpbA==\x07\x1b[2J"
+    path.write_text(
+        json.dumps(
+            {
+                "title": title,
+                "panels": [{"type": "stat", "title": title, "targets": [{"expr": "up"}]}],
+            }
+        )
+    )
+    for check in (True, False):
+        code, out, _ = run(capsys, path, check=check)
+        assert code == 0
+        assert "\x1b" not in out and "\x07" not in out
+        assert "␛" in out
+
+
 def test_no_named_rows_make_one_service_named_after_the_dashboard() -> None:
     dashboard = dashboard_from_json(
         {

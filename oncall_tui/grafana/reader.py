@@ -26,6 +26,7 @@ from oncall_tui.grafana.model import (
     ThresholdStep,
     Variable,
 )
+from oncall_tui.inert import TooDeep, inert_json
 
 ALL = "$__all"
 _DEFAULT_ROW_TITLES = frozenset({"", "dashboard row", "new row", "row title", "row"})
@@ -43,11 +44,14 @@ def read_dashboard(path: Path) -> Dashboard:
     except UnicodeDecodeError as exc:
         raise GrafanaFileError(f"{path}: not UTF-8 text: {exc.reason}") from exc
     try:
-        raw = json.loads(text)
+        # every string made inert: a title or query may carry terminal control sequences
+        raw = inert_json(json.loads(text))
     except json.JSONDecodeError as exc:
         raise GrafanaFileError(
             f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
         ) from exc
+    except (TooDeep, RecursionError) as exc:
+        raise GrafanaFileError(f"{path}: nested too deeply to be a dashboard ({exc})") from exc
     return dashboard_from_json(raw, str(path))
 
 
