@@ -26,6 +26,7 @@ COMMANDS = {
     "import-grafana": "import_grafana",
     "incident": "incident",
     "postmortem": "postmortem",
+    "record": "record",
 }
 
 
@@ -82,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(status)
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.add_argument("--demo", action="store_true", help="use the built-in demo services")
+    status.add_argument(
+        "--recording", metavar="FILE", default=None, help="answer from a recording, not a poll"
+    )
+    status.add_argument(
+        "--at",
+        metavar="TIME",
+        default=None,
+        help="with --recording: the time to answer for (RFC 3339, HH:MM today, -15m)",
+    )
 
     validate = sub.add_parser("validate", help="check the config and every runbook link")
     _common(validate)
@@ -109,6 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
     runbook.add_argument("ref", nargs="?", metavar="FILE#ANCHOR")
     runbook.add_argument("--commands", action="store_true", help="only the commands, filled in")
     runbook.add_argument("--format", choices=("text", "json"), default="text")
+
+    record = sub.add_parser("record", help="poll and record with no screen (a bastion daemon)")
+    _common(record)
+    record.add_argument(
+        "--record",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the recording file (else `record:` in the config, else the default)",
+    )
+    record.add_argument(
+        "--for",
+        dest="for_",
+        metavar="DURATION",
+        default=None,
+        help="stop by itself after this long (10m, 1h30m)",
+    )
+    record.add_argument(
+        "--log-every", metavar="DURATION", default=None, help="how often to log a line (default 1m)"
+    )
+    record.add_argument("--demo", action="store_true", help="record the built-in demo services")
 
     rules = sub.add_parser("import-rules", help="turn Prometheus alert rules into config YAML")
     rules.add_argument("files", nargs="+", metavar="RULES.yml")
@@ -147,9 +177,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_TIME_OPTIONS = ("--at", "--from", "--to")
+
+
+def _join_relative_times(argv: Sequence[str]) -> list[str]:
+    """`--at -15m` as `--at=-15m`: argparse would take `-15m` for an option."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        following = items[i + 1] if i + 1 < len(items) else ""
+        if item in _TIME_OPTIONS and following[:1] == "-" and following[1:2].isdigit():
+            out.append(f"{item}={following}")
+            i += 2
+            continue
+        out.append(item)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
     module = importlib.import_module(f"oncall_tui.commands.{COMMANDS[args.command]}")
     try:
         return int(module.run(args))

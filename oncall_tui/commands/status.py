@@ -49,11 +49,63 @@ async def poll_once(config: Config) -> DashboardSnapshot:
     return state.snapshot()
 
 
+def snapshot_from_recording(config: Config, path: str, at: str | None) -> DashboardSnapshot | None:
+    """The state at `at` (default: the end) of the recording, judged with `config`; None
+    after printing why not."""
+    from pathlib import Path
+
+    from oncall_tui.store.schema import RecordingError
+    from oncall_tui.store.source import RecordingSource
+    from oncall_tui.store.when import parse_when
+
+    try:
+        source = RecordingSource(config, Path(path).expanduser())
+    except RecordingError as exc:
+        print(f"oncall status: {exc}", file=sys.stderr)
+        return None
+    try:
+        span = source.recording.span()
+        if span is None:
+            print(f"oncall status: {path}: nothing recorded yet", file=sys.stderr)
+            return None
+        try:
+            when = span[1] if at is None else parse_when(at)
+        except ValueError as exc:
+            print(f"oncall status: --at: {exc}", file=sys.stderr)
+            return None
+        if when < span[0] or when > span[1] + 2 * config.refresh:
+            print(
+                f"oncall status: {path} covers {_iso(span[0])} to {_iso(span[1])}; "
+                f"nothing was recorded at {_iso(when)}",
+                file=sys.stderr,
+            )
+            return None
+        return source.seek(when).snapshot()
+    finally:
+        source.recording.close()
+
+
+def _iso(ts: float) -> str:
+    from oncall_tui.render.status_report import iso
+
+    return iso(ts) or "?"
+
+
 def run(args: argparse.Namespace) -> int:
     config = load_for_command(args)
     if config is None:
         return 3
-    snapshot = asyncio.run(poll_once(config))
+    recording = getattr(args, "recording", None)
+    if getattr(args, "at", None) is not None and recording is None:
+        print("oncall status: --at needs --recording FILE", file=sys.stderr)
+        return 3
+    if recording is not None:
+        found = snapshot_from_recording(config, recording, args.at)
+        if found is None:
+            return 3
+        snapshot = found
+    else:
+        snapshot = asyncio.run(poll_once(config))
     if args.format == "json":
         json.dump(to_json(snapshot, _alert_runbooks(config)), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -1,0 +1,200 @@
+"""`RecordingSource`: fills a DashboardState from a recording, so every screen works on it.
+
+Two ways to drive it:
+- as a `Source` (its one job returns what was recorded since the last run), for a follower
+  of a file another process is writing;
+- by time, for a replay or `oncall status --at`: `seek(t)` builds the state as it stood at
+  `t`, `advance(t)` plays the rows up to `t`. Rows are applied in one-second groups with the
+  state's clock set to the recorded time, so `for:` holds, `since` and ages come out as they
+  were.
+
+The verdicts are judged again with the config the source is given (tune thresholds against
+a real incident); `as_recorded=True` gives each check the verdict it had when recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from oncall_tui.config.model import Config, Kpi, Service
+from oncall_tui.engine.state import DashboardState
+from oncall_tui.sources.base import CheckId, DashboardRecord, Job, Observation, Reading, Source
+from oncall_tui.store.reader import Recording, Row, open_recording
+
+HISTORY = 900.0  # seconds of sparkline history loaded by a seek
+MIN_WINDOW = 120.0  # seconds of rows replayed in full by a seek (covers failing backoff)
+GROUP = 1.0  # seconds: rows closer than this are applied together
+
+
+class ReplayClock:
+    """The state's clock during a replay: the recorded time being played."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def without_holds(config: Config) -> Config:
+    """The config with every `for:` at 0: recorded verdicts already include their holds."""
+
+    def kpi(k: Kpi) -> Kpi:
+        return dataclasses.replace(k, thresholds=dataclasses.replace(k.thresholds, hold=0.0))
+
+    def service(s: Service) -> Service:
+        return dataclasses.replace(
+            s,
+            kpis=tuple(kpi(k) for k in s.kpis),
+            panels=tuple(kpi(k) for k in s.panels),
+            health=tuple(dataclasses.replace(p, hold=0.0) for p in s.health),
+        )
+
+    return dataclasses.replace(
+        config, services={name: service(s) for name, s in config.services.items()}
+    )
+
+
+class RecordingSource(Source):
+    """Observations read back from a recording file."""
+
+    def __init__(
+        self,
+        config: Config,
+        path: Path | Recording,
+        *,
+        as_recorded: bool = False,
+        clock: ReplayClock | None = None,
+        interval: float | None = None,
+    ) -> None:
+        self.name = "recording"
+        self.recording = path if isinstance(path, Recording) else open_recording(path)
+        self.as_recorded = as_recorded
+        self.config = without_holds(config) if as_recorded else config
+        self.clock = clock or ReplayClock()
+        self.cursor: float | None = None  # the recorded time the state stands at
+        self._interval = interval if interval is not None else config.refresh
+        self._wanted = self._config_checks(config)
+
+    # -- the Source interface (a follower) -------------------------------------------------
+
+    def jobs(self) -> Sequence[Job]:
+        return (Job("recording", self._interval, self._follow, (), source=self.name),)
+
+    async def _follow(self) -> Sequence[Observation]:
+        """What was written since the last run (from now - 2 refreshes on the first)."""
+        end = time.time()
+        start = self.cursor if self.cursor is not None else end - 2 * self._interval
+        rows = list(self.recording.rows_between(start, end))
+        if rows:
+            self.cursor = rows[-1].at
+        return [self._observation(r) for r in rows]
+
+    async def aclose(self) -> None:
+        self.recording.close()
+
+    # -- driven by time ---------------------------------------------------------------------
+
+    def new_state(self) -> DashboardState:
+        return DashboardState(self.config, self.clock)
+
+    def seek(self, at: float, *, history: float = HISTORY) -> DashboardState:
+        """A fresh state as it stood at recorded time `at`."""
+        state = self.new_state()
+        holds = [k.thresholds.hold for s in self.config.services.values() for k in s.all_kpis]
+        holds += [p.hold for s in self.config.services.values() for p in s.health]
+        window = max(
+            [MIN_WINDOW, 3 * self.config.refresh, *(h + 2 * self.config.refresh for h in holds)]
+        )
+        start = at - window
+        self.recording.prime(start)
+        before = self.recording.latest_before(start)
+        ids = {cid: check for cid, check in self.recording.checks().items()}
+        backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]] = {}
+        if history > window:
+            for cid, check in ids.items():
+                if isinstance(check, CheckId) and check in self._wanted:
+                    backfill[check] = self.recording.values(cid, at - history, start)
+        first = [self._with_history(r, backfill) for r in before]
+        self._apply(state, first)
+        self._apply(
+            state, [self._with_history(r, backfill) for r in self.recording.rows_between(start, at)]
+        )
+        self.clock.now = at
+        self.cursor = at
+        return state
+
+    def advance(self, state: DashboardState, to: float) -> int:
+        """Play the rows after the cursor up to `to` into `state`; the number applied."""
+        start = self.cursor if self.cursor is not None else to
+        rows = list(self.recording.rows_between(start, to))
+        self._apply(state, rows)
+        self._sources(state, start, to)
+        self.clock.now = to
+        self.cursor = to
+        return len(rows)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _config_checks(config: Config) -> set[CheckId]:
+        from oncall_tui.sources.base import CheckKind
+
+        wanted: set[CheckId] = set()
+        for svc in config.services.values():
+            wanted.update(CheckId(svc.name, CheckKind.KPI, k.key) for k in svc.all_kpis)
+            wanted.update(CheckId(svc.name, CheckKind.HEALTH, p.name) for p in svc.health)
+            if svc.kubernetes is not None:
+                wanted.add(CheckId(svc.name, CheckKind.KUBERNETES, "workloads"))
+            wanted.add(CheckId(svc.name, CheckKind.ALERTS, "alerts"))
+        return wanted
+
+    def _keep(self, row: Row) -> bool:
+        """Only the services of the config (a `--service` run, or a service since removed)."""
+        if isinstance(row.check, DashboardRecord):
+            return True
+        return row.check.service in self.config.services
+
+    def _with_history(
+        self, row: Row, backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]]
+    ) -> Row:
+        points = backfill.pop(row.check, None)
+        outcome = row.observation.outcome
+        if not points or not isinstance(outcome, Reading):
+            return row
+        reading = dataclasses.replace(outcome, history=points)
+        return dataclasses.replace(row, observation=Observation(row.check, reading))
+
+    def _observation(self, row: Row) -> Observation:
+        if not self.as_recorded or not isinstance(row.observation.outcome, Reading):
+            return row.observation
+        # as recorded: the verdict the recording gave, not one judged again
+        reading = dataclasses.replace(row.observation.outcome, status=row.verdict)
+        return Observation(row.check, reading)
+
+    def _sources(self, state: DashboardState, start: float, end: float) -> None:
+        """Sources going down and coming back, as recorded (the header's source health)."""
+        keep = self.clock.now
+        for at, name, ok, error in self.recording.source_changes(start, end):
+            self.clock.now = at
+            state.record_source(name, ok, error)
+        self.clock.now = keep
+
+    def _apply(self, state: DashboardState, rows: Iterable[Row]) -> None:
+        group: list[Observation] = []
+        group_end = float("-inf")
+        for row in rows:
+            if not self._keep(row):
+                continue
+            if group and row.at > group_end:
+                state.apply(group)
+                group = []
+            if not group:
+                group_end = row.at + GROUP
+            self.clock.now = row.at
+            group.append(self._observation(row))
+        if group:
+            state.apply(group)
