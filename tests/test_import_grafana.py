@@ -486,6 +486,38 @@ def test_control_sequences_in_the_json_never_reach_the_terminal(
         assert "␛" in out
 
 
+@pytest.mark.parametrize(
+    ("panel_ds", "target_ds", "kind"),
+    [
+        ({"type": "datasource", "uid": "-- Mixed --"}, {"type": "prometheus", "uid": "p"}, "ok"),
+        ({"type": "datasource", "uid": "-- Mixed --"}, {"type": "loki", "uid": "l"}, "loki"),
+        ({"type": "datasource", "uid": "grafana"}, None, "grafana"),
+        ({"type": "datasource", "uid": "-- Dashboard --"}, None, "dashboard"),
+        ("-- Grafana --", None, "grafana"),
+        ("Elasticsearch logs", None, "elastic"),
+        ("Thanos", None, "ok"),
+        (None, None, "ok"),
+    ],
+)
+def test_datasources_are_told_apart(panel_ds, target_ds, kind: str) -> None:
+    target = {"refId": "A", "expr": "up", "legendFormat": "__auto"}
+    if target_ds:
+        target["datasource"] = target_ds
+    panel = {
+        "type": "stat",
+        "title": "P",
+        "datasource": panel_ds,
+        "targets": [target, {"expr": "up"}],
+    }
+    result = translate(dashboard_from_json({"title": "D", "panels": [panel]}))
+    (report,) = result.reports
+    if kind == "ok":
+        assert report.imported and not any("datasource" in d for d in report.dropped)
+        assert result.kpis[0].title == "P: A"  # an Auto legend: the query's refId
+    else:
+        assert f"query A: a {kind} datasource, not PromQL" in report.dropped
+
+
 def test_no_named_rows_make_one_service_named_after_the_dashboard() -> None:
     dashboard = dashboard_from_json(
         {

@@ -247,7 +247,8 @@ def _summary(kpi: ImportedKpi) -> str:
 
 
 def _legend(target: Target) -> str:
-    legend = re.sub(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", r"\1", target.legend).strip()
+    legend = "" if target.legend == "__auto" else target.legend  # Grafana's "Auto"
+    legend = re.sub(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", r"\1", legend).strip()
     return legend or target.ref_id or "query"
 
 
@@ -256,15 +257,16 @@ def resolve_datasource(
 ) -> str:
     """The plugin type a datasource reference stands for; "prometheus?" when it is only
     assumed (the default datasource, or a name that says nothing)."""
-    if ref.type:
-        return "prometheus" if _promql_type(ref.type) else ref.type
     name = ref.name
-    if not name or name.lower() in ("default", "-- mixed --"):
-        return "prometheus?"
-    if name in ("-- Grafana --", "grafana"):
-        return "grafana"
-    if name == "-- Dashboard --":
-        return "dashboard"
+    if ref.type == "datasource" or not ref.type:  # Grafana's own: mixed, built-in, dashboard
+        if not name or name.lower() in ("default", "-- mixed --"):
+            return "prometheus?"
+        if name in ("-- Grafana --", "grafana"):
+            return "grafana"
+        if name == "-- Dashboard --":
+            return "dashboard"
+    if ref.type and ref.type != "datasource":
+        return "prometheus" if _promql_type(ref.type) else ref.type
     ref_name = re.fullmatch(r"\$\{?([A-Za-z0-9_]+)\}?", name)
     if ref_name:
         key = ref_name.group(1)
@@ -295,9 +297,13 @@ def _datasource_kind(
     dashboard: Dashboard, panel: Panel, target: Target, variables: Mapping[str, Variable]
 ) -> str:
     ref = target.datasource
-    if ref.empty or ref.name.lower() == "-- mixed --":
-        ref = panel.datasource if not panel.datasource.empty else ref
+    if ref.empty or _mixed(ref):
+        ref = ref if panel.datasource.empty or _mixed(panel.datasource) else panel.datasource
     return resolve_datasource(dashboard, ref, variables)
+
+
+def _mixed(ref: DatasourceRef) -> bool:
+    return ref.name.lower() == "-- mixed --"
 
 
 def _datasource_note(dashboard: Dashboard, panel: Panel, variables: Mapping[str, Variable]) -> str:
