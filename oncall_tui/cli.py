@@ -27,6 +27,7 @@ COMMANDS = {
     "incident": "incident",
     "postmortem": "postmortem",
     "record": "record",
+    "replay": "replay",
 }
 
 
@@ -139,6 +140,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-every", metavar="DURATION", default=None, help="how often to log a line (default 1m)"
     )
     record.add_argument("--demo", action="store_true", help="record the built-in demo services")
+
+    replay = sub.add_parser("replay", help="the dashboard on a recording")
+    _common(replay, theme=True)
+    replay.add_argument("file", nargs="?", metavar="FILE", help="default: the config's recording")
+    replay.add_argument(
+        "--from",
+        dest="from_",
+        metavar="TIME",
+        default=None,
+        help="start here (RFC 3339, HH:MM today, -15m); default: the start",
+    )
+    replay.add_argument("--to", metavar="TIME", default=None, help="stop here; default: the end")
+    replay.add_argument("--speed", type=float, default=1.0, help="1 to 60 (x real time)")
+    replay.add_argument(
+        "--as-recorded",
+        action="store_true",
+        help="the verdicts as recorded, not judged with the current thresholds",
+    )
+    replay.add_argument("--demo", action="store_true", help="replay the built-in demo's recording")
 
     rules = sub.add_parser("import-rules", help="turn Prometheus alert rules into config YAML")
     rules.add_argument("files", nargs="+", metavar="RULES.yml")

@@ -78,6 +78,7 @@ class RecordingSource(Source):
         self.cursor: float | None = None  # the recorded time the state stands at
         self._interval = interval if interval is not None else config.refresh
         self._wanted = self._config_checks(config)
+        self._source_ok: dict[str, bool] = {}
 
     # -- the Source interface (a follower) -------------------------------------------------
 
@@ -118,12 +119,15 @@ class RecordingSource(Source):
             for cid, check in ids.items():
                 if isinstance(check, CheckId) and check in self._wanted:
                     backfill[check] = self.recording.values(cid, at - history, start)
+        self._source_ok = {}
         first = [self._with_history(r, backfill) for r in before]
         self._apply(state, first)
-        self._apply(
-            state, [self._with_history(r, backfill) for r in self.recording.rows_between(start, at)]
-        )
+        self._sources(state, float("-inf"), start)
+        rows = [self._with_history(r, backfill) for r in self.recording.rows_between(start, at)]
+        self._apply(state, rows)
+        self._sources(state, start, at)
         self.clock.now = at
+        self._sources_alive(state, rows)
         self.cursor = at
         return state
 
@@ -134,6 +138,7 @@ class RecordingSource(Source):
         self._apply(state, rows)
         self._sources(state, start, to)
         self.clock.now = to
+        self._sources_alive(state, rows)
         self.cursor = to
         return len(rows)
 
@@ -181,7 +186,17 @@ class RecordingSource(Source):
         for at, name, ok, error in self.recording.source_changes(start, end):
             self.clock.now = at
             state.record_source(name, ok, error)
+            self._source_ok[name] = ok
         self.clock.now = keep
+
+    def _sources_alive(self, state: DashboardState, rows: Sequence[Row]) -> None:
+        """Only changes of a source are recorded: while rows keep coming, a source that was
+        last seen well is answering now (its age in the header stays that of the data)."""
+        if not rows:
+            return
+        for name, ok in self._source_ok.items():
+            if ok:
+                state.record_source(name, True)
 
     def _apply(self, state: DashboardState, rows: Iterable[Row]) -> None:
         group: list[Observation] = []
