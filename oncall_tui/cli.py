@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the dashboard on built-in simulated services")
     _common(demo, config=False, theme=True)
     demo.add_argument("--seed", type=int, default=None, help="seed of the simulation")
+    demo.add_argument(
+        "--record",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="record to this file (default: a new temporary file)",
+    )
 
     status = sub.add_parser("status", help="poll everything once and print the verdicts")
     _common(status)

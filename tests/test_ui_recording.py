@@ -43,3 +43,20 @@ async def test_the_dashboard_records_observations_and_actions(tmp_path: Path):
     actions = conn.execute("SELECT kind, subject FROM actions").fetchall()
     conn.close()
     assert ("command.copied", "kubectl -n cqar get pods") in actions
+
+
+def test_the_demo_records_to_a_temporary_file_unless_told_where(tmp_path: Path, monkeypatch):
+    import tempfile
+
+    from oncall_tui.commands.demo import _demo_recorder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    recorder, problem = _demo_recorder(None)
+    assert problem is None and recorder is not None
+    recorder.close()
+    assert recorder.path.parent == tmp_path and recorder.path.name.startswith("oncall-demo-")
+    assert count(recorder.path, "observations") == 0  # a real, empty recording
+    chosen = tmp_path / "mine.sqlite"
+    recorder, _ = _demo_recorder(str(chosen))
+    recorder.close()
+    assert recorder.path == chosen
