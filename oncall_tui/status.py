@@ -12,6 +12,7 @@ class Status(enum.Enum):
     OK = "ok"
     WARN = "warn"
     CRIT = "crit"
+    PENDING = "pending"  # over a line, inside its `for:` hold: not yet counted
     NODATA = "nodata"
     STALE = "stale"
     ERROR = "error"
@@ -39,23 +40,34 @@ class Status(enum.Enum):
         return self in (Status.WARN, Status.CRIT)
 
     @property
+    def is_loud(self) -> bool:
+        """Over a line, counted or not: a breach or a pending one. Never drawn as ok."""
+        return self in (Status.WARN, Status.CRIT, Status.PENDING)
+
+    @property
     def is_unknown(self) -> bool:
         """The data cannot be trusted: nothing came, the fetch failed, or the query is wrong."""
         return self in (Status.NODATA, Status.STALE, Status.ERROR)
 
 
+# PENDING sits above NODATA (a value is over a line: louder than "nothing came") and below
+# WARN: a counted breach is a fact a pager acts on, a pending one may still clear, the way a
+# firing alert outranks a pending one. A check already in WARN whose value is pending to CRIT
+# stays WARN (and says what it is pending to), so going pending never makes a check quieter.
 _RANK = {
     Status.OK: 0,
     Status.NODATA: 1,
-    Status.WARN: 2,
-    Status.STALE: 3,
-    Status.ERROR: 4,
-    Status.CRIT: 5,
+    Status.PENDING: 2,
+    Status.WARN: 3,
+    Status.STALE: 4,
+    Status.ERROR: 5,
+    Status.CRIT: 6,
 }
 _GLYPH = {
     Status.OK: "●",
     Status.WARN: "▲",
     Status.CRIT: "✖",
+    Status.PENDING: "◔",
     Status.NODATA: "○",
     Status.STALE: "◌",
     Status.ERROR: "‼",
@@ -64,6 +76,7 @@ _ASCII_GLYPH = {
     Status.OK: "o",
     Status.WARN: "!",
     Status.CRIT: "X",
+    Status.PENDING: ">",
     Status.NODATA: "-",
     Status.STALE: "~",
     Status.ERROR: "E",
@@ -80,16 +93,25 @@ def worst(statuses: Iterable[Status], default: Status = Status.NODATA) -> Status
 
 
 def exit_code(statuses: Iterable[Status]) -> int:
-    """The `oncall status` exit code: 2 crit, else 3 unknown, else 1 warn, else 0.
+    """The `oncall status` exit code: 2 crit, else 3 unknown, else 1 warn or pending, else 0.
 
-    A crit outranks an unknown so that a script paging on exit code 2 still pages when one
-    panel of the same run is stale.
+    0 only when nothing is in breach or pending. A crit outranks an unknown so that a script
+    paging on exit code 2 still pages when one panel of the same run is stale.
     """
     seen = set(statuses)
     if Status.CRIT in seen:
         return 2
     if seen & {Status.NODATA, Status.STALE, Status.ERROR}:
         return 3
-    if Status.WARN in seen:
+    if seen & {Status.WARN, Status.PENDING}:
         return 1
     return 0
+
+
+def overall_word(statuses: Iterable[Status]) -> str:
+    """The run's one-word verdict beside its exit code: crit, unknown, warn, pending or ok."""
+    seen = set(statuses)
+    code = exit_code(seen)
+    if code == 1 and Status.WARN not in seen:
+        return "pending"
+    return {0: "ok", 1: "warn", 2: "crit", 3: "unknown"}[code]

@@ -103,3 +103,26 @@ async def test_a_failing_job_backs_off():
     assert 3 <= source.runs <= 7
     check = state.snapshot().service("svc").check(CheckKind.KPI, "request_rate")
     assert "boom" in str(check.error)
+
+
+class ConfigBroken(Source):
+    """Every check of the job fails as configured (a Kubernetes context that will not load)."""
+
+    name = "kubernetes prod"
+
+    def jobs(self):
+        return [Job("kube", 1.0, self._run, (CHECK,), source=self.name)]
+
+    async def _run(self):
+        from oncall_tui.sources.base import ErrorKind, FetchError
+
+        return [Observation(CHECK, FetchError(ErrorKind.CONFIG, "context prod not in kubeconfig"))]
+
+
+async def test_a_source_whose_every_check_is_a_config_error_is_not_shown_green():
+    state = DashboardState(config())
+    poller = Poller([ConfigBroken()], state)
+    await poller.poll_once()
+    (source,) = state.snapshot().sources
+    assert source.name == "kubernetes prod" and not source.ok
+    assert source.error is not None and "kubeconfig" in source.error.message

@@ -62,7 +62,7 @@ def test_compact_cells_keep_glyph_and_value_and_a_percent_column_says_its_unit_o
 
 def test_every_status_has_its_own_glyph_so_compact_cells_read_without_colour():
     glyphs = [s.glyph for s in Status]
-    assert len(set(glyphs)) == len(glyphs) == 6
+    assert len(set(glyphs)) == len(glyphs) == 7
     assert set(STATUS_MEANINGS) == set(Status)
 
 

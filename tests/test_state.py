@@ -60,10 +60,11 @@ def test_error_rate_turns_crit_only_after_for_duration():
     state.apply([reading(clock, 0.0)])
     state.apply([reading(clock, 0.05)])
     snap = check(state)
-    assert snap.status is Status.OK and snap.pending is Status.CRIT
+    assert snap.status is Status.PENDING and snap.pending is Status.CRIT
+    assert snap.counts_at == clock.now + 60
     clock.now += 30
     state.apply([reading(clock, 0.05)])
-    assert check(state).status is Status.OK
+    assert check(state).status is Status.PENDING
     clock.now += 31
     state.apply([reading(clock, 0.05)])
     assert check(state).status is Status.CRIT
@@ -80,7 +81,9 @@ def test_a_breach_that_ends_before_for_never_counts():
     state.apply([reading(clock, 0.0)])
     clock.now += 40
     state.apply([reading(clock, 0.05)])
-    assert check(state).status is Status.OK  # the hold restarted with the new breach
+    snap = check(state)
+    assert snap.status is Status.PENDING  # the hold restarted with the new breach
+    assert snap.counts_at == clock.now + 60
 
 
 def test_empty_result_is_nodata_unless_the_kpi_says_otherwise():
@@ -179,3 +182,105 @@ def test_a_backfill_arriving_after_the_first_point_is_merged_in_time_order():
     assert times == sorted(times)
     assert len(times) == len(set(times)) == 62  # 60 backfill points and the 2 readings
     assert history[-1] == (clock.now, 6.0)
+
+
+# -- pending: a breach inside its `for:` hold is never ok -------------------------------------
+
+
+def held_state(clock: Clock, hold: float = 60) -> DashboardState:
+    return make_state(
+        Kpi("error_rate", "q", thresholds=Thresholds(ERRORS.levels, hold=hold)), clock=clock
+    )
+
+
+def test_a_pending_breach_rolls_up_as_pending_never_ok():
+    clock = Clock()
+    state = held_state(clock)
+    state.apply([reading(clock, 0.05)])
+    service = state.snapshot().service("cqar")
+    assert service.status is Status.PENDING
+    assert Status.PENDING.rank > Status.OK.rank and Status.PENDING.rank > Status.NODATA.rank
+    assert [(e.before, e.after, e.pending) for e in state.snapshot().timeline] == [
+        (Status.NODATA, Status.PENDING, Status.CRIT)
+    ]
+
+
+def test_a_breach_older_than_its_hold_in_the_history_counts_at_once():
+    """The backfill of the hold window dates the breach, as Prometheus dates a rule's `for:`."""
+    clock = Clock()
+    state = held_state(clock)
+    history = tuple((clock.now - 70 + i * 10, 0.05) for i in range(7))
+    state.apply([reading(clock, 0.05, history=history)])
+    assert check(state).status is Status.CRIT
+
+
+def test_a_breach_younger_than_its_hold_in_the_history_is_pending_until_it_counts():
+    clock = Clock()
+    state = held_state(clock)
+    history = ((clock.now - 40, 0.0), (clock.now - 20, 0.05), (clock.now - 10, 0.05))
+    state.apply([reading(clock, 0.05, history=history)])
+    snap = check(state)
+    assert snap.status is Status.PENDING
+    assert snap.pending_since == clock.now - 20 and snap.counts_at == clock.now + 40
+
+
+def test_a_warn_pending_to_crit_stays_warn_and_says_so():
+    clock = Clock()
+    state = make_state(
+        Kpi("error_rate", "q", thresholds=Thresholds(ERRORS.levels, hold=0)), clock=clock
+    )
+    state.apply([reading(clock, 0.002)])
+    state._services["cqar"].checks[ERROR_RATE].hold = 60  # crit now needs the hold
+    clock.now += 5
+    state.apply([reading(clock, 0.05)])
+    snap = check(state)
+    assert snap.status is Status.WARN and snap.pending is Status.CRIT
+
+
+# -- stale keeps the last verdict ---------------------------------------------------------------
+
+
+def test_a_stale_crit_stays_crit_beside_stale():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", thresholds=ERRORS), clock=clock)
+    state.apply([reading(clock, 0.05)])
+    clock.now += 40
+    for _ in range(3):
+        state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "refused"))])
+    snap = check(state)
+    assert snap.status is Status.STALE and snap.last_verdict is Status.CRIT
+    assert snap.loudest is Status.CRIT and snap.value == 0.05
+    assert state.snapshot().service("cqar").status is Status.CRIT
+
+
+def test_a_crit_back_from_stale_is_crit_again_without_a_new_hold():
+    clock = Clock()
+    state = held_state(clock)
+    history = tuple((clock.now - 70 + i * 10, 0.05) for i in range(7))
+    state.apply([reading(clock, 0.05, history=history)])
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.TIMEOUT, "slow"))])
+    clock.now += 5
+    state.apply([reading(clock, 0.05)])
+    assert check(state).status is Status.CRIT
+
+
+def test_a_stale_ok_is_stale_not_ok():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", thresholds=ERRORS), clock=clock)
+    state.apply([reading(clock, 0.0)])
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "refused"))])
+    snap = check(state)
+    assert snap.loudest is Status.STALE
+    assert state.snapshot().service("cqar").status is Status.STALE
+
+
+def test_the_timeline_never_logs_a_status_to_itself():
+    clock = Clock()
+    state = make_state(Kpi("error_rate", "q", thresholds=ERRORS), clock=clock)
+    state.apply([reading(clock, None)])
+    state.apply([reading(clock, None)])
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "refused"))])
+    state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "refused"))])
+    events = [(e.before, e.after) for e in state.snapshot().timeline]
+    assert all(before is not after for before, after in events)
+    assert events == [(Status.NODATA, Status.STALE)]

@@ -132,21 +132,25 @@ class Poller:
             error = FetchError(ErrorKind.MALFORMED, f"internal error in {job.key}: {exc!r}")
             observations = [Observation(check, error) for check in job.checks]
         self.state.apply(observations)
-        source_error = next(
-            (
-                o.outcome
-                for o in observations
-                if isinstance(o.outcome, FetchError) and o.outcome.kind in SOURCE_FAILURES
-            ),
-            None,
-        )
-        if job.source:
-            self.state.record_source(job.source, source_error is None, source_error)
         readings = [o for o in observations if isinstance(o.outcome, Reading)]
         failed = bool(observations) and not readings
+        if job.source:
+            failure = source_failure(observations, failed)
+            self.state.record_source(job.source, failure is None, failure)
         slot.failures = slot.failures + 1 if failed else 0
         if loop is not None and slot.failures:
             backoff = min(job.interval * 2 ** min(slot.failures - 1, 10), MAX_BACKOFF)
             slot.due = loop.time() + max(backoff, job.interval) * random.uniform(0.9, 1.1)
         if self._wake is not None:
             self._wake.set()  # a finished run may be due sooner than the scheduler's sleep
+
+
+def source_failure(observations: Sequence[Observation], failed: bool) -> FetchError | None:
+    """The error that says the source itself is unwell, if any: a transport failure, or a
+    config error on every check of the job (a Kubernetes context that will not load, say: the
+    header must not show a source green while every one of its cells is ERROR)."""
+    errors = [o.outcome for o in observations if isinstance(o.outcome, FetchError)]
+    found = next((e for e in errors if e.kind in SOURCE_FAILURES), None)
+    if found is None and failed:
+        found = next((e for e in errors if e.kind is ErrorKind.CONFIG), None)
+    return found

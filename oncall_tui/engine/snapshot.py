@@ -32,8 +32,11 @@ class CheckSnapshot:
     series_count: int = 0
     history: tuple[tuple[float, float], ...] = ()
     thresholds: Thresholds | None = None
-    pending: Status | None = None  # a breach held back by `for:`, not yet counted
-    pending_since: float | None = None
+    pending: Status | None = None  # the breach `for:` holds back, not yet counted
+    pending_level: str | None = None  # its tier name ("crit", "major", ...)
+    pending_since: float | None = None  # when that breach began
+    hold: float = 0.0  # the check's `for:` in seconds
+    last_verdict: Status | None = None  # while stale or in error: the verdict of the last data
     next_level: tuple[str, float] | None = None  # the next tier up and its threshold
     baseline: float | None = None
     runbook: str | None = None
@@ -43,6 +46,21 @@ class CheckSnapshot:
     def age(self, now: float) -> float | None:
         """Seconds since the last good data, or None when there never was any."""
         return None if self.updated_at is None else max(0.0, now - self.updated_at)
+
+    @property
+    def counts_at(self) -> float | None:
+        """When the pending breach will count, if it holds until then."""
+        if self.pending is None or self.pending_since is None:
+            return None
+        return self.pending_since + self.hold
+
+    @property
+    def loudest(self) -> Status:
+        """The status to colour, rank and exit by: a stale check keeps its last verdict when
+        that is louder (a crit stays crit while its data is stale)."""
+        if self.last_verdict is not None and self.last_verdict.rank > self.status.rank:
+            return self.last_verdict
+        return self.status
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,8 @@ class TimelineEvent:
     value: float | None = None
     level: str | None = None
     title: str = ""
+    pending: Status | None = None  # after PENDING (or a breach pending to worse): to what
+    last_verdict: Status | None = None  # after STALE or ERROR: the verdict the data had
 
 
 @dataclass(frozen=True)

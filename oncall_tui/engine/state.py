@@ -39,6 +39,8 @@ from oncall_tui.sources.sli import SliRatios
 from oncall_tui.status import Status, worst
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
+#: statuses of a check whose last fetch failed: its last verdict is kept beside them
+_FAILED = (Status.STALE, Status.ERROR)
 
 
 @dataclass
@@ -64,8 +66,10 @@ class _Check:
     history: deque[tuple[float, float]] = field(
         default_factory=lambda: deque(maxlen=HISTORY_POINTS)
     )
-    pending: Status | None = None
-    pending_since: float | None = None
+    pending: Status | None = None  # the breach `for:` holds back (or held, once it counts)
+    pending_level: str | None = None  # its tier name
+    pending_since: float | None = None  # when that breach began
+    verdict: Status | None = None  # the last judged status; kept while fetches fail
     next_level: tuple[str, float] | None = None
     baseline: float | None = None
     detail: CheckDetail | SloVerdict | None = None
@@ -89,8 +93,11 @@ class _Check:
                 series_count=self.series_count,
                 history=tuple(self.history),
                 thresholds=self.thresholds,
-                pending=self.pending,
+                pending=self.pending if self.status.is_loud else None,
+                pending_level=self.pending_level if self.status.is_loud else None,
                 pending_since=self.pending_since,
+                hold=self.hold,
+                last_verdict=self.verdict if self.status in _FAILED else None,
                 next_level=self.next_level,
                 baseline=self.baseline,
                 runbook=self.runbook,
@@ -307,6 +314,7 @@ class DashboardState:
             raw, level, next_level = verdict.status, verdict.level, verdict.next_level
         check.next_level = next_level
         self._hold_and_set(check, raw, level, now)
+        check.verdict = check.status
 
     def _apply_slo(self, check: _Check, slo: Slo, reading: Reading, now: float) -> None:
         """Windows come in on their own intervals: judge the latest ratio of each."""
@@ -323,32 +331,63 @@ class DashboardState:
         self._hold_and_set(check, verdict.status, None, now)
 
     def _apply_error(self, check: _Check, error: FetchError, now: float) -> None:
+        """The value stays, marked by the error's status; the last verdict stays beside it."""
         check.error = error
-        check.pending, check.pending_since = None, None
+        if check.verdict is None and check.status not in _FAILED:
+            check.verdict = check.status
         self._set_status(check, error.kind.status, check.level, now)
 
     def _hold_and_set(self, check: _Check, raw: Status, level: str | None, now: float) -> None:
-        """Apply `for:`: a breach worse than what shows must last `hold` seconds to count."""
-        shown = check.status if check.status.is_breach or check.status is Status.OK else Status.OK
-        if raw.is_breach and raw.rank > shown.rank and check.hold > 0:
-            if check.pending_since is None:
-                check.pending_since = now
-            check.pending = raw
+        """Apply `for:`: a breach louder than the counted one must last `hold` seconds to count.
+
+        Until then the check is PENDING (or stays in the breach it had counted already, still
+        saying what it is pending to). The breach is dated from the check's history, so a
+        backfill of the hold window (what `oncall status` loads) counts a breach that began
+        before this process saw it, the way Prometheus judges a rule's `for:`.
+        """
+        counted = _loudest(check) if _loudest(check).is_breach else Status.OK
+        if raw.is_breach and raw.rank > counted.rank and check.hold > 0:
+            began = self._breach_began(check, raw, now)
+            if check.pending is not raw or check.pending_since is None:
+                check.pending_since = began
+            else:
+                check.pending_since = min(check.pending_since, began)
+            check.pending, check.pending_level = raw, level
             if now - check.pending_since < check.hold:
-                self._set_status(check, shown, check.level if shown.is_breach else None, now)
+                if counted is Status.OK:
+                    self._set_status(check, Status.PENDING, None, now)
+                else:
+                    self._set_status(check, counted, check.level, now)
                 return
         if not raw.is_breach:
-            check.pending, check.pending_since = None, None
-        elif check.pending is not None:
-            check.pending = None  # the hold is over; pending_since marks when the breach began
+            check.pending, check.pending_level, check.pending_since = None, None, None
+        elif check.pending is not None and raw.rank >= check.pending.rank:
+            # the hold is over; pending_since marks when the breach began
+            check.pending, check.pending_level = None, None
         self._set_status(check, raw, level, now)
 
+    def _breach_began(self, check: _Check, raw: Status, now: float) -> float:
+        """When the value last crossed into `raw` (or worse), judged over the check's history."""
+        thresholds = check.thresholds
+        began = now
+        if thresholds is None or not thresholds.levels:
+            return began  # probes: no history of verdicts, so the breach starts now
+        for at, value in reversed(check.history):
+            if at > now:
+                continue
+            if judge(value, thresholds, baseline=check.baseline).status.rank < raw.rank:
+                break
+            began = at
+        return began
+
     def _set_status(self, check: _Check, status: Status, level: str | None, now: float) -> None:
-        level = level if status.is_breach else None
+        level = level if status.is_breach or status in _FAILED else None
         before, before_level = check.status, check.level
         check.level = level
-        if check.observed and status is before and level == before_level:
-            return
+        if status is before and (level == before_level or status in _FAILED):
+            if check.since is None:
+                check.since = now
+            return  # not a change: the timeline never logs `NODATA -> NODATA`
         check.status = status
         if status is not before or check.since is None:
             check.since = now
@@ -363,6 +402,8 @@ class DashboardState:
                 value=check.value,
                 level=level,
                 title=check.title,
+                pending=check.pending if status.is_loud else None,
+                last_verdict=check.verdict if status in _FAILED else None,
             )
         )
 
@@ -387,6 +428,14 @@ class DashboardState:
         check.history.extend(sorted(merged.items())[-HISTORY_POINTS:])
 
     def _roll_up(self, service: _Service, now: float) -> None:
-        status = worst(c.status for c in service.checks.values())
+        """The worst part; a check whose data failed counts with its last verdict, so a service
+        last known crit stays crit while stale."""
+        status = worst(_loudest(c) for c in service.checks.values())
         if status is not service.status or service.since is None:
             service.status, service.since = status, now
+
+
+def _loudest(check: _Check) -> Status:
+    if check.status in _FAILED and check.verdict is not None:
+        return worst((check.status, check.verdict))
+    return check.status

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
-from oncall_tui.render.values import format_age, format_value
+from oncall_tui.render.values import format_age, format_ago, format_value
+from oncall_tui.render.verdicts import pending_text, stale_text
 from oncall_tui.sources.alerts.records import ServiceAlerts
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.kubernetes.records import Workloads
@@ -48,6 +49,7 @@ STATUS_MEANINGS: dict[Status, str] = {
     Status.OK: "within thresholds",
     Status.WARN: "past the warn level",
     Status.CRIT: "past the crit level",
+    Status.PENDING: "past a level, inside its for: hold",
     Status.NODATA: "query returned nothing",
     Status.STALE: "fetch failed, value old",
     Status.ERROR: "query rejected or wrong",
@@ -117,6 +119,7 @@ def kpi_cell(
     compact: bool = False,
     narrow: bool = False,
     unit_in_heading: str | None = None,
+    now: float | None = None,
 ) -> Cell:
     """`✖ 2.31 s CRIT`; ok cells drop the word.
 
@@ -125,6 +128,10 @@ def kpi_cell(
     legend). Stale, error and nodata always say their word (`◌ 832 STALE`, `○ NODATA`): data
     that cannot be trusted is told apart in words. With `unit_in_heading` (`%`) the column
     heading says the unit, so the value leaves it out.
+
+    A pending breach always says what it is pending to (`◔ 95 ms CRIT in 25 s` given `now`;
+    `◔ 95 ms PENDING` where space is short), and a stale value keeps its last verdict's glyph
+    and colour (`✖ 95 ms ◌ STALE 40 s`): a value over its line never reads as ok or grey.
     """
     if check is None:
         return Cell("·", None)
@@ -133,9 +140,22 @@ def kpi_cell(
     suffix = f" {unit_in_heading}" if unit_in_heading else ""
     if suffix and value.endswith(suffix):
         value = value[: -len(suffix)]
+    loudest = check.loudest
+    if loudest is not status:  # stale or in error, last known in breach
+        parts = [loudest.glyph, value] if value else [loudest.glyph]
+        stale = f"{status.glyph} {status.word}"
+        if now is not None and not narrow:
+            stale = stale_text(check, now)  # with the data's age
+        return Cell(" ".join([*parts, stale]), loudest)
     parts = [status.glyph]
     if value:
         parts.append(value)
+    if status is Status.PENDING:
+        if narrow or now is None:
+            parts.append(status.word)
+        else:
+            parts.append(pending_text(check, now))
+        return Cell(" ".join(parts), status)
     # where space is short the glyph alone tells a breach (the row's status column says the
     # worst word); stale, error and nodata keep theirs: data that cannot be trusted says so
     drop_word = bool(value) and (narrow or compact) and status.is_breach
@@ -153,15 +173,17 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
         return alerts_cell(checks[0])
     if checks[0].id.kind is CheckKind.KUBERNETES:
         return pods_cell(checks[0], narrow=narrow)
-    rolled = max((c.status for c in checks), key=lambda s: s.rank)
+    rolled = max((c.loudest for c in checks), key=lambda s: s.rank)
     if narrow and len(checks) > 2:
         # `3/4 ✖ready`: how many are ok, then every one that is not, named, worst first
-        bad = sorted((c for c in checks if c.status is not Status.OK), key=lambda c: -c.status.rank)
+        bad = sorted(
+            (c for c in checks if c.loudest is not Status.OK), key=lambda c: -c.loudest.rank
+        )
         if not bad:
             return Cell(f"{rolled.glyph} {len(checks)}/{len(checks)} ok", rolled)
-        names = " ".join(f"{c.status.glyph}{c.title or c.id.key}" for c in bad)
+        names = " ".join(f"{c.loudest.glyph}{c.title or c.id.key}" for c in bad)
         return Cell(f"{len(checks) - len(bad)}/{len(checks)} {names}", rolled)
-    text = " ".join(f"{c.title or c.id.key} {c.status.glyph}" for c in checks)
+    text = " ".join(f"{c.title or c.id.key} {c.loudest.glyph}" for c in checks)
     if rolled is not Status.OK:
         text += f" {rolled.word}"
     return Cell(text, rolled)
@@ -196,10 +218,7 @@ def alerts_cell(check: CheckSnapshot) -> Cell:
 
 def age_text(seconds: float | None) -> str:
     """`42 s ago`, `just now`, `never`."""
-    if seconds is None:
-        return "never"
-    text = format_age(seconds)
-    return "just now" if text == "now" else f"{text} ago"
+    return format_ago(seconds)
 
 
 def threshold_legend(thresholds: Thresholds | None, unit: str) -> str:
@@ -235,9 +254,15 @@ def labels_text(check: CheckSnapshot) -> str:
 
 
 def event_text(event: TimelineEvent, *, clock_text: str, with_service: bool = True) -> str:
-    """`08:31:02 arq error rate ● OK → ✖ CRIT`."""
+    """`08:31:02 arq error rate ● OK → ✖ CRIT`, `● OK → ◔ PENDING crit`,
+    `✖ CRIT → ◌ STALE (last crit)`."""
     what = event.title or event.check.key.replace("_", " ")
     if with_service:
         what = f"{event.check.service} {what}"
     level = f" ({event.level})" if event.level and event.level not in ("warn", "crit") else ""
+    if event.pending is not None:
+        pending = event.pending.value
+        level += f" {pending}" if event.after is Status.PENDING else f" ({pending} pending)"
+    if event.last_verdict is not None and event.last_verdict.is_loud:
+        level += f" (last {event.last_verdict.value})"
     return f"{clock_text} {what} {status_label(event.before)} → {status_label(event.after)}{level}"

@@ -63,8 +63,9 @@ def matrix_cell(
     compact: bool = False,
     narrow: bool = False,
     unit_in_heading: str | None = None,
+    now: float | None = None,
 ) -> Cell:
-    """The cell of `service` in `column`."""
+    """The cell of `service` in `column`; `now` dates pending countdowns and stale ages."""
     if column == STATUS_COLUMN:
         return Cell(status_label(service.status), service.status)
     if column == NAME_COLUMN:
@@ -75,5 +76,6 @@ def matrix_cell(
             compact=compact,
             narrow=narrow,
             unit_in_heading=unit_in_heading,
+            now=now,
         )
     return kind_cell(service.of_kind(CheckKind(column)), narrow=narrow or compact)

@@ -5,13 +5,17 @@ JSON shape (stable; documented in the README):
  "sources": {NAME: {"ok", "last_success", "error"}},
  "services": {NAME: {"title", "status",
      "kpis": {KEY: {"value", "unit", "status", "since", "labels", "error", "level",
-                    "series_count", "title"}},
-     "health": {PROBE: {"status", "http_status", "latency_ms", "components", "error"}},
+                    "series_count", "title", "pending", "last_verdict"}},
+     "health": {PROBE: {"status", "http_status", "latency_ms", "components", "error",
+                        "pending", "last_verdict"}},
      "kubernetes": {"status", "pods", "deployments", "events"},
      "alerts": [{"name", "severity", "state", "since", "summary", "runbook"}],
      "slos": {SLO: {"status", "objective", "window", "budget_left", "burn": {WINDOW: rate},
                     "firing": [PAIR], "pairs": [...], "exhausted_in_s", "since", "error"}}}}}
 `health`, `kubernetes`, `alerts` and `slos` appear only for services that have them.
+`pending` is {"status": "crit", "level", "since", "counts_at"} while a breach is inside its
+`for:` hold (else null); `last_verdict` is the verdict of the last data while a check is
+stale or in error (else null). A service's status counts that last verdict.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from typing import Any
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.render.slo_text import budget_text, exhaustion_text, firing_text, verdict_of
-from oncall_tui.render.values import format_age, format_value
+from oncall_tui.render.values import format_age, format_ago, format_value
+from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.kubernetes.records import Workloads
-from oncall_tui.status import Status, exit_code
+from oncall_tui.status import Status, exit_code, overall_word
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -38,9 +43,12 @@ def iso(timestamp: float | None) -> str | None:
 
 
 def all_statuses(snapshot: DashboardSnapshot) -> Iterable[Status]:
+    """Every check's loudest status: a stale crit is a crit for the exit code."""
     for service in snapshot.services:
         for check in service.checks:
-            yield check.status
+            yield check.loudest
+            if check.pending is not None:
+                yield Status.PENDING
 
 
 def report_exit_code(snapshot: DashboardSnapshot) -> int:
@@ -58,6 +66,25 @@ def _detail_json(check: CheckSnapshot) -> dict[str, object] | None:
     return None
 
 
+def _pending_json(check: CheckSnapshot) -> dict[str, Any] | None:
+    if check.pending is None:
+        return None
+    return {
+        "status": check.pending.value,
+        "level": check.pending_level,
+        "since": iso(check.pending_since),
+        "counts_at": iso(check.counts_at),
+    }
+
+
+def _trust_json(check: CheckSnapshot) -> dict[str, Any]:
+    """What every check's entry says about a held breach and about failed data."""
+    return {
+        "pending": _pending_json(check),
+        "last_verdict": None if check.last_verdict is None else check.last_verdict.value,
+    }
+
+
 def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
     return {
         "title": check.title,
@@ -69,6 +96,7 @@ def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
         "labels": dict(check.labels),
         "series_count": check.series_count,
         "error": _error_text(check),
+        **_trust_json(check),
     }
 
 
@@ -83,6 +111,7 @@ def _health_json(check: CheckSnapshot) -> dict[str, Any]:
     }
     if body is not None:
         result.update({k: v for k, v in body.items() if k != "status"})
+    result.update(_trust_json(check))
     return result
 
 
@@ -148,10 +177,9 @@ def to_json(
 ) -> dict[str, Any]:
     """`alert_runbook` gives an alert's resolved runbook link (else its annotation shows)."""
     code = report_exit_code(snapshot)
-    overall = {0: "ok", 1: "warn", 2: "crit", 3: "unknown"}[code]
     return {
         "generated_at": iso(snapshot.generated_at),
-        "status": overall,
+        "status": overall_word(all_statuses(snapshot)),
         "exit_code": code,
         "sources": {
             s.name: {
@@ -169,6 +197,7 @@ _STYLE = {
     Status.OK: "green",
     Status.WARN: "yellow",
     Status.CRIT: "bold red",
+    Status.PENDING: "bold yellow",
     Status.NODATA: "dim",
     Status.STALE: "magenta",
     Status.ERROR: "bold magenta",
@@ -207,14 +236,12 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
     if verdict is not None:
         notes.append(firing_text(verdict) or exhaustion_text(verdict))
     if check.status is Status.STALE and check.updated_at is not None:
-        notes.append(f"last data {format_age(check.age(now))} ago")
+        notes.append(f"last data {format_ago(check.age(now))}")
     if check.level and check.level not in ("warn", "crit"):
         notes.append(check.level)
     if check.series_count > 1 and check.labels:
         labels = ",".join(f'{k}="{v}"' for k, v in sorted(check.labels.items()))
         notes.append(f"worst of {check.series_count}: {{{labels}}}")
-    if check.pending is not None:
-        notes.append(f"{check.pending.value} pending (for:)")
     return "; ".join(notes)
 
 
@@ -224,7 +251,7 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
 
     now = snapshot.generated_at
     source_errors = {str(s.error): s.name for s in snapshot.sources if s.error is not None}
-    caption = "\n".join(f"{name}: {error}" for error, name in source_errors.items())
+    caption = Text("\n".join(f"{name}: {error}" for error, name in source_errors.items()))
     table = Table(
         title="oncall status",
         title_justify="left",
@@ -238,7 +265,7 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
         first = True
         for check in service.checks:
             kind = "" if check.id.kind is CheckKind.KPI else f"{check.id.kind.value} "
-            status = Text(f"{check.status.glyph} {check.status.word}", style=_STYLE[check.status])
+            status = Text(verdict_text(check, now), style=_STYLE[check.loudest])
             since = "" if check.since is None else format_age(now - check.since)
             service_cell = Text("")
             if first:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.render.cells import age_text
-from oncall_tui.render.values import format_age, format_value
+from oncall_tui.render.values import format_age, format_ago, format_value
+from oncall_tui.render.verdicts import pending_word, verdict_text
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
@@ -22,11 +23,13 @@ _LETTERS: dict[str, tuple[str, str, str]] = {
     "C": ("╭─╴", "│  ", "╰─╴"),
     "D": ("┌─╮", "│ │", "└─╯"),
     "E": ("┌─╴", "├─ ", "└─╴"),
+    "G": ("╭─╴", "│╶╮", "╰─╯"),
     "I": ("╶┬╴", " │ ", "╶┴╴"),
     "K": ("╷ ╱", "├┤ ", "╵ ╲"),
     "L": ("╷  ", "│  ", "╰─╴"),
     "N": ("╭╮╷", "│││", "╵╰╯"),
     "O": ("╭─╮", "│ │", "╰─╯"),
+    "P": ("┌─╮", "├─╯", "╵  "),
     "R": ("┌─╮", "├┬╯", "╵╰╴"),
     "S": ("╭─╴", "╰─╮", "╶─╯"),
     "T": ("╶┬╴", " │ ", " ╵ "),
@@ -47,7 +50,7 @@ def big_word(status: Status) -> str:
 def war_room_order(services: Sequence[ServiceSnapshot]) -> tuple[ServiceSnapshot, ...]:
     """Worst first; equal statuses keep the config order, so tiles do not shuffle."""
     indexed = list(enumerate(services))
-    indexed.sort(key=lambda pair: (-pair[1].status.rank, pair[0]))
+    indexed.sort(key=lambda pair: (-pair[1].status.rank, pair[0]))  # rolled up with verdicts
     return tuple(service for _, service in indexed)
 
 
@@ -58,12 +61,12 @@ def headline_check(service: ServiceSnapshot) -> CheckSnapshot | None:
     """
     if not service.checks:
         return None
-    top = max(c.status.rank for c in service.checks)
+    top = max(c.loudest.rank for c in service.checks)
     if top == Status.OK.rank:
         rate = service.check(CheckKind.KPI, "request_rate")
         if rate is not None:
             return rate
-    candidates = [c for c in service.checks if c.status.rank == top]
+    candidates = [c for c in service.checks if c.loudest.rank == top]
     return min(
         candidates,
         key=lambda c: (c.id.kind is not CheckKind.KPI, math.inf if c.since is None else c.since),
@@ -96,8 +99,8 @@ def what_line(check: CheckSnapshot | None, now: float) -> str:
     value = value_text(check)
     if value:
         parts.append(value)
-    state = f"{check.status.glyph} {check.status.word}"
-    if check.level and check.level.lower() != check.status.value:
+    state = verdict_text(check, now)
+    if check.level and check.level.lower() != check.status.value and check.status.is_breach:
         state += f" ({check.level})"
     if check.since is not None:
         state += f" for {format_age(max(0.0, now - check.since))}"
@@ -109,17 +112,22 @@ def others_text(service: ServiceSnapshot, headline: CheckSnapshot | None, limit:
     others = [
         c
         for c in service.checks
-        if c.status is not Status.OK and c is not headline and c.id.kind is not CheckKind.ALERTS
+        if c.loudest is not Status.OK and c is not headline and c.id.kind is not CheckKind.ALERTS
     ]
     if not others:
         if service.status is Status.OK and service.checks:
             return f"all {len(service.checks)} checks ok"
         return ""
-    others.sort(key=lambda c: -c.status.rank)
+    others.sort(key=lambda c: -c.loudest.rank)
     lines = []
     for check in others[:limit]:
         value = value_text(check)
-        parts = [check.status.glyph, check_title(check), value, check.status.word]
+        word = check.status.word
+        if check.loudest is not check.status:
+            word = f"{check.loudest.word} {check.status.glyph} {check.status.word}"
+        elif check.status is Status.PENDING:
+            word = f"{word} {pending_word(check)}"
+        parts = [check.loudest.glyph, check_title(check), value, word]
         lines.append(" ".join(p for p in parts if p))
     if len(others) > limit:
         lines.append(f"and {len(others) - limit} more")
@@ -145,7 +153,7 @@ def data_line(service: ServiceSnapshot, now: float) -> tuple[str, bool]:
     stale = [c for c in service.checks if c.status is Status.STALE]
     if stale:
         times = [c.updated_at for c in stale if c.updated_at is not None]
-        shown = "no data ever" if not times else f"data from {format_age(now - min(times))} ago"
+        shown = "no data ever" if not times else f"data from {format_ago(now - min(times))}"
         return f"{Status.STALE.glyph} STALE: {shown}", True
     times = [c.updated_at for c in service.checks if c.updated_at is not None]
     if not times:
@@ -159,7 +167,7 @@ def sources_line(snapshot: DashboardSnapshot | None, now: float) -> str:
         return "sources: waiting for data"
     parts = []
     for source in snapshot.sources:
-        age = age_text(None if source.last_success is None else now - source.last_success)
+        age = "no data yet" if source.last_success is None else age_text(now - source.last_success)
         if source.ok:
             parts.append(f"{Status.OK.glyph} {source.name} {age}")
         else:

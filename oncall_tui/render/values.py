@@ -91,6 +91,14 @@ def format_age(seconds: float | None) -> str:
     return f"{int(seconds // 86400)} d"
 
 
+def format_ago(seconds: float | None) -> str:
+    """`42 s ago`, `just now`, `never`: an age in a sentence (never `now ago`)."""
+    if seconds is None:
+        return "never"
+    text = format_age(max(0.0, seconds))
+    return "just now" if text == "now" else f"{text} ago"
+
+
 def format_duration(seconds: float) -> str:
     """A configured duration as written in config: `500ms`, `30s`, `5m`, `1h30m`."""
     if seconds < 1:

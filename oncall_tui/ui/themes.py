@@ -24,6 +24,7 @@ STATUS_VARIABLES: dict[str, str] = {
     "status-ok": "#4caf50",
     "status-warn": "#ffb300",
     "status-crit": "#f44336",
+    "status-pending": "#ff9e40",
     "status-stale": "#9e9e9e",
     "status-nodata": "#78909c",
     "status-error": "#e040fb",

@@ -8,10 +8,14 @@ A batch Prometheus rejects (400/422) is rerun one KPI at a time in the same run,
 broken KPI reports an error; KPIs that break a batch (a broken query, a scalar result) run on
 their own from then on. Transport failures (unreachable, timeout, 5xx) hit the whole batch.
 
-History never delays values: a KPI's first run reports its instant value; the next run loads
-the last `datasource.history` seconds as a range (one batched range query) beside its instant
-query. After an outage, the gap (from the newest point held, never the whole window again) is
-loaded the same way. The state merges these older points in time order.
+A KPI with `for:` loads its hold window as a range beside its first instant query (one batched
+range query per hold length, at a step that resolves the hold), so that the state dates a
+breach that began before this process started, the way Prometheus dates a rule's `for:`:
+`oncall status` polls once, and a breach older than its hold counts at once. Otherwise history
+never delays values: the next run loads the last `datasource.history` seconds as a range (one
+batched range query) beside its instant query. After an outage, the gap (from the newest point
+held, never the whole window again) is loaded the same way. The state merges these older
+points in time order.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ log = logging.getLogger(__name__)
 HISTORY_POINTS = 240
 #: a run this many intervals after the last good one means we missed points: fill the gap
 GAP_INTERVALS = 2.0
+#: points over a `for:` hold window: a breach is dated to a tenth of its hold, or one interval
+HOLD_POINTS = 10
+MAX_HOLD_POINTS = 240
 
 Result = list[Series] | FetchError
 
@@ -130,13 +137,24 @@ class PrometheusSource(Source):
         for m in members:
             if m.kpi.thresholds.baseline is not None:
                 offsets.setdefault(m.kpi.thresholds.baseline.offset, []).append(m)
-        # Instant values, history and baselines go out together: the run takes as long as
-        # the slowest of them, not their sum.
-        current, history, *pasts = await asyncio.gather(
-            self._instant(members, None),
-            self._backfill(pending),  # type: ignore[arg-type]
-            *(self._instant(group, now - offset) for offset, group in offsets.items()),
+        holds: dict[float, list[_Member]] = {}
+        for m in members:
+            if m.newest is None and m.kpi.thresholds.hold > 0:
+                holds.setdefault(m.kpi.thresholds.hold, []).append(m)
+        # Instant values, history, hold windows and baselines go out together: the run takes
+        # as long as the slowest of them, not their sum.
+        (current, history, held), pasts = await asyncio.gather(
+            asyncio.gather(
+                self._instant(members, None),
+                self._backfill(pending),  # type: ignore[arg-type]
+                self._hold_windows(holds, now),
+            ),
+            asyncio.gather(
+                *(self._instant(group, now - offset) for offset, group in offsets.items())
+            ),
         )
+        for m, points in held.items():
+            history[m] = [*history.get(m, ()), *points]
         before: dict[_Member, Result] = {}
         for past in pasts:
             before.update(past)
@@ -242,11 +260,44 @@ class PrometheusSource(Source):
         results.update((m, points) for m, points in zip(alone, answers, strict=True) if points)
         return results
 
-    async def _range_alone(self, m: _Member, window: tuple[float, float]) -> Points:
+    def hold_step(self, kpi: Kpi) -> float:
+        """The step of a hold window's range: fine enough to date a breach within the hold."""
+        hold = kpi.thresholds.hold
+        return max(min(kpi.interval, hold / HOLD_POINTS), hold / MAX_HOLD_POINTS, 0.001)
+
+    async def _hold_windows(
+        self, holds: dict[float, list[_Member]], now: float
+    ) -> dict[_Member, Points]:
+        """Each KPI's points over its `for:` window (and two steps before it), batched per hold."""
+        answers = await asyncio.gather(*(self._hold_window(group, now) for group in holds.values()))
+        results: dict[_Member, Points] = {}
+        for answer in answers:
+            results.update(answer)
+        return results
+
+    async def _hold_window(self, members: list[_Member], now: float) -> dict[_Member, Points]:
+        step = self.hold_step(members[0].kpi)
+        window = (now - members[0].kpi.thresholds.hold - 2 * step, now)
+        windows = dict.fromkeys(members, window)
+        together = [m for m in members if not m.alone]
+        if len(together) < 2:
+            together = []
+        alone = [m for m in members if m.alone or not together]
+        batched, answers = await asyncio.gather(
+            self._range_together(together, windows, step),
+            asyncio.gather(*(self._range_alone(m, window, step) for m in alone)),
+        )
+        results: dict[_Member, Points] = dict(batched)
+        results.update((m, points) for m, points in zip(alone, answers, strict=True) if points)
+        return results
+
+    async def _range_alone(
+        self, m: _Member, window: tuple[float, float], step: float | None = None
+    ) -> Points:
         start, end = window
         try:
             result = await self.client.query_range(
-                m.kpi.query, start, round(end, 3), self.history_step(m.kpi)
+                m.kpi.query, start, round(end, 3), step or self.history_step(m.kpi)
             )
         except FetchFailed as failed:
             log.debug("history of %s not loaded: %s", m.check, failed.error)
@@ -254,13 +305,17 @@ class PrometheusSource(Source):
         return _inside(worst_points(result, m.kpi.thresholds.direction), start, end)
 
     async def _range_together(
-        self, members: list[_Member], pending: dict[_Member, tuple[float, float]]
+        self,
+        members: list[_Member],
+        pending: dict[_Member, tuple[float, float]],
+        step: float | None = None,
     ) -> dict[_Member, Points]:
         if not members:
             return {}
         start = min(pending[m][0] for m in members)
         end = max(pending[m][1] for m in members)
-        step = self.history_step(members[0].kpi)  # one interval per batch, so one step
+        # one interval per batch, so one step
+        step = step or self.history_step(members[0].kpi)
         query = combine([m.kpi.query for m in members])
         try:
             parts = split_ranges(
@@ -270,7 +325,9 @@ class PrometheusSource(Source):
             if failed.error.kind is not ErrorKind.BAD_QUERY:
                 log.debug("history of %s not loaded: %s", self.name, failed.error)
                 return {}
-            answers = await asyncio.gather(*(self._range_alone(m, pending[m]) for m in members))
+            answers = await asyncio.gather(
+                *(self._range_alone(m, pending[m], step) for m in members)
+            )
             return dict(zip(members, answers, strict=True))
         return {
             m: _inside(worst_points(part, m.kpi.thresholds.direction), *pending[m])

@@ -41,9 +41,18 @@ class OverviewScreen(DashboardScreen):
 
     def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
         self._set_density(snapshot)
-        self.matrix.show(snapshot.services)
+        self.matrix.show(snapshot.services, now)
         self.query_one(ChangeList).show(snapshot.timeline)
         self._update_sort_title()
+
+    def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        """Pending countdowns and stale ages tick in their cells; other cells do not move."""
+        if snapshot is not None and any(
+            c.pending is not None or c.last_verdict is not None
+            for s in snapshot.services
+            for c in s.checks
+        ):
+            self.matrix.show(snapshot.services, now)
 
     def on_resize(self) -> None:
         snapshot = self.oncall.snapshot

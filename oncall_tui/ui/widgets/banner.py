@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, SourceHealth
-from oncall_tui.render.values import format_age
+from oncall_tui.render.values import format_ago
 from oncall_tui.status import Status
 from oncall_tui.ui.widgets.quiet import same_size
 
@@ -17,7 +17,8 @@ def failure_line(source: SourceHealth, now: float) -> str:
     if source.last_success is None:
         shown = "no data yet"
     else:
-        shown = f"showing data from {format_age(max(0.0, now - source.last_success))} ago"
+        # `showing data from just now`, never `from now ago`
+        shown = f"showing data from {format_ago(now - source.last_success)}"
     line = f"{source.name} {what}: {shown}"
     if source.error is not None and source.error.message:
         line += f" ({source.error.message})"

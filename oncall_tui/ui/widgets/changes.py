@@ -26,7 +26,10 @@ def events_content(
     lines = []
     for event in latest:
         text = event_text(event, clock_text=clock_text(event.at), with_service=with_service)
-        lines.append(Content.styled(text, f"$status-{event.after.value}"))
+        colour = event.after
+        if event.last_verdict is not None and event.last_verdict.rank > colour.rank:
+            colour = event.last_verdict  # stale after a crit stays red
+        lines.append(Content.styled(text, f"$status-{colour.value}"))
     return Content("\n").join(lines)
 
 

@@ -12,8 +12,12 @@ from oncall_tui.ui.widgets.quiet import same_size
 
 
 def source_text(source: SourceHealth, now: float) -> Content:
-    """`● prometheus default 3 s ago` or `◌ prometheus default STALE 42 s ago`."""
-    age = age_text(None if source.last_success is None else now - source.last_success)
+    """`● prometheus default 3 s ago`, `◌ prometheus default STALE 42 s ago`, or
+    `◌ prometheus default STALE no data yet` for a source that never answered."""
+    if source.last_success is None:
+        age = "waiting" if source.ok else "no data yet"
+    else:
+        age = age_text(now - source.last_success)
     if source.ok:
         return Content.from_markup(
             "[$status-ok]$glyph[/] $name [dim]$age[/]",

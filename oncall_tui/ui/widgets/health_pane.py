@@ -21,7 +21,8 @@ from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.render.cells import age_text
-from oncall_tui.render.values import format_age, format_value
+from oncall_tui.render.values import format_value
+from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.health.records import ProbeResult, flatten_components
 from oncall_tui.status import Status, worst
 
@@ -52,8 +53,7 @@ def result_of(check: CheckSnapshot) -> ProbeResult | None:
 def headline(check: CheckSnapshot, now: float) -> str:
     """`✖ CRIT ready · http 503 · 3.1 ms ▁▂▇ · 2 s ago`, with a held breach when pending."""
     result = result_of(check)
-    status = check.status
-    parts = [f"{status.glyph} {status.word} {check.title or check.id.key}"]
+    parts = [f"{verdict_text(check, now)} {check.title or check.id.key}"]
     kind = result.kind.value if result is not None else ""
     code = f" {result.http_status}" if result is not None and result.http_status else ""
     if kind:
@@ -66,9 +66,6 @@ def headline(check: CheckSnapshot, now: float) -> str:
         parts.append(f"{latency} {spark}" if len(spark) > 1 else latency)
     age = check.age(now)
     parts.append("no answer yet" if age is None else age_text(age))
-    if check.pending is not None:
-        held = "" if check.pending_since is None else f" {format_age(now - check.pending_since)}"
-        parts.append(f"{check.pending.word} pending{held}")
     return " · ".join(parts)
 
 
@@ -151,6 +148,7 @@ class ProbeRow(Static, can_focus=True):
     ProbeRow { height: auto; padding: 0 1; border-left: outer $panel-lighten-2; }
     ProbeRow:focus { background-tint: $foreground 8%; border-left: outer $primary; }
     ProbeRow.-ok { border-left: outer $status-ok 60%; }
+    ProbeRow.-pending { border-left: thick $status-pending; background: $status-pending 8%; }
     ProbeRow.-warn { border-left: thick $status-warn; background: $status-warn 10%; }
     ProbeRow.-crit { border-left: thick $status-crit; background: $status-crit 18%; }
     ProbeRow.-stale { border-left: dashed $status-stale; }
@@ -171,9 +169,9 @@ class ProbeRow(Static, can_focus=True):
         return self._check
 
     def show(self, check: CheckSnapshot, now: float) -> None:
-        if self._check is None or self._check.status is not check.status:
+        if self._check is None or self._check.loudest is not check.loudest:
             self.remove_class(*_STATUS_CLASSES)
-            self.add_class(f"-{check.status.value}")
+            self.add_class(f"-{check.loudest.value}")
         self._check = check
         lines = probe_lines(check, now)
         plain = "\n".join(" " * indent + line.plain for indent, line in lines)
@@ -229,8 +227,8 @@ class HealthPane(Vertical):
         self.display = bool(checks)
         if not checks:
             return False
-        rolled = worst((c.status for c in checks), default=Status.NODATA)
-        bad = sum(1 for c in checks if c.status is not Status.OK)
+        rolled = worst((c.loudest for c in checks), default=Status.NODATA)
+        bad = sum(1 for c in checks if c.loudest is not Status.OK)
         self.border_title = f"health · {len(checks)} probes" + (f", {bad} not ok" if bad else "")
         self.border_subtitle = f"{rolled.glyph} {rolled.word}"
         self.set_class(rolled in (Status.CRIT, Status.ERROR), "-loud")

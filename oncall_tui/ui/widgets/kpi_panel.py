@@ -10,9 +10,11 @@ from textual.widgets import Digits, Sparkline, Static
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.render.cells import age_text, distance_text, labels_text, threshold_legend
 from oncall_tui.render.values import format_age, format_value
+from oncall_tui.render.verdicts import pending_word, verdict_text
 from oncall_tui.status import Status
 
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
+_WAS_CLASSES = tuple(f"-was-{s.value}" for s in Status)
 _WHY = {
     Status.NODATA: "the query returned no series",
     Status.STALE: "the last fetch failed; the value shown is old",
@@ -21,19 +23,30 @@ _WHY = {
 
 
 def status_line(check: CheckSnapshot, now: float) -> str:
-    """`✖ CRIT major for 3 min · updated 2 s ago`, with a pending breach when held by `for:`."""
+    """`✖ CRIT major for 3 min · updated 2 s ago`; `◔ PENDING CRIT in 25 s for 35 s · ...`
+    while held by `for:`; `✖ CRIT ◌ STALE 40 s · ...` when the data behind a crit is stale."""
     status = check.status
-    text = f"{status.glyph} {status.word}"
-    if check.level and check.level.lower() != status.value:
+    text = verdict_text(check, now)
+    if check.level and check.level.lower() != status.value and status.is_breach:
         text += f" {check.level}"
     if check.since is not None:
         text += f" for {format_age(max(0.0, now - check.since))}"
     age = check.age(now)
     text += " · no data yet" if age is None else f" · updated {age_text(age)}"
-    if check.pending is not None:
-        held = "" if check.pending_since is None else f" {format_age(now - check.pending_since)}"
-        text += f" · {check.pending.word} pending{held}"
     return text
+
+
+def subtitle(check: CheckSnapshot) -> str:
+    """The border's word: `✖ CRIT`, `◔ PENDING CRIT`, `▲ WARN → CRIT`, `✖ CRIT ◌ STALE`."""
+    status = check.status
+    loudest = check.loudest
+    if loudest is not status:
+        return f"{loudest.glyph} {loudest.word} {status.glyph} {status.word}"
+    if status is Status.PENDING:
+        return f"{status.glyph} {status.word} {pending_word(check)}"
+    if check.pending is not None:
+        return f"{status.glyph} {status.word} → {pending_word(check)}"
+    return f"{status.glyph} {status.word}"
 
 
 def detail_line(check: CheckSnapshot) -> str:
@@ -93,10 +106,18 @@ class KpiPanel(Widget, can_focus=True):
             return
         previous, self._check = self._check, check
         status = check.status
-        if previous is None or previous.status is not status:
-            self.remove_class(*_STATUS_CLASSES)
+        if (
+            previous is None
+            or previous.status is not status
+            or previous.loudest is not check.loudest
+            or previous.pending is not check.pending
+        ):
+            self.remove_class(*_STATUS_CLASSES, *_WAS_CLASSES)
             self.add_class(f"-{status.value}")
-            self.border_subtitle = f"{status.glyph} {status.word}"
+            loudest = check.loudest
+            if loudest is not status:  # stale, last known in breach: keeps its colour
+                self.add_class(f"-was-{loudest.value}")
+            self.border_subtitle = subtitle(check)
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)
         self.query_one(".big", Digits).update(number)

@@ -123,6 +123,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._rows: list[str] = []  # service names as shown, top to bottom
         self._cursor = 0
         self._styles: dict[Status, Style] = {}
+        self._now: float | None = None
         self._strips: dict[str, Strip] = {}  # each row's full line, built on demand
         self._header: Strip | None = None
         # the last line drawn for each row (None: the heading), with what it was drawn for
@@ -199,8 +200,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
 
     # -- data ------------------------------------------------------------------------------
 
-    def show(self, services: Sequence[ServiceSnapshot]) -> None:
-        """Bring the table in line with `services`, repainting only rows that changed."""
+    def show(self, services: Sequence[ServiceSnapshot], now: float | None = None) -> None:
+        """Bring the table in line with `services`, repainting only rows that changed.
+
+        `now` dates the cells that count (a pending breach's `CRIT in 25 s`, a stale value's
+        age); without it, the last time given."""
+        if now is not None:
+            self._now = now
         if not self._styles:
             self.restyle()
         columns, units = self._wanted_columns(services), self._wanted_units(services)
@@ -393,6 +399,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
             compact=self.compact,
             narrow=self.narrow,
             unit_in_heading=self._units.get(column),
+            now=self._now,
         )
 
     def _sort(self, services: Sequence[ServiceSnapshot]) -> bool:

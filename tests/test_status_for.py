@@ -1,0 +1,135 @@
+"""`oncall status` judges `for:` in one poll: from Prometheus's own history of the query over
+the hold window (a real Prometheus, a real exporter, the real CLI); probes, which have no
+history, are pending while over their line, never ok."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from servers.exporter import Exporter
+from servers.health import HealthHttpServer
+from servers.prometheus import PrometheusServer
+
+pytestmark = pytest.mark.integration
+
+QUEUE = 'sum(cqar_queue_depth{job="$job"})'
+
+
+def write_config(path: Path, url: str, kpis: str, health: str = "") -> Path:
+    path.write_text(
+        f"""
+datasources:
+  default: {{url: "{url}", timeout: 3s}}
+services:
+  cqar:
+    vars: {{job: exporter}}
+    kpis:
+{kpis}
+{health}
+"""
+    )
+    return path
+
+
+def oncall_status(config: Path) -> tuple[int, dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "oncall_tui", "status", "--format", "json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+@pytest.fixture
+def deep_queue(exporter: Exporter, prometheus: PrometheusServer) -> PrometheusServer:
+    """A queue 150 deep (crit 100) that Prometheus has seen for at least 5 s."""
+    exporter.queue_depth(150)
+    prometheus.wait_for_series(
+        "min_over_time(cqar_queue_depth[6s]) >= 100 and count_over_time(cqar_queue_depth[6s]) >= 5"
+        " and timestamp(cqar_queue_depth) - 5 > min_over_time(timestamp(cqar_queue_depth)[1m:1s])",
+        timeout=30,
+    )
+    return prometheus
+
+
+def test_over_the_crit_for_longer_than_the_hold_is_crit_with_exit_2(deep_queue, tmp_path):
+    config = write_config(
+        tmp_path / "oncall.yaml",
+        deep_queue.url,
+        f"      queue_depth: {{query: '{QUEUE}', unit: count, warn: 50, crit: 100, for: 3s}}",
+    )
+    code, report = oncall_status(config)
+    queue = report["services"]["cqar"]["kpis"]["queue_depth"]
+    assert (queue["status"], queue["pending"]) == ("crit", None), queue
+    assert (code, report["status"], report["exit_code"]) == (2, "crit", 2)
+
+
+def test_over_the_crit_for_less_than_the_hold_is_pending_with_exit_1(deep_queue, tmp_path):
+    config = write_config(
+        tmp_path / "oncall.yaml",
+        deep_queue.url,
+        f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 1h}}",
+    )
+    code, report = oncall_status(config)
+    queue = report["services"]["cqar"]["kpis"]["queue_depth"]
+    assert queue["status"] == "pending" and queue["value"] == 150
+    pending = queue["pending"]
+    assert pending["status"] == "crit" and pending["since"] and pending["counts_at"]
+    assert pending["counts_at"] > pending["since"]
+    assert report["services"]["cqar"]["status"] == "pending"
+    assert (code, report["status"], report["exit_code"]) == (1, "pending", 1)
+
+
+def test_the_table_says_pending_what_to_and_when(deep_queue, tmp_path):
+    config = write_config(
+        tmp_path / "oncall.yaml",
+        deep_queue.url,
+        f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 1h}}",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "oncall_tui", "status", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "◔ PENDING CRIT in 59 min" in done.stdout or "◔ PENDING CRIT in 1 h" in done.stdout
+    queue_rows = [line for line in done.stdout.splitlines() if "queue" in line]
+    assert queue_rows and all("● OK" not in line for line in queue_rows)
+
+
+def test_probes_with_for_over_their_line_are_pending_never_ok(
+    health_http_server: HealthHttpServer, tmp_path
+):
+    health_http_server.answer("/api/v1/alerts", body={"status": "success", "data": {"alerts": []}})
+    health_http_server.answer("/missing", status=404, body="not found")
+    health_http_server.answer(
+        "/ready", status=503, body={"status": "not ready", "failed": ["redis"]}
+    )
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        f"""
+datasources:
+  default: {{url: "{health_http_server.url("")}"}}
+services:
+  cqar:
+    health:
+      - {{name: page, url: "{health_http_server.url("/missing")}", for: 1s}}
+      - {{name: ready, url: "{health_http_server.url("/ready")}", for: 30s}}
+"""
+    )
+    code, report = oncall_status(path)
+    health = report["services"]["cqar"]["health"]
+    for name in ("page", "ready"):
+        assert health[name]["status"] == "pending", health[name]
+        assert health[name]["pending"]["status"] == "crit"
+    assert health["ready"]["http_status"] == 503
+    assert report["services"]["cqar"]["status"] == "pending"
+    assert code == 1 and report["status"] == "pending"
