@@ -1,0 +1,33 @@
+"""`oncall status --format table`: outside text prints as written, never as Rich markup."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from rich.console import Console
+from ui_builders import dashboard, kpi, service
+
+from oncall_tui.render.status_report import to_table
+from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.status import Status
+
+
+def table_text(snapshot) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(to_table(snapshot))
+    return console.export_text()
+
+
+def test_an_error_naming_an_extra_keeps_its_brackets():
+    missing = FetchError(ErrorKind.CONFIG, "gRPC probes need: pip install 'oncall[grpc]'")
+    check = replace(kpi("cqar", "error_rate", None, Status.ERROR), error=missing)
+    text = table_text(dashboard([service("cqar", [check])]))
+    assert "pip install 'oncall[grpc]'" in text
+
+
+def test_labels_that_look_like_markup_print_as_written():
+    check = kpi("cqar", "error_rate", 0.5, Status.CRIT, "ratio", series_count=2)
+    check = replace(check, labels={"method": "[bold]Get[/bold]"})
+    text = table_text(dashboard([service("cqar", [check])]))
+    assert '[bold]Get[/bold]' in text
