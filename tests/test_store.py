@@ -121,7 +121,7 @@ def test_a_held_breach_is_recorded_as_pending(tmp_path: Path):
     got = rows(
         tmp_path / "rec.sqlite", "SELECT value, verdict, pending FROM observations ORDER BY at"
     )
-    assert got == [(0.01, "ok", None), (0.09, "ok", "crit")]
+    assert got == [(0.01, "ok", None), (0.09, "pending", "crit")]  # never "ok" while held
 
 
 def test_actions_and_source_changes_are_written(tmp_path: Path):

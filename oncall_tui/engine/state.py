@@ -329,6 +329,7 @@ class DashboardState:
             self._merge_history(check, Reading(at=reading.at, value=verdict.budget_left))
         check.next_level = None
         self._hold_and_set(check, verdict.status, None, now)
+        check.verdict = check.status
 
     def _apply_error(self, check: _Check, error: FetchError, now: float) -> None:
         """The value stays, marked by the error's status; the last verdict stays beside it."""

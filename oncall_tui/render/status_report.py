@@ -251,7 +251,7 @@ def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazi
 
     now = snapshot.generated_at
     source_errors = {str(s.error): s.name for s in snapshot.sources if s.error is not None}
-    caption = Text("\n".join(f"{name}: {error}" for error, name in source_errors.items()))
+    caption = "\n".join(f"{name}: {error}" for error, name in source_errors.items())
     table = Table(
         title="oncall status",
         title_justify="left",
