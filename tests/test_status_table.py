@@ -30,4 +30,4 @@ def test_labels_that_look_like_markup_print_as_written():
     check = kpi("cqar", "error_rate", 0.5, Status.CRIT, "ratio", series_count=2)
     check = replace(check, labels={"method": "[bold]Get[/bold]"})
     text = table_text(dashboard([service("cqar", [check])]))
-    assert '[bold]Get[/bold]' in text
+    assert "[bold]Get[/bold]" in text
