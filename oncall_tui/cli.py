@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 from oncall_tui import __version__
 
@@ -223,10 +225,42 @@ def _join_relative_times(argv: Sequence[str]) -> list[str]:
     return out
 
 
+#: commands that draw a screen on the terminal: their output is not a text stream to filter
+SCREEN_COMMANDS = (None, "demo", "replay")
+
+
+class _RedactedStream:
+    """A text stream whose every write goes through the secret registry."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from oncall_tui.secret_registry import redact
+
+        self._stream.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
     module = importlib.import_module(f"oncall_tui.commands.{COMMANDS[args.command]}")
+    streams = sys.stdout, sys.stderr
+    if args.command not in SCREEN_COMMANDS:
+        # every line a command prints leaves through the secret registry
+        sys.stdout = _RedactedStream(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = _RedactedStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _run(module, args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(module: Any, args: argparse.Namespace) -> int:
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
@@ -236,6 +270,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is reported
+        return _unexpected(exc, args.command)
+
+
+def _unexpected(exc: BaseException, command: str | None) -> int:
+    """One line naming the cause, never a traceback; `status` exits 3 (unknown), not 1
+    (which would read as warn). ONCALL_TRACEBACK=1 shows the traceback for a bug report."""
+    from oncall_tui.inert import inert_line
+    from oncall_tui.secret_registry import redact
+
+    if os.environ.get("ONCALL_TRACEBACK"):
+        import traceback
+
+        traceback.print_exc()
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    at = f" (at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno})" if where else ""
+    message = redact(inert_line(str(exc)))[:300] or "no message"
+    print(f"oncall: unexpected error: {type(exc).__name__}: {message}{at}", file=sys.stderr)
+    return 3 if command in ("status", None) else 1
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ Markup is a separate matter: text shown through Textual must never be parsed as 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -76,26 +76,29 @@ class TooDeep(ValueError):
 MAX_DEPTH = 64
 
 
-def inert_json(value: Any, depth: int = 0) -> Any:
-    """A parsed JSON document with every string (keys too) made inert by `inert_block`.
+def inert_json(value: Any, depth: int = 0, also: Callable[[str], str] | None = None) -> Any:
+    """A parsed JSON document with every string (keys too) made inert by `inert_block`, and
+    passed through `also` when given (the secret redaction).
 
     Raises TooDeep past MAX_DEPTH levels, so that no reader of ours recurses without end.
     """
     if isinstance(value, str):
-        return value if value.isprintable() else inert_block(value)
+        text = value if value.isprintable() else inert_block(value)
+        return also(text) if also is not None else text
     if isinstance(value, dict):
         if depth >= MAX_DEPTH:
             raise TooDeep(f"nested deeper than {MAX_DEPTH} levels")
-        return {
-            (k if k.isprintable() else inert_line(k)) if isinstance(k, str) else k: inert_json(
-                v, depth + 1
-            )
-            for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            if isinstance(k, str):
+                k = k if k.isprintable() else inert_line(k)
+                k = also(k) if also is not None else k
+            out[k] = inert_json(v, depth + 1, also)
+        return out
     if isinstance(value, list):
         if depth >= MAX_DEPTH:
             raise TooDeep(f"nested deeper than {MAX_DEPTH} levels")
-        return [inert_json(v, depth + 1) for v in value]
+        return [inert_json(v, depth + 1, also) for v in value]
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from servers.alertmanager import alertmanager  # noqa: F401
 from servers.fake_kube import fake_kube, kubeconfig  # noqa: F401
@@ -30,3 +32,13 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.delenv("ONCALL_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TEXTUAL_DISABLE_CURSOR_BLINK", "1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_secret_registry() -> Iterator[None]:
+    """Each test starts with no secret registered: one test's token is not another's text."""
+    from oncall_tui.secret_registry import REGISTRY
+
+    REGISTRY.clear()
+    yield
+    REGISTRY.clear()

@@ -78,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
         await pilot.pause()
         await pilot.pause()
         from oncall_tui.inert import xml_safe
+        from oncall_tui.secret_registry import redact
 
         # the screen's text was made inert where it came in; this is the last guard, so that
         # the file is always well-formed XML with no control character in it
-        out.write_text(xml_safe(app.export_screenshot()), encoding="utf-8")
+        out.write_text(redact(xml_safe(app.export_screenshot())), encoding="utf-8")
         app.exit(0)
 
     app.run(headless=True, size=size, auto_pilot=auto_pilot)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from oncall_tui.inert import inert_line
+from oncall_tui.secret_registry import redact
+
 
 @dataclass(frozen=True)
 class ConfigError:
@@ -17,7 +20,10 @@ class ConfigError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # a message may quote the value it refuses: never a secret, never a URL's password
+        # (redacted when shown: a secret later in the file is registered by then)
+        return redact(inert_line(text))
 
 
 class ConfigErrors(Exception):

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from oncall_tui.config.model import BasicAuth, HttpOptions, Secret, TLSConfig
 from oncall_tui.config.reader import Field, Section
+from oncall_tui.secret_registry import REGISTRY, SECRET_HEADER, strip_userinfo
+
+# RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs (httpx sends
+# header values as ASCII, and a CR or LF would split the request)
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+MAX_HEADERS = 64
+MAX_HEADER_BYTES = 8192
+MAX_URL_LENGTH = 2048
 
 HTTP_KEYS: tuple[str, ...] = (
     "timeout",
@@ -86,6 +98,92 @@ def read_basic_auth(found: Field) -> BasicAuth | None:
     return BasicAuth(username=username, password=secret)
 
 
+def check_url(found: Field, url: str) -> str | None:
+    """`url` when it is an http(s) URL a client can use, else None after an error naming why.
+
+    Its `user:password@`, if any, is registered as a secret; messages show the URL without it.
+    """
+    shown = strip_userinfo(url)
+    if not url.startswith(("http://", "https://")):
+        found.fail(f"expected an http:// or https:// URL, got {shown!r}")
+        return None
+    if len(url) > MAX_URL_LENGTH:
+        found.fail(f"the URL is longer than {MAX_URL_LENGTH} characters")
+        return None
+    if not url.isprintable() or " " in url:
+        found.fail(f"the URL holds spaces or control characters: {shown!r}")
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is not a number in 0..65535
+        host = parts.hostname
+        if host:
+            host.encode("idna")
+    except (ValueError, UnicodeError) as exc:
+        found.fail(f"not a valid URL ({exc}): {shown!r}")
+        return None
+    if not host:
+        found.fail(f"the URL has no host: {shown!r}")
+        return None
+    if port == 0:
+        found.fail(f"port 0 is not a port to connect to: {shown!r}")
+        return None
+    REGISTRY.add_url(url)
+    return url
+
+
+def read_headers(found: Field | None) -> dict[str, str]:
+    """`headers:` as name -> value. A value written `{secret: VALUE}`, or under a name that
+    says it carries a credential (Authorization, X-Api-Key, ...), is registered as a secret."""
+    if found is None or found.value is None:
+        return {}
+    section = found.as_section()
+    if section is None:
+        return {}
+    if len(section.keys()) > MAX_HEADERS:
+        found.fail(f"more than {MAX_HEADERS} headers")
+        return {}
+    headers: dict[str, str] = {}
+    for key in section.keys():
+        item = section.get(key)
+        assert item is not None
+        name = str(key)
+        secret = False
+        if isinstance(item.value, dict):
+            inner = item.as_section()
+            if inner is None:
+                continue
+            inner.check_keys(("secret",))
+            value_field = inner.require("secret")
+            if value_field is None:
+                continue
+            item, secret = value_field, True
+        value = item.as_str(allow_number=True) if not secret else _secret_text(item)
+        if value is None:
+            continue
+        if not _HEADER_NAME.fullmatch(name):
+            section.reader.error(
+                section.key_line(key), item.path, f"{name!r} cannot be an HTTP header name"
+            )
+            continue
+        if not _HEADER_VALUE.fullmatch(value) or len(value) > MAX_HEADER_BYTES:
+            what = "a secret value" if secret or SECRET_HEADER.search(name) else repr(value)
+            item.fail(
+                f"an HTTP header value holds visible ASCII, spaces and tabs only (at most "
+                f"{MAX_HEADER_BYTES} bytes), got {what}"
+            )
+            continue
+        if secret or SECRET_HEADER.search(name):
+            REGISTRY.add_header(name, value)
+        headers[name] = value
+    return headers
+
+
+def _secret_text(found: Field) -> str | None:
+    secret = _secret(found)
+    return secret.reveal() if secret is not None else None
+
+
 def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOptions:
     """The HTTP_KEYS of `section` (the caller checks unknown keys)."""
     token = None
@@ -111,7 +209,7 @@ def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOpt
         timeout = default_timeout
     return HttpOptions(
         timeout=timeout if timeout is not None else default_timeout,
-        headers=section.str_map("headers"),
+        headers=read_headers(section.get("headers")),
         bearer_token=token,
         basic_auth=basic_auth,
         tls=tls or TLSConfig(),

@@ -15,7 +15,7 @@ import yaml
 
 from oncall_tui.config.discovery import find_config_path
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
-from oncall_tui.config.http import HTTP_KEYS, read_http_options
+from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options
 from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
 from oncall_tui.config.positions import PosDict, load_yaml
@@ -73,8 +73,7 @@ def _base_url(found: Field) -> str | None:
     if url is None:
         return None
     url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        found.fail(f"expected an http:// or https:// URL, got {url!r}")
+    if check_url(found, url) is None:
         return None
     if url.endswith("/api/v1") or url.endswith("/api/v2"):
         found.fail("give the base URL, without /api/v1 or /api/v2")

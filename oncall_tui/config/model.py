@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oncall_tui.config.record import RecordConfig
+from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
 
 STANDARD_KPIS: tuple[str, ...] = (
@@ -33,6 +34,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        REGISTRY.add(value)  # from now on redacted from everything that leaves the process
 
     def reveal(self) -> str:
         return self._value
@@ -61,6 +63,10 @@ class TLSConfig:
 class BasicAuth:
     username: str
     password: Secret
+
+    def __post_init__(self) -> None:
+        # an echoed `Authorization: Basic ...` carries base64(user:password), not the password
+        REGISTRY.add_basic_auth(self.username, self.password.reveal())
 
 
 @dataclass(frozen=True)

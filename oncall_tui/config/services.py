@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from oncall_tui.config.http import HTTP_KEYS, read_http_options
+from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options
 from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.kpis import check_runbook_ref, panel_key, read_kpi
 from oncall_tui.config.model import (
@@ -130,8 +130,7 @@ def read_probe(found: Field, default_interval: float) -> HealthProbe | None:
         target = target_field.as_str()
         if target is not None:
             target = target.strip()
-            if kind is ProbeKind.HTTP and not target.startswith(("http://", "https://")):
-                target_field.fail(f"expected an http:// or https:// URL, got {target!r}")
+            if kind is ProbeKind.HTTP and check_url(target_field, target) is None:
                 target = None
             elif kind is not ProbeKind.HTTP and not _host_port(target_field, target):
                 target = None

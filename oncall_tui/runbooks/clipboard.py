@@ -16,6 +16,7 @@ from typing import TextIO
 
 from oncall_tui.inert import inert_block
 from oncall_tui.runbooks.placeholders import FilledCommand
+from oncall_tui.secret_registry import redact
 
 FALLBACK_NAME = "oncall-clipboard.txt"
 
@@ -93,7 +94,8 @@ def copy_text(
     if isinstance(text, FilledCommand):
         unfilled = text.unfilled_names
         text = text.text
-    text = inert_block(text)  # a pasted ESC would reach the shell that gets the paste
+    # a pasted ESC would reach the shell that gets the paste; a secret would stay in the file
+    text = redact(inert_block(text))
     if terminal is not None:
         terminal.write(osc52_sequence(text, inside_tmux()))
         terminal.flush()

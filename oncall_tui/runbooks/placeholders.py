@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from oncall_tui.runbooks.quoting import PROMQL_LANGUAGES, quote_outside
+from oncall_tui.secret_registry import strip_userinfo
 
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config, Service
@@ -124,8 +125,10 @@ def builtin_values(
     if service is not None and config is not None:
         datasource = config.datasources.get(service.datasource)
         if datasource is not None:
-            values["datasource_url"] = datasource.url
-            values["prometheus_url"] = datasource.url
+            # never the user:password of the URL: the command is shown, copied and pasted
+            url = strip_userinfo(datasource.url)
+            values["datasource_url"] = url
+            values["prometheus_url"] = url
     return values
 
 

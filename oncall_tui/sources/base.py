@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from oncall_tui.inert import inert_line
+from oncall_tui.secret_registry import redact
 from oncall_tui.status import Status
 
 if TYPE_CHECKING:
@@ -75,8 +76,9 @@ class FetchError:
     http_status: int | None = None
 
     def __post_init__(self) -> None:
-        # the remote's words may hold control sequences: every error is made inert here, once
-        object.__setattr__(self, "message", inert_line(str(self.message)))
+        # the remote's words may hold control sequences or echo a credential: every error is
+        # made inert and redacted here, once
+        object.__setattr__(self, "message", redact(inert_line(str(self.message))))
 
     def __str__(self) -> str:
         return f"{self.kind.value}: {self.message}"

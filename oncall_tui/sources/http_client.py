@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import socket
 import ssl
 from collections.abc import Sequence
@@ -20,13 +19,12 @@ from urllib.parse import quote, quote_plus
 import httpx
 
 from oncall_tui.config.model import HttpOptions, TLSConfig
+from oncall_tui.secret_registry import REDACTED, redact
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 
-REDACTED = "***"
 # Connections idle longer than this are closed; pollers come back every few seconds, so a
 # pooled connection is normally reused and each poll skips the TCP (and TLS) handshake.
 KEEPALIVE_EXPIRY = 30.0
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
 
 
 def make_async_client(
@@ -98,8 +96,9 @@ def _ssl_context(tls: TLSConfig) -> ssl.SSLContext | bool:
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every secret (also URL-encoded) and every URL's user:password replaced."""
-    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", text)
+    """`text` with every secret (also URL-encoded) and every URL's user:password replaced:
+    the ones given and every one in the process's registry."""
+    text = redact(text)
     # Longest first, so a secret that contains another is replaced whole.
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         for form in {secret, quote(secret, safe=""), quote_plus(secret)}:

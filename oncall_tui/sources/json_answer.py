@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from oncall_tui.inert import inert_json
+from oncall_tui.secret_registry import REGISTRY, redact
 
 
 def parse_json(raw: bytes | str) -> Any:
@@ -21,4 +22,5 @@ def parse_json(raw: bytes | str) -> Any:
     except RecursionError:
         raise ValueError("the answer is nested too deeply to read") from None
     # JSONDecodeError and UnicodeDecodeError are ValueErrors already
-    return inert_json(document)
+    # an echoed credential (a server quoting our headers back) never reaches the state
+    return inert_json(document, also=redact if REGISTRY.values else None)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import CheckId, DashboardRecord, FetchError, Observation, Reading
 from oncall_tui.status import Status
 from oncall_tui.store import codec
@@ -54,6 +55,7 @@ class Scrubber:
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
+        text = redact(text)  # the process's registry: URL userinfo, echoed basic auth, ...
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, "***")

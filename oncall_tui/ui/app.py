@@ -26,6 +26,7 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.inert import inert_block, inert_line
+from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import Source
 from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
@@ -146,8 +147,8 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         `Boom[/x]`, a server's error), so markup is never parsed and controls are made inert,
         whatever a caller asks for."""
         super().notify(
-            inert_block(str(message)),
-            title=inert_line(str(title)),
+            redact(inert_block(str(message))),
+            title=redact(inert_line(str(title))),
             severity=severity,
             timeout=timeout,
             markup=False,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from oncall_tui.inert import TooDeep, inert_json
+from oncall_tui.secret_registry import REGISTRY, redact
 from oncall_tui.sources.health.records import Component
 from oncall_tui.sources.health.verdict import word_status
 from oncall_tui.status import Status, worst
@@ -53,7 +54,7 @@ def parse_json_body(raw: bytes) -> object | None:
         raise TooDeep("the body is nested too deeply to read") from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         return None
-    return inert_json(document)
+    return inert_json(document, also=redact if REGISTRY.values else None)
 
 
 def read_health_document(doc: object, words: Words | None = None) -> HealthBody:

@@ -120,8 +120,9 @@ class RunbookHost:
 
         app: Any = self
         from oncall_tui.inert import inert_block
+        from oncall_tui.secret_registry import redact
 
-        plain = inert_block(text.text if isinstance(text, FilledCommand) else text)
+        plain = redact(inert_block(text.text if isinstance(text, FilledCommand) else text))
         app.copy_to_clipboard(plain)
         app.record_action("command.copied", subject=plain, data={"title": title})
         driver = getattr(app, "_driver", None)
