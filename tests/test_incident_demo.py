@@ -23,6 +23,7 @@ from oncall_tui.store.recorder import Recorder
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.headless import FrozenClock
 from oncall_tui.ui.incidents.screen import IncidentScreen
+from oncall_tui.ui.incidents.war_clock import IncidentClock
 
 STEP = 5.0
 
@@ -100,11 +101,18 @@ async def test_an_incident_from_declaration_to_postmortem(tmp_path: Path) -> Non
         assert app.incident_view.detected_at == first_breach  # type: ignore[union-attr]
 
         header = app.incident_header()
-        assert header is not None and "L2 On-call engineer" in header[0]
+        assert header is not None and header[0].startswith(f"{incident.ref} P2 INVESTIGATING")
         assert "L3 Engineering lead in 15:00" in header[0]
 
+        await pilot.press("w")  # the war-room view carries the clocks large
+        assert await until(pilot, lambda: app.screen.query(IncidentClock))
+        big = app.screen.query_one(IncidentClock)
+        assert await until(pilot, lambda: big.has_class("-open"))
+        assert "L3 Engineering lead in 15:00" in str(big.query_one(".clock-facts").render())
+        await pilot.press("w")
+
         await run.advance(16 * 60)
-        assert await until(pilot, lambda: "L3 Engineering lead" in app.incident_header()[0])
+        assert await until(pilot, lambda: "L4 Executive in 14:" in app.incident_header()[0])
         c = app.incident_clocks()
         assert c is not None and c.level.level == "L3 Engineering lead"  # type: ignore[union-attr]
         assert c.update_interval == 30 * 60  # P2's own interval

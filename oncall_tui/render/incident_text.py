@@ -57,19 +57,24 @@ def update_text(clocks: Clocks) -> str:
 
 
 def header_line(incident: Incident, clocks: Clocks) -> str:
-    """The one line every screen's header carries while the incident is open."""
+    """The one line every screen's header carries while the incident is open: the next
+    escalation (or the level reached, at the top), and the nearest open target."""
     parts = [f"{incident.ref} {incident.severity} {incident.state.upper()} {clock(clocks.elapsed)}"]
     since = clocks.since_detection
     if since is not None:
-        parts.append(f"detected {clock(since)} ago")
-    level = level_text(clocks)
-    if level:
-        parts.append(level)
-    parts.extend(target_text(t, clocks.now) for t in clocks.targets if t.met is None)
+        parts.append(f"first breach {clock(since)} ago")
+    if clocks.next_level is not None and clocks.next_level_in is not None:
+        parts.append(f"{clocks.next_level.level} in {clock(clocks.next_level_in)}")
+    elif clocks.level is not None:
+        parts.append(clocks.level.level)
+    open_targets = [t for t in clocks.targets if t.met is None]
+    if open_targets:
+        nearest = min(open_targets, key=lambda t: t.due)
+        parts.append(target_text(nearest, clocks.now))
     update = update_text(clocks)
     if update:
         parts.append(update)
-    return " │ ".join(parts)
+    return " · ".join(parts)
 
 
 def is_loud(clocks: Clocks) -> bool:

@@ -31,9 +31,9 @@ POSTMORTEM_TEMPLATE = """\
 | Acknowledged | {{ acknowledged }} |
 | Mitigated | {{ mitigated }} |
 | Resolved | {{ resolved }} |
-| Duration | {{ duration_min }} min |
-| Detection | {{ detection_min }} min |
-| Resolution | {{ resolution_min }} min |
+| Duration | {{ duration_min }} |
+| Detection | {{ detection_min }} |
+| Resolution | {{ resolution_min }} |
 
 ## Impact
 
@@ -128,10 +128,10 @@ def _count(value: float) -> str:
 
 
 def minutes(start: float | None, end: float | None) -> str:
-    """Whole minutes from `start` to `end`, rounded; `—` when either is missing."""
+    """`12 min` from `start` to `end`, rounded; `—` when either is missing."""
     if start is None or end is None:
         return "—"
-    return str(round((end - start) / 60))
+    return f"{round((end - start) / 60)} min"
 
 
 def _cell(text: str) -> str:

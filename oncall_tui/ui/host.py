@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config
+    from oncall_tui.engine.incident import Clocks
     from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot
     from oncall_tui.runbooks.index import RunbookIndex
     from oncall_tui.runbooks.links import LinkProblem, ResolvedLink
+    from oncall_tui.store.incident_facts import IncidentView
 
 
 class DashboardHost(Protocol):
@@ -25,10 +27,13 @@ class DashboardHost(Protocol):
     paused: bool
     dashboard_title: str
     snapshot: DashboardSnapshot | None
+    incident_view: IncidentView | None
 
     def now(self) -> float: ...
 
     def incident_header(self) -> tuple[str, bool] | None: ...
+
+    def incident_clocks(self) -> Clocks | None: ...
 
     def open_service(self, name: str) -> None: ...
 

@@ -138,7 +138,9 @@ class IncidentScreen(DashboardScreen):
         if key == self._drawn:
             return
         self._drawn = key
-        stamps = view.incident.milestones
+        stamps = dict(view.incident.milestones)
+        if view.detected_at is not None:
+            stamps.setdefault(Milestone.DETECTED, view.detected_at)  # the first breach
         self.query_one("#incident-milestones", Static).update(
             "   ".join(f"{m.value} {local_time(stamps.get(m))}" for m in Milestone)
         )

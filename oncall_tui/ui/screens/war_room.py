@@ -31,6 +31,7 @@ from oncall_tui.render.tiles import (
 from oncall_tui.render.values import format_value
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
+from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
@@ -141,6 +142,7 @@ class WarRoomScreen(DashboardScreen):
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
+        yield IncidentClock(id="war-incident")
         yield TileGrid(id="war-tiles")
         yield ChangeList(limit=2, id="war-changes")
         yield Static("", id="war-sources", markup=False)
@@ -180,6 +182,7 @@ class WarRoomScreen(DashboardScreen):
         self.query_one("#war-changes", ChangeList).show(snapshot.timeline)
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        self.query_one(IncidentClock).show(self.oncall.incident_view, self.oncall.incident_clocks())
         line = sources_line(snapshot, now)
         if line != self._sources_text:
             self._sources_text = line

@@ -1,0 +1,60 @@
+"""The incident's clocks large, for the war-room view: elapsed time in big digits, the level,
+targets and next update beside it, and the newest lines of its timeline."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Digits, Static
+
+from oncall_tui.engine.incident import Clocks
+from oncall_tui.inert import inert_line
+from oncall_tui.render.incident_text import clock, is_loud, local_time
+from oncall_tui.store.incident_facts import IncidentView
+from oncall_tui.ui.incidents.screen import clock_lines
+
+NEWEST = 3  # timeline lines shown
+
+
+class IncidentClock(Horizontal):
+    """Hidden while no incident is open; `show()` once a second."""
+
+    DEFAULT_CSS = """
+    IncidentClock { height: auto; max-height: 7; display: none; border: round $accent; }
+    IncidentClock.-open { display: block; }
+    IncidentClock.-loud { border: thick $status-crit; }
+    IncidentClock .clock-digits { width: auto; padding: 0 1; text-style: bold; }
+    IncidentClock .clock-facts { width: 1fr; height: auto; text-style: bold; }
+    IncidentClock .clock-timeline { width: 1fr; height: auto; color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Digits("", classes="clock-digits")
+        yield Static("", classes="clock-facts", markup=False)
+        yield Static("", classes="clock-timeline", markup=False)
+
+    def show(self, view: IncidentView | None, clocks: Clocks | None) -> None:
+        if view is None or clocks is None:
+            self.set_class(False, "-open")
+            self._drawn = None
+            return
+        incident = view.incident
+        facts = clock_lines(incident.ref, incident.title, incident.severity, incident.state, clocks)
+        newest = [f"{local_time(r.at)} {r.kind} {r.text}" for r in view.timeline[-NEWEST:]]
+        key = (clock(clocks.elapsed), tuple(facts), tuple(newest), is_loud(clocks))
+        if key == self._drawn:
+            return
+        self._drawn = key
+        self.set_class(True, "-open")
+        self.set_class(is_loud(clocks), "-loud")
+        self.query_one(Digits).update(clock(clocks.elapsed))
+        # the first fact (ref, severity, title) heads the block; elapsed is in the digits
+        shown = [facts[0], *facts[2:]]
+        self.query_one(".clock-facts", Static).update("\n".join(inert_line(f) for f in shown))
+        self.query_one(".clock-timeline", Static).update(
+            "\n".join(inert_line(line) for line in newest)
+        )
