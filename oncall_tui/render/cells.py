@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
+from oncall_tui.render.slo_text import budget_cell_text
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
 from oncall_tui.sources.alerts.records import ServiceAlerts
@@ -59,6 +60,7 @@ KIND_HEADINGS: dict[CheckKind, tuple[str, str]] = {
     CheckKind.HEALTH: ("health", "health"),
     CheckKind.KUBERNETES: ("pods", "pods"),
     CheckKind.ALERTS: ("alerts", "alerts"),
+    CheckKind.SLO: ("budget", "slo"),
 }
 
 
@@ -173,6 +175,10 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
         return alerts_cell(checks[0])
     if checks[0].id.kind is CheckKind.KUBERNETES:
         return pods_cell(checks[0], narrow=narrow)
+    if checks[0].id.kind is CheckKind.SLO:
+        # `✖ 41% CRIT`: the worst SLO's budget; `✖ 41%` where space is short
+        text, status, _ = budget_cell_text(checks, short=narrow)
+        return Cell(text, status)
     rolled = max((c.loudest for c in checks), key=lambda s: s.rank)
     if narrow and len(checks) > 2:
         # `3/4 ✖ready`: how many are ok, then every one that is not, named, worst first

@@ -41,7 +41,9 @@ def heading_units(services: Sequence[ServiceSnapshot], *, shortened: bool) -> di
     return {c: unit for c, unit in found.items() if unit}
 
 
-def column_heading(column: str, *, narrow: bool, unit: str | None = None) -> str:
+def column_heading(
+    column: str, *, narrow: bool, unit: str | None = None, compact: bool = False
+) -> str:
     """`error rate`, `err`, or `error %` when the unit moved into the heading."""
     if column == STATUS_COLUMN:
         return "status"
@@ -53,6 +55,8 @@ def column_heading(column: str, *, narrow: bool, unit: str | None = None) -> str
         wide, short = KPI_HEADINGS[column]
     else:
         wide, short = KIND_HEADINGS[CheckKind(column)]
+        if compact and column == CheckKind.SLO.value:
+            return short  # `slo` over `● 53%` cells: the 120-column incident still fits
     return short if narrow else wide
 
 

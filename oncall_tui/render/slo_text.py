@@ -19,12 +19,13 @@ def verdict_of(check: CheckSnapshot) -> SloVerdict | None:
     return check.detail if isinstance(check.detail, SloVerdict) else None
 
 
-def percent(share: float | None) -> str:
-    """`62 %`, `-12.5 %`, `99.95 %`: an objective or a budget as people write it."""
+def percent(share: float | None, decimals: int = 2) -> str:
+    """`99.95 %`, `62.4 %`, `-12 %`: an objective or a budget, trailing zeros dropped."""
     if share is None:
         return MISSING
-    value = share * 100
-    text = f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:.0f}"
+    text = f"{share * 100:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return f"{'0' if text == '-0' else text} %"
 
 
@@ -35,7 +36,7 @@ def objective_text(objective: float, window: float) -> str:
 
 def budget_text(budget_left: float | None) -> str:
     """`62 % left`, `-12 % left (exhausted)`, `— left`."""
-    text = f"{percent(budget_left)} left"
+    text = f"{percent(budget_left, 1)} left"
     if budget_left is not None and budget_left <= 0:
         text += " (exhausted)"
     return text
@@ -110,25 +111,39 @@ def slo_summary(check: CheckSnapshot) -> str:
     return " · ".join(parts)
 
 
-def budget_cell_text(checks: tuple[CheckSnapshot, ...]) -> tuple[str, Status, CheckSnapshot]:
+def slo_tile_text(check: CheckSnapshot) -> str:
+    """A war-room tile's value for an SLO: the firing burn, else the budget left."""
+    verdict = verdict_of(check)
+    if verdict is None:
+        return ""
+    return firing_text(verdict) or budget_text(verdict.budget_left)
+
+
+def budget_cell_text(
+    checks: tuple[CheckSnapshot, ...], *, short: bool = False
+) -> tuple[str, Status, CheckSnapshot]:
     """The overview's budget column: the worst SLO's budget left and its status word.
 
-    The worst is the one with the loudest status, then the least budget left: `✖ 41 % CRIT`.
+    The worst is the one with the loudest status, then the least budget left: `✖ 41% CRIT`.
+    `short` drops the word of a warn or crit that has a number, as KPI cells do where space
+    is short (the glyph tells it, the row's status column says the word); data that cannot
+    be trusted always says so.
     """
 
     def key(check: CheckSnapshot) -> tuple[int, float]:
         verdict = verdict_of(check)
         left = verdict.budget_left if verdict and verdict.budget_left is not None else 2.0
-        return (check.status.rank, -left)
+        return (check.loudest.rank, -left)
 
     check = max(checks, key=key)
     verdict = verdict_of(check)
-    status = check.status
-    left = percent(verdict.budget_left) if verdict else ""
+    status = check.loudest  # a crit SLO stays crit while its data is stale
+    left = percent(verdict.budget_left, 0) if verdict else ""
     parts = [status.glyph]
     if left and left != MISSING:
         parts.append(left.replace(" %", "%"))
-    if status is not Status.OK:
+    drop_word = short and len(parts) > 1 and status.is_breach
+    if status is not Status.OK and not drop_word:
         parts.append(status.word)
     return " ".join(parts), status, check
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.render.cells import age_text
+from oncall_tui.render.slo_text import slo_tile_text
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import pending_word, verdict_text
 from oncall_tui.sources.base import CheckKind
@@ -77,6 +78,8 @@ def check_title(check: CheckSnapshot) -> str:
     title = check.title or check.id.key.replace("_", " ")
     if check.id.kind is CheckKind.HEALTH:
         return f"{title} probe"
+    if check.id.kind is CheckKind.SLO:
+        return f"{title} SLO"
     return title
 
 
@@ -86,6 +89,8 @@ def value_text(check: CheckSnapshot) -> str:
         return "" if check.value is None else f"{int(check.value)} alerts"
     if check.id.kind is CheckKind.KUBERNETES:
         return check.detail.summary if isinstance(check.detail, Workloads) else ""
+    if check.id.kind is CheckKind.SLO:
+        return slo_tile_text(check)  # a firing burn, else the budget left
     if check.id.kind is not CheckKind.KPI or check.value is None:
         return ""
     return format_value(check.value, check.unit)

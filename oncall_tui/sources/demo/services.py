@@ -30,6 +30,7 @@ from oncall_tui.sources.demo.health import demo_probes
 from oncall_tui.sources.demo.incident_script import DEMO_POLICY
 from oncall_tui.sources.demo.incidents import Driver
 from oncall_tui.sources.demo.signals import Quirk, Signal
+from oncall_tui.sources.demo.slos import demo_slos
 from oncall_tui.sources.demo.workloads import demo_target
 from oncall_tui.status import Status
 
@@ -512,6 +513,7 @@ def _service(spec: DemoService) -> Service:
         panels=tuple(k for k in kpis if k.custom),
         health=demo_probes(spec.name),
         kubernetes=demo_target(spec.name, spec.vars),
+        slos=demo_slos(spec.name, dict(spec.vars)),
     )
 
 

@@ -36,6 +36,7 @@ from oncall_tui.sources.demo.health import health_jobs
 from oncall_tui.sources.demo.incidents import INCIDENT_START, incident_time
 from oncall_tui.sources.demo.services import signals
 from oncall_tui.sources.demo.signals import TIMEOUT_WINDOW, Quirk, SimulatedKpi, in_window
+from oncall_tui.sources.demo.slos import slo_jobs
 from oncall_tui.sources.demo.workloads import workload_jobs
 
 #: Where `oncall demo` starts: a few seconds before cqar's cache begins to collapse.
@@ -89,6 +90,7 @@ class DemoSource(Source):
             *workload_jobs(services, self.sim_time, self.now),
             *health_jobs(services, self.sim_time, self.now),
             *alert_jobs(services, self.sim_time, self.now),
+            *slo_jobs(services, self._sims, self.sim_time, self.now, self.name),
         ]
 
     def _demo_services(self) -> list[Service]:

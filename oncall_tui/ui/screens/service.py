@@ -17,6 +17,7 @@ from oncall_tui.ui.widgets.changes import ChangeList
 from oncall_tui.ui.widgets.header import DashboardHeader
 from oncall_tui.ui.widgets.health_pane import HealthPane
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
+from oncall_tui.ui.widgets.slo_panel import SloPane, SloPanel
 from oncall_tui.ui.widgets.workloads_pane import WorkloadsPane
 
 
@@ -48,6 +49,7 @@ class ServiceScreen(DashboardScreen):
         with Horizontal(id="service-body"):
             with VerticalScroll(id="panels-scroll"):
                 yield HealthPane(id="health")
+                yield SloPane(id="slos")
                 yield Grid(id="panels")
                 yield WorkloadsPane(id="workloads")
             with VerticalScroll(id="timeline-pane"):
@@ -70,6 +72,8 @@ class ServiceScreen(DashboardScreen):
         if self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now):
             focused = self.focused.id if self.focused in self._focus_targets() else None
             self.call_after_refresh(self._refocus, focused)  # new probe rows may be loudest
+        if self.query_one(SloPane).show(service.of_kind(CheckKind.SLO), now):
+            self.call_after_refresh(self._refocus, None)  # a firing SLO may be loudest
         workloads = service.check(CheckKind.KUBERNETES, "workloads")
         self.query_one(WorkloadsPane).show(service.name, workloads, now)
         events = [e for e in snapshot.timeline if e.check.service == service.name]
@@ -80,6 +84,7 @@ class ServiceScreen(DashboardScreen):
             if panel.snapshot is not None:
                 panel.show(panel.snapshot, now)
         self.query_one(HealthPane).show_ages(now)
+        self.query_one(SloPane).show_ages(now)
 
     def _show_checks(self, service: ServiceSnapshot) -> None:
         lines = []
@@ -116,8 +121,8 @@ class ServiceScreen(DashboardScreen):
             self.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
 
     def _focus_targets(self) -> list[Widget]:
-        """Probe rows and KPI panels, in screen order: what the arrows walk through."""
-        return list(self.query("ProbeRow, KpiPanel"))
+        """Probe rows, SLO and KPI panels, in screen order: what the arrows walk through."""
+        return list(self.query("ProbeRow, SloPanel, KpiPanel"))
 
     def _refocus(self, focused: str | None) -> None:
         panels = self._focus_targets()
@@ -171,5 +176,5 @@ class ServiceScreen(DashboardScreen):
         self.oncall.back_to_overview()
 
     @property
-    def focused_panel(self) -> KpiPanel | None:
-        return self.focused if isinstance(self.focused, KpiPanel) else None
+    def focused_panel(self) -> KpiPanel | SloPanel | None:
+        return self.focused if isinstance(self.focused, (KpiPanel, SloPanel)) else None

@@ -375,7 +375,9 @@ class ServiceMatrix(ScrollView, can_focus=True):
         return heading_units(services, shortened=self.compact or self.narrow)
 
     def _heading(self, column: str) -> str:
-        return column_heading(column, narrow=self.narrow, unit=self._units.get(column))
+        return column_heading(
+            column, narrow=self.narrow, unit=self._units.get(column), compact=self.compact
+        )
 
     def _rebuild(self, columns: tuple[str, ...], services: Sequence[ServiceSnapshot]) -> None:
         """New columns (a check kind appeared, another density): widths start again."""
