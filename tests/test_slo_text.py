@@ -141,4 +141,5 @@ def test_a_failed_fetch_keeps_the_last_figures_but_says_stale():
     assert entry["status"] == "stale"
     assert abs(entry["budget_left"] - 0.8) < 1e-9
     assert entry["error"] == "timeout: no answer within 3 s"
+    assert entry["last_verdict"] == "ok"
     assert report_exit_code(state.snapshot()) == 3

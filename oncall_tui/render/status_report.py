@@ -134,6 +134,7 @@ def _slo_json(check: CheckSnapshot) -> dict[str, Any]:
         **{k: v for k, v in body.items() if k != "status"},
         "since": iso(check.since),
         "error": _error_text(check),
+        **_trust_json(check),
     }
 
 
