@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from servers import guard
 from servers.alertmanager import alertmanager  # noqa: F401
 from servers.fake_kube import fake_kube, kubeconfig  # noqa: F401
 from servers.health import (  # noqa: F401
@@ -21,6 +22,42 @@ from servers.prometheus import (  # noqa: F401
     prometheus,
     prometheus_factory,
 )
+
+#: fixtures that start a server: a test using one (directly or through another fixture) is
+#: marked `integration` here; a test that starts one itself carries the mark in its module
+SERVER_FIXTURES = frozenset(
+    {
+        "alertmanager",
+        "exporter",
+        "fake_kube",
+        "health_grpc_server",
+        "health_http_server",
+        "health_silent_port",
+        "module_exporter",
+        "module_prometheus",
+        "prometheus",
+        "prometheus_factory",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
+    # before any fixture of the test runs, module-scoped servers included
+    guard.enter(item.nodeid, item.get_closest_marker("integration") is not None)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
+    guard.leave()  # stopping servers is always allowed
+    return (yield)
 
 
 @pytest.fixture(autouse=True)

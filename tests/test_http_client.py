@@ -40,6 +40,7 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return self_signed_certificate(folder)
 
 
+@pytest.mark.integration
 async def test_headers_and_bearer_token_are_sent(echo: CannedHttpServer) -> None:
     http = HttpOptions(headers={"X-Scope-OrgID": "team-a"}, bearer_token=Secret(TOKEN))
     async with make_async_client(http, base_url=echo.url) as client:
@@ -51,6 +52,7 @@ async def test_headers_and_bearer_token_are_sent(echo: CannedHttpServer) -> None
     assert sent.headers["authorization"] == f"Bearer {TOKEN}"
 
 
+@pytest.mark.integration
 async def test_basic_auth_is_sent(echo: CannedHttpServer) -> None:
     http = HttpOptions(basic_auth=BasicAuth("ops", Secret("hunter2")))
     async with make_async_client(http) as client:
@@ -60,6 +62,7 @@ async def test_basic_auth_is_sent(echo: CannedHttpServer) -> None:
     )
 
 
+@pytest.mark.integration
 async def test_connections_are_kept_alive_between_requests(echo: CannedHttpServer) -> None:
     connects = 0
 
@@ -79,6 +82,7 @@ async def test_refused_connection_is_unreachable() -> None:
     assert "connection refused" in error.message
 
 
+@pytest.mark.integration
 async def test_server_that_never_answers_times_out_within_the_timeout() -> None:
     with SilentServer() as silent:
         started = time.monotonic()
@@ -89,6 +93,7 @@ async def test_server_that_never_answers_times_out_within_the_timeout() -> None:
     assert 0.4 < elapsed < 1.5
 
 
+@pytest.mark.integration
 async def test_untrusted_certificate_is_a_config_error(self_signed: tuple[Path, Path]) -> None:
     with CannedHttpServer(200, b"{}", tls=self_signed) as server:
         error = await _get_error(HttpOptions(timeout=2.0), server.url)
@@ -100,6 +105,7 @@ async def test_untrusted_certificate_is_a_config_error(self_signed: tuple[Path, 
     "tls",
     [pytest.param("ca", id="ca_file"), pytest.param("skip", id="insecure_skip_verify")],
 )
+@pytest.mark.integration
 async def test_tls_options_let_a_self_signed_server_answer(
     self_signed: tuple[Path, Path], tls: str
 ) -> None:
@@ -111,6 +117,7 @@ async def test_tls_options_let_a_self_signed_server_answer(
     assert response.json() == {"ok": True}
 
 
+@pytest.mark.integration
 async def test_client_certificate_is_loaded(self_signed: tuple[Path, Path]) -> None:
     cert, key = self_signed
     tls = TLSConfig(ca_file=cert, cert_file=cert, key_file=key)
@@ -139,6 +146,7 @@ def test_fetch_failed_keeps_its_kind_and_is_scrubbed() -> None:
     assert TOKEN not in error.message
 
 
+@pytest.mark.integration
 async def test_timeout_message_never_shows_the_token_in_the_url() -> None:
     with SilentServer() as silent:
         http = HttpOptions(timeout=0.3, bearer_token=Secret(TOKEN))

@@ -324,6 +324,7 @@ async def test_unreachable_port_is_unreachable() -> None:
     await source.aclose()
 
 
+@pytest.mark.integration
 async def test_server_that_never_answers_times_out_within_the_timeout() -> None:
     with SilentServer() as silent:
         source = source_for(silent.url, kpi("up"), http=HttpOptions(timeout=0.5))
@@ -347,6 +348,7 @@ async def test_server_that_never_answers_times_out_within_the_timeout() -> None:
         ),
     ],
 )
+@pytest.mark.integration
 async def test_body_that_is_not_prometheus_json_is_malformed(body: bytes | str) -> None:
     with CannedHttpServer(200, body) as server:
         source = source_for(server.url, kpi("up"))
@@ -355,6 +357,7 @@ async def test_body_that_is_not_prometheus_json_is_malformed(body: bytes | str) 
     assert error.kind is ErrorKind.MALFORMED
 
 
+@pytest.mark.integration
 async def test_proxy_error_page_is_an_http_error_with_its_status() -> None:
     with CannedHttpServer(502, b"<h1>Bad Gateway</h1>", content_type="text/html") as server:
         source = source_for(server.url, kpi("up"))
@@ -365,6 +368,7 @@ async def test_proxy_error_page_is_an_http_error_with_its_status() -> None:
     assert "Bad Gateway" in error.message
 
 
+@pytest.mark.integration
 async def test_execution_error_422_is_a_bad_query_with_its_message() -> None:
     body = {"status": "error", "errorType": "execution", "error": "many-to-many matching"}
     with CannedHttpServer(422, json.dumps(body)) as server:
@@ -375,6 +379,7 @@ async def test_execution_error_422_is_a_bad_query_with_its_message() -> None:
     assert error.message == "many-to-many matching"
 
 
+@pytest.mark.integration
 async def test_bearer_token_is_sent_but_never_in_the_error() -> None:
     echoed = json.dumps({"status": "error", "errorType": "auth", "error": f"bad token {TOKEN}"})
     with CannedHttpServer(401, echoed) as server:
@@ -388,6 +393,7 @@ async def test_bearer_token_is_sent_but_never_in_the_error() -> None:
     assert TOKEN not in error.message and TOKEN not in str(error) and TOKEN not in repr(error)
 
 
+@pytest.mark.integration
 async def test_tenant_header_and_path_prefix_reach_a_mimir_style_api() -> None:
     with CannedHttpServer(200, json.dumps(VECTOR)) as server:
         http = HttpOptions(timeout=2.0, headers={"X-Scope-OrgID": "team-a"})

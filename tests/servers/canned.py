@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .guard import check
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -34,6 +36,7 @@ class CannedHttpServer:
         *,
         tls: tuple[Path, Path] | None = None,  # (certificate, key): serve HTTPS
     ) -> None:
+        check("an HTTP server")
         self.status = status
         self.body = body.encode() if isinstance(body, str) else body
         self.content_type = content_type
@@ -95,6 +98,7 @@ class SilentServer:
     """Accepts connections on 127.0.0.1:<free port>, reads nothing, never answers."""
 
     def __init__(self) -> None:
+        check("a silent TCP server")
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)

@@ -23,6 +23,8 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import start_wsgi_server
 
+from .guard import check
+
 DEFAULT_METHOD = "/cqc.services.v1.AssetRegistry/GetAsset"
 LATENCY_BUCKETS: tuple[float, ...] = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -94,6 +96,7 @@ class Exporter:
     """An exporter serving its own registry on 127.0.0.1:<free port> until `stop()`."""
 
     def __init__(self, prefixes: Sequence[str] = ("cqar",)) -> None:
+        check("an exporter")
         self.registry = CollectorRegistry()
         self._services: dict[str, ServiceMetrics] = {}
         self._gauges: dict[str, Gauge] = {}

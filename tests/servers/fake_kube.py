@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import yaml
 
+from .guard import check
+
 TOKEN = "fake-kube-token-5f2a9c"  # tests assert it never shows in a message
 NOW = 1_714_557_600.0  # 2024-05-01T10:00:00Z: the scenario's "now"
 
@@ -449,6 +451,7 @@ class FakeKube:
         )
 
     def start(self) -> FakeKube:
+        check("the fake Kubernetes API")
         self._thread.start()
         return self
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from .guard import check
+
 HANG_LIMIT = 30.0  # a hanging handler gives up by itself after this, even if stop() is missed
 CHUNK = 64 * 1024
 
@@ -76,6 +78,7 @@ class HealthHttpServer:
         return self.url(path)
 
     def start(self) -> None:
+        check("a health HTTP server")
         self._thread.start()
 
     def stop(self) -> None:
@@ -198,6 +201,7 @@ class GrpcHealthServer:
         await self.servicer.set(service, health_pb2.HealthCheckResponse.ServingStatus.Value(status))
 
     async def start(self) -> None:
+        check("a gRPC health server")
         await self._server.start()
 
     async def stop(self) -> None:

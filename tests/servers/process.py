@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from .guard import check
+
 READY_TIMEOUT = 20.0
 
 
@@ -80,6 +82,7 @@ class ServerProcess:
         """Start the process (again) on the same port and folder; wait until it is ready."""
         if self.running:
             return
+        check(self.name)
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
                 list(self.command()), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
