@@ -21,3 +21,6 @@ python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from on
 # the war-room view during cqar's incident: a tile per service, the crit one first
 python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import incident_time; print(incident_time("cqar", "saturation"))')" \
   --size 160x45 --screen war-room --out screenshots/war-room.svg
+# the demo's scripted incident, played on a frozen clock: the war-room view with the incident's
+# clocks, and the postmortem written from its recording
+python scripts/incident_example.py --svg screenshots/war-room-incident.svg --postmortem docs/postmortem-example.md

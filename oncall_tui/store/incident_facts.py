@@ -8,6 +8,7 @@ updates come from `store.incidents`. Thresholds are the current config's, like a
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from oncall_tui.store.incidents import IncidentEvent, IncidentStore
 #: how far before the declaration the detection search looks for the breach that began it
 LOOKBACK = 6 * 3600.0
 BREACHES = ("warn", "crit", "pending")
+_REPEAT = re.compile(r"(^|\s)x\d+\s+")  # the count of a repeated Kubernetes event
 _ACTION_KINDS = {
     "runbook.opened": "runbook",
     "command.copied": "command",
@@ -202,7 +204,8 @@ def timeline(
     for at, service, title, key, before, after in conn.execute(
         "SELECT s.at, s.service, c.title, c.key, s.before, s.after "
         "FROM status_changes s LEFT JOIN checks c ON c.id = s.check_id "
-        f"WHERE s.service IN ({marks}) AND s.at >= ? AND s.at <= ? ORDER BY s.at",
+        f"WHERE s.service IN ({marks}) AND s.at >= ? AND s.at <= ? "
+        "AND s.before IS NOT NULL ORDER BY s.at",  # a first verdict is no change
         (*services, begin, end),
     ):
         what = title or key or "service"
@@ -218,11 +221,19 @@ def timeline(
         rows.append(
             TimelineRow(at, "alert", service or "", words + (f": {summary}" * bool(summary)))
         )
+    seen_events: set[tuple[str, str, str]] = set()
     for at, service, kind, name, after in conn.execute(
         "SELECT at, service, kind, name, after FROM workload_changes "
-        f"WHERE service IN ({marks}) AND at >= ? AND at <= ? ORDER BY at",
+        f"WHERE service IN ({marks}) AND at >= ? AND at <= ? "
+        "AND (before IS NOT NULL OR kind = 'event') ORDER BY at",
         (*services, begin, end),
     ):
+        if kind == "event":
+            # a repeated event (`Unhealthy: x7 ...`) is on the timeline once, when it began
+            key = (service, name, _REPEAT.sub(" ", after or ""))
+            if key in seen_events:
+                continue
+            seen_events.add(key)
         rows.append(TimelineRow(at, kind, service, f"{name}: {after or 'gone'}"))
     for at, kind, service, subject in conn.execute(
         "SELECT at, kind, service, subject FROM actions WHERE at >= ? AND at <= ? "

@@ -20,7 +20,7 @@ class IncidentClock(Horizontal):
     """Hidden while no incident is open; `show()` once a second."""
 
     DEFAULT_CSS = """
-    IncidentClock { height: auto; max-height: 7; display: none; border: round $accent; }
+    IncidentClock { height: auto; max-height: 9; display: none; border: round $accent; }
     IncidentClock.-open { display: block; }
     IncidentClock.-loud { border: thick $status-crit; }
     IncidentClock .clock-digits { width: auto; padding: 0 1; text-style: bold; }
