@@ -209,7 +209,13 @@ def timeline(
         (*services, begin, end),
     ):
         what = title or key or "service"
-        kind = "breach" if after in BREACHES else "recovery" if after == "ok" else "data"
+        # a recovery is leaving a breach; a first verdict, or data coming back, is not one
+        if after in BREACHES:
+            kind = "breach"
+        elif after == "ok" and before in BREACHES:
+            kind = "recovery"
+        else:
+            kind = "data"
         change = f"{(before or '—').upper()} → {after.upper()}"
         rows.append(TimelineRow(at, kind, service, f"{what} {change}"))
     for at, name, severity, service, after, summary in conn.execute(
