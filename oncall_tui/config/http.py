@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from oncall_tui.config.model import BasicAuth, HttpOptions, Secret, TLSConfig
+from oncall_tui.config.model import (
+    DEFAULT_MAX_BODY,
+    MAX_MAX_BODY,
+    MIN_MAX_BODY,
+    BasicAuth,
+    HttpOptions,
+    Secret,
+    TLSConfig,
+)
 from oncall_tui.config.reader import Field, Section
+from oncall_tui.config.record import size_in_bytes
 from oncall_tui.secret_registry import REGISTRY, SECRET_HEADER, strip_userinfo
 
 # RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs (httpx sends
@@ -19,6 +28,7 @@ MAX_URL_LENGTH = 2048
 
 HTTP_KEYS: tuple[str, ...] = (
     "timeout",
+    "max_body",
     "headers",
     "bearer_token",
     "bearer_token_file",
@@ -184,6 +194,21 @@ def _secret_text(found: Field) -> str | None:
     return secret.reveal() if secret is not None else None
 
 
+def read_max_body(found: Field | None) -> int:
+    """`max_body:` (`4MiB`, `500kB`, bytes), between 1 KiB and 1 GiB; the default when absent."""
+    if found is None:
+        return DEFAULT_MAX_BODY
+    try:
+        size = size_in_bytes(found.value)
+    except ValueError as exc:
+        found.fail(str(exc))
+        return DEFAULT_MAX_BODY
+    if not MIN_MAX_BODY <= size <= MAX_MAX_BODY:
+        found.fail(f"must be between 1KiB and 1GiB, got {found.value!r}")
+        return DEFAULT_MAX_BODY
+    return size
+
+
 def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOptions:
     """The HTTP_KEYS of `section` (the caller checks unknown keys)."""
     token = None
@@ -209,6 +234,7 @@ def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOpt
         timeout = default_timeout
     return HttpOptions(
         timeout=timeout if timeout is not None else default_timeout,
+        max_body=read_max_body(section.get("max_body")),
         headers=read_headers(section.get("headers")),
         bearer_token=token,
         basic_auth=basic_auth,

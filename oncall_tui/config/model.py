@@ -15,6 +15,11 @@ from oncall_tui.config.record import RecordConfig
 from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
 
+#: answers larger than this are refused (`max_body:` sets it per datasource, probe, cluster)
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+MIN_MAX_BODY = 1024
+MAX_MAX_BODY = 1024**3
+
 STANDARD_KPIS: tuple[str, ...] = (
     "request_rate",
     "latency_p50",
@@ -73,7 +78,8 @@ class BasicAuth:
 class HttpOptions:
     """What every HTTP client of ours (datasource, alertmanager, probe) can be told."""
 
-    timeout: float = 3.0
+    timeout: float = 3.0  # the whole exchange, a trickled body included
+    max_body: int = DEFAULT_MAX_BODY  # bytes of answer read at most; past it, "too large"
     headers: Mapping[str, str] = field(default_factory=dict)
     bearer_token: Secret | None = None  # bearer_token_file is read at load time into this
     basic_auth: BasicAuth | None = None
@@ -206,6 +212,7 @@ class KubernetesTarget:
     restart_warn: int = 0  # restarts in the last hour above this are warn
     interval: float = 15.0
     timeout: float = 5.0
+    max_body: int = DEFAULT_MAX_BODY  # bytes of one list answer read at most
 
 
 class SloAction(enum.Enum):

@@ -6,6 +6,7 @@ records to the default file of the config (see `oncall_tui.store.paths`).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,9 @@ class RecordConfig:
     max_size: int = DEFAULT_MAX_SIZE  # bytes; the oldest rows go first past it
 
 
-def parse_size(value: object) -> int:
-    """Bytes from `500MB`, `2GiB`, `1g` or a plain number of bytes; ValueError otherwise."""
+def size_in_bytes(value: object) -> int:
+    """Bytes from `500MB`, `2GiB`, `1g` or a plain number of bytes; ValueError otherwise
+    (negative, not finite, or past 1 PiB included)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a size such as 500MB or 2GiB, got {value!r}")
     if isinstance(value, (int, float)):
@@ -59,9 +61,17 @@ def parse_size(value: object) -> int:
         if found is None or unit not in _SIZE_UNITS:
             raise ValueError(f"expected a size such as 500MB or 2GiB, got {value!r}")
         size = float(found.group(1)) * _SIZE_UNITS[unit]
+    if not math.isfinite(size) or size < 0 or size > 1024**5:
+        raise ValueError(f"expected a size such as 500MB or 2GiB, got {value!r}")
+    return int(size)
+
+
+def parse_size(value: object) -> int:
+    """A recording's `max_size`: at least 1 MiB."""
+    size = size_in_bytes(value)
     if size < 1024 * 1024:
         raise ValueError(f"a recording needs at least 1MiB, got {value!r}")
-    return int(size)
+    return size
 
 
 def read_record(found: Field | None) -> RecordConfig:

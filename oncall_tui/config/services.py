@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options
+from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options, read_max_body
 from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.kpis import check_runbook_ref, panel_key, read_kpi
 from oncall_tui.config.model import (
@@ -55,6 +55,7 @@ KUBERNETES_KEYS: tuple[str, ...] = (
     "restart_warn",
     "interval",
     "timeout",
+    "max_body",
 )
 # keys that mean nothing to a probe of this kind
 _NOT_FOR = {
@@ -197,6 +198,7 @@ def read_kubernetes(found: Field) -> KubernetesTarget | None:
         restart_warn=restart_warn,
         interval=interval,
         timeout=timeout,
+        max_body=read_max_body(section.get("max_body")),
     )
 
 

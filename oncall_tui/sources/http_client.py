@@ -14,6 +14,7 @@ import os
 import socket
 import ssl
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -75,6 +76,72 @@ async def _refuse_tls(request: httpx.Request) -> None:
 
 def is_plain_http(url: str) -> bool:
     return url.lower().startswith("http://")
+
+
+class TooLarge(Exception):
+    """An answer past its `max_body`: reading stopped there."""
+
+
+async def send_capped(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    max_body: int,
+    deadline: float,
+    secrets: Sequence[str] = (),
+    **kwargs: Any,
+) -> httpx.Response:
+    """One request whose answer is read whole, but never past `max_body` bytes and never
+    past `deadline` seconds in all (httpx's own timeouts are per read: a server dribbling a
+    byte a second would hold the request forever). FetchFailed for every failure: a body
+    too large is MALFORMED ("too large"), a deadline passed is TIMEOUT."""
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.stream(method, url, **kwargs) as response:
+                content = await _read_capped(response, max_body)
+                headers = [
+                    (k, v)
+                    for k, v in response.headers.multi_items()
+                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+                ]
+                return httpx.Response(
+                    response.status_code,
+                    headers=headers,
+                    content=content,
+                    request=response.request,
+                    extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+                )
+    except TooLarge:
+        where = url if "://" in url else str(client.base_url).rstrip("/") + url
+        message = f"answer too large: more than {format_size(max_body)} from {where} (max_body)"
+        raise FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, secrets))) from None
+    except TimeoutError:
+        message = f"no complete answer within {deadline:g} s (the whole request, body included)"
+        raise FetchFailed(FetchError(ErrorKind.TIMEOUT, message)) from None
+    except httpx.HTTPError as exc:
+        raise FetchFailed(classify_exception(exc, secrets)) from None
+
+
+async def _read_capped(response: httpx.Response, max_body: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts as it unpacks
+        size += len(chunk)
+        if size > max_body:
+            raise TooLarge  # leaving the block closes the connection; the rest is never read
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def format_size(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
 
 
 def _ssl_context(tls: TLSConfig) -> ssl.SSLContext | bool:

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
+from oncall_tui.config.model import DEFAULT_MAX_BODY
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
-from oncall_tui.sources.http_client import classify_exception, error_for_status, scrub
+from oncall_tui.sources.http_client import error_for_status, scrub, send_capped
 from oncall_tui.sources.json_answer import parse_json
 
 
@@ -19,15 +20,24 @@ async def request_json(
     *,
     params: Mapping[str, str] | None = None,
     body: object | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    deadline: float | None = None,
 ) -> tuple[int, object]:
     """(status, parsed body) of a successful request; FetchFailed for anything else.
 
     An empty body (Alertmanager's DELETE) is returned as None.
     """
-    try:
-        response = await client.request(method, path, params=params, json=body)
-    except httpx.HTTPError as exc:
-        raise FetchFailed(classify_exception(exc, secrets)) from exc
+    timeout = client.timeout.read or client.timeout.connect or 10.0
+    response = await send_capped(
+        client,
+        method,
+        path,
+        params=params,
+        json=body,
+        max_body=max_body,
+        deadline=deadline if deadline is not None else timeout,
+        secrets=secrets,
+    )
     if response.status_code >= 400:
         text = response.text.strip()[:300]
         message = f"HTTP {response.status_code} from {path}" + (f": {text}" if text else "")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from oncall_tui.config.model import Service
+from oncall_tui.config.model import DEFAULT_MAX_BODY, Service
 from oncall_tui.sources.alerts.fetch import request_json
 from oncall_tui.sources.alerts.matching import service_for
 from oncall_tui.sources.alerts.records import (
@@ -50,7 +50,10 @@ def parse_alerts(body: object, services: Sequence[Service]) -> tuple[Alert, ...]
 
 
 async def fetch_alerts(
-    client: httpx.AsyncClient, services: Sequence[Service], secrets: Sequence[str]
+    client: httpx.AsyncClient,
+    services: Sequence[Service],
+    secrets: Sequence[str],
+    max_body: int = DEFAULT_MAX_BODY,
 ) -> tuple[Alert, ...]:
-    _status, body = await request_json(client, "GET", ALERTS_PATH, secrets)
+    _status, body = await request_json(client, "GET", ALERTS_PATH, secrets, max_body=max_body)
     return parse_alerts(body, services)

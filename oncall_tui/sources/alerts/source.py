@@ -143,11 +143,11 @@ class AlertSource(Source):
             alerts, errors = await self._evaluator.evaluate(now)
         elif self.mode == MODE_ALERTMANAGER:
             alerts = await alertmanager.fetch_alerts(
-                self._http_client(), self._services, self._secrets, now
+                self._http_client(), self._services, self._secrets, now, self._http.max_body
             )
         else:
             alerts = await prometheus_alerts.fetch_alerts(
-                self._http_client(), self._services, self._secrets
+                self._http_client(), self._services, self._secrets, self._http.max_body
             )
         return AlertList(alerts=alerts, source=self.name, fetched_at=now, errors=errors)
 

@@ -8,10 +8,12 @@ not four. Failures leave as `FetchFailed` with a kind and a message an engineer 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from oncall_tui.config.model import DEFAULT_MAX_BODY
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 from oncall_tui.sources.json_answer import parse_json
 
@@ -23,6 +25,28 @@ KINDS: Mapping[str, tuple[str, str, Mapping[str, str]]] = {
     "statefulsets": ("AppsV1Api", "list_namespaced_stateful_set", {}),
     "events": ("CoreV1Api", "list_namespaced_event", {"field_selector": "type=Warning"}),
 }
+
+
+def _read_capped(response: Any, max_body: int, deadline: float, kind: str, namespace: str) -> bytes:
+    """The body of a streamed answer, refused past `max_body` bytes or past `deadline`."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.stream(64 * 1024, decode_content=True):
+        size += len(chunk)
+        if size > max_body:
+            raise FetchFailed(
+                FetchError(
+                    ErrorKind.MALFORMED,
+                    f"list {kind} in {namespace}: answer too large, more than "
+                    f"{max_body // 1024} KiB (max_body)",
+                )
+            )
+        if time.monotonic() > deadline:
+            raise FetchFailed(
+                FetchError(ErrorKind.TIMEOUT, f"list {kind} in {namespace}: answer not in time")
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def kubeconfig_path() -> str | None:
@@ -56,16 +80,22 @@ class KubeClient:
             "AppsV1Api": client.AppsV1Api(api_client),
         }
 
-    def list(self, kind: str, namespace: str, timeout: float) -> list[dict[str, Any]]:
-        """The `items` of one namespaced list call, as the API's JSON. Blocks."""
+    def list(
+        self, kind: str, namespace: str, timeout: float, max_body: int = DEFAULT_MAX_BODY
+    ) -> list[dict[str, Any]]:
+        """The `items` of one namespaced list call, as the API's JSON. Blocks; reads at most
+        `max_body` bytes and stops reading `timeout` seconds after the call began."""
         api_name, method, extra = KINDS[kind]
         call: Callable[..., Any] = getattr(self._apis[api_name], method)
+        started = time.monotonic()
         try:
             response = call(namespace, _preload_content=False, _request_timeout=timeout, **extra)
             try:
-                body = response.data
+                body = _read_capped(response, max_body, started + timeout, kind, namespace)
             finally:
                 response.release_conn()
+        except FetchFailed:
+            raise
         except Exception as exc:  # every failure becomes a FetchError value
             raise FetchFailed(self.error_for(exc, kind, namespace)) from exc
         try:

@@ -53,6 +53,7 @@ class _Group:
         self.namespace = namespace
         self.members = members
         self.timeout = max(m.target.timeout for m in members)
+        self.max_body = max(m.target.max_body for m in members)
         self.interval = min(m.target.interval for m in members)
         self.tracker = RestartTracker()
 
@@ -152,7 +153,10 @@ class KubernetesSource(Source):
         kube = await self._client(group.context)
         kinds = ("pods", *OPTIONAL_KINDS)
         results = await asyncio.gather(
-            *(asyncio.to_thread(kube.list, kind, group.namespace, group.timeout) for kind in kinds),
+            *(
+                asyncio.to_thread(kube.list, kind, group.namespace, group.timeout, group.max_body)
+                for kind in kinds
+            ),
             return_exceptions=True,
         )
         found: dict[str, list] = {}

@@ -20,10 +20,10 @@ from oncall_tui.config.model import Datasource, Direction
 from oncall_tui.inert import inert_map
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.http_client import (
-    classify_exception,
     error_for_status,
     make_async_client,
     scrub,
+    send_capped,
 )
 from oncall_tui.sources.json_answer import parse_json
 
@@ -113,14 +113,28 @@ class PrometheusClient:
         Every failure raises FetchFailed.
         """
         long = len(urlencode(params)) > MAX_GET_PARAMS
+        http = self.datasource.http
         async with self._in_flight:
-            try:
-                if long:
-                    response = await self.http.post(path, data=params)
-                else:
-                    response = await self.http.get(path, params=params)
-            except httpx.HTTPError as exc:
-                raise FetchFailed(classify_exception(exc, self.secrets)) from None
+            if long:
+                response = await send_capped(
+                    self.http,
+                    "POST",
+                    path,
+                    data=params,
+                    max_body=http.max_body,
+                    deadline=http.timeout,
+                    secrets=self.secrets,
+                )
+            else:
+                response = await send_capped(
+                    self.http,
+                    "GET",
+                    path,
+                    params=params,
+                    max_body=http.max_body,
+                    deadline=http.timeout,
+                    secrets=self.secrets,
+                )
         return self._data(response)
 
     def _data(self, response: httpx.Response) -> dict[str, Any]:
