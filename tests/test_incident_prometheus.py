@@ -218,8 +218,9 @@ services:
     assert f"| {crossing} | breach | cqar | Error rate OK → {after.upper()} |" in table, table
     assert "| milestone | — | mitigated |" in table, table
     cells = [line.split(" | ") for line in table.splitlines() if line.startswith("| ")][2:]
-    error_rows = [(kind, what) for _, kind, _, what in cells if what.startswith("Error rate")]
-    # the first verdict is data, not a recovery; leaving the breach is one
-    assert ("data", "Error rate — → OK |") in error_rows, error_rows
-    assert any(k == "recovery" and w.endswith("→ OK |") for k, w in error_rows), error_rows
+    # a recovery is leaving a breach (never a first verdict or data coming back), and the
+    # error rate's is there
+    recoveries = [what for _, kind, _, what in cells if kind == "recovery"]
+    assert all(w.split(" → ")[0].endswith(("WARN", "CRIT", "PENDING")) for w in recoveries), table
+    assert any(w.startswith("Error rate ") and w.endswith("→ OK |") for w in recoveries), table
     assert "a bad deploy" in text
