@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,13 +75,14 @@ class WriterInfo:
         return True
 
 
+_STATUSES = {status.value: status for status in Status}
+
+
 def _status(text: str | None) -> Status | None:
     if text is None:
         return None
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.ERROR  # a status this oncall does not know: the louder state
+    # a status this oncall does not know: the louder state
+    return _STATUSES.get(text, Status.ERROR)
 
 
 class Recording:
@@ -226,6 +227,68 @@ class Recording:
             ).fetchone()
             if row is not None:
                 self._details[cid] = codec.decode(row[0], row[1])
+
+    def seek_rows(self, at: float, windows: Mapping[int, float], default: float) -> list[Row]:
+        """What a seek to `at` replays, oldest first: per check, the row of its last recorded
+        status change (so `since` reads right), its last row before its window, and every row
+        of its window (`windows[check id]` seconds before `at`, else `default`)."""
+        checks = self.checks()
+        raw: list[tuple] = []
+        for cid in checks:
+            edge = at - windows.get(cid, default)
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
+                "ORDER BY at DESC LIMIT 1",
+                (cid, edge),
+            ).fetchone()
+            if found is not None:
+                raw.append(found)
+        for cid, changed in self._conn.execute(
+            "SELECT check_id, max(at) FROM status_changes WHERE check_id IS NOT NULL "
+            "AND at <= ? AND at >= ? GROUP BY check_id",
+            (at, at - 86400.0),
+        ):
+            if cid not in checks or changed > at - windows.get(cid, default):
+                continue
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
+                "ORDER BY at DESC LIMIT 1",
+                (cid, changed),
+            ).fetchone()
+            if found is not None:
+                raw.append(found)
+        for cid, window in windows.items():
+            if cid in checks and window > default:
+                raw.extend(
+                    self._conn.execute(
+                        f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at > ? "
+                        "AND at <= ?",
+                        (cid, at - window, at),
+                    )
+                )
+        if default > 0:
+            for found in self._conn.execute(
+                f"SELECT {_COLUMNS} FROM observations WHERE at > ? AND at <= ?",
+                (at - default, at),
+            ):
+                if found[0] not in windows:
+                    raw.append(found)
+        unique = {(r[0], r[1]): r for r in raw}
+        ordered = sorted(unique.values(), key=lambda r: r[1])
+        return [row for row in (self._row(r) for r in ordered) if row is not None]
+
+    def thinned_values(
+        self, check_id: int, start: float, end: float, step: float
+    ) -> tuple[tuple[float, float], ...]:
+        """(time, value) with start < at <= end, one point per `step` seconds (the last of
+        each), for the sparkline history a seek loads."""
+        return tuple(
+            self._conn.execute(
+                "SELECT max(at), value FROM observations WHERE check_id = ? AND at > ? "
+                "AND at <= ? AND value IS NOT NULL GROUP BY CAST(at / ? AS INTEGER) ORDER BY 1",
+                (check_id, start, end, step),
+            ).fetchall()
+        )
 
     def latest_before(self, at: float) -> list[Row]:
         """Each check's last row at or before `at` (in time order)."""

@@ -72,6 +72,8 @@ class _CheckMemory:
     detail: str | None = None
     labels_at: float = float("-inf")
     detail_at: float = float("-inf")
+    labels_seen: object = None  # the last labels and detail objects, to skip encoding repeats
+    detail_seen: object = None
 
 
 @dataclass
@@ -117,6 +119,7 @@ class RowBuilder:
         """Write everything in full again (after rows were pruned)."""
         for memory in self._checks.values():
             memory.labels_at = memory.detail_at = float("-inf")
+            memory.labels_seen = memory.detail_seen = None
 
     def build(self, items: Iterable[object]) -> Rows:
         rows = Rows()
@@ -160,10 +163,15 @@ class RowBuilder:
         row: tuple[object, ...]
         if isinstance(outcome, Reading):
             at = outcome.at
-            labels_text = self._scrub(json.dumps(dict(outcome.labels), sort_keys=True))
-            labels = self._changed(memory, "labels", labels_text, at)
-            detail_text = self._scrub(codec.encode(outcome.detail))
-            detail = self._changed(memory, "detail", detail_text, at)
+            labels = detail = None
+            if outcome.labels != memory.labels_seen or at - memory.labels_at >= KEYFRAME:
+                memory.labels_seen = outcome.labels
+                labels_text = self._scrub(json.dumps(dict(outcome.labels), sort_keys=True))
+                labels = self._changed(memory, "labels", labels_text, at)
+            if outcome.detail != memory.detail_seen or at - memory.detail_at >= KEYFRAME:
+                memory.detail_seen = outcome.detail
+                detail_text = self._scrub(codec.encode(outcome.detail))
+                detail = self._changed(memory, "detail", detail_text, at)
             row = (
                 cid,
                 at,

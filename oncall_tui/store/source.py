@@ -25,7 +25,7 @@ from oncall_tui.sources.base import CheckId, DashboardRecord, Job, Observation, 
 from oncall_tui.store.reader import Recording, Row, open_recording
 
 HISTORY = 900.0  # seconds of sparkline history loaded by a seek
-MIN_WINDOW = 120.0  # seconds of rows replayed in full by a seek (covers failing backoff)
+HISTORY_POINTS = 90  # at most this many points of it per check
 GROUP = 1.0  # seconds: rows closer than this are applied together
 
 
@@ -103,33 +103,52 @@ class RecordingSource(Source):
         return DashboardState(self.config, self.clock)
 
     def seek(self, at: float, *, history: float = HISTORY) -> DashboardState:
-        """A fresh state as it stood at recorded time `at`."""
+        """A fresh state as it stood at recorded time `at`.
+
+        Replays, per check, the row of its last status change and its last row; for a check
+        with `for:`, every row of its hold and two refreshes before `at`. Earlier
+        values come back as sparkline history, one point per HISTORY_STEP seconds.
+        """
         state = self.new_state()
-        holds = [k.thresholds.hold for s in self.config.services.values() for k in s.all_kpis]
-        holds += [p.hold for s in self.config.services.values() for p in s.health]
-        window = max(
-            [MIN_WINDOW, 3 * self.config.refresh, *(h + 2 * self.config.refresh for h in holds)]
-        )
-        start = at - window
-        self.recording.prime(start)
-        before = self.recording.latest_before(start)
-        ids = {cid: check for cid, check in self.recording.checks().items()}
-        backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]] = {}
-        if history > window:
-            for cid, check in ids.items():
-                if isinstance(check, CheckId) and check in self._wanted:
-                    backfill[check] = self.recording.values(cid, at - history, start)
+        refresh = self.config.refresh
+        default = 0.0  # a check without `for:`: its last row (and its last change) will do
+        holds = self._holds()
+        ids = self.recording.checks()
+        windows = {cid: holds[check] + 2 * refresh for cid, check in ids.items() if check in holds}
+        widest = max([default, *windows.values()])
         self._source_ok = {}
-        first = [self._with_history(r, backfill) for r in before]
-        self._apply(state, first)
-        self._sources(state, float("-inf"), start)
-        rows = [self._with_history(r, backfill) for r in self.recording.rows_between(start, at)]
+        self.recording.prime(at - widest - refresh)
+        rows = self.recording.seek_rows(at, windows, default)
+        first_at: dict[CheckId | DashboardRecord, float] = {}
+        for row in rows:
+            first_at.setdefault(row.check, row.at)
+        backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]] = {}
+        step = max(refresh, history / HISTORY_POINTS)
+        for cid, check in ids.items():
+            if isinstance(check, CheckId) and check in self._wanted and check in first_at:
+                backfill[check] = self.recording.thinned_values(
+                    cid, at - history, first_at[check] - 0.001, step
+                )
+        rows = [self._with_history(r, backfill) for r in rows]
+        self._sources(state, float("-inf"), at)
         self._apply(state, rows)
-        self._sources(state, start, at)
         self.clock.now = at
         self._sources_alive(state, rows)
         self.cursor = at
         return state
+
+    def _holds(self) -> dict[CheckId, float]:
+        from oncall_tui.sources.base import CheckKind
+
+        holds: dict[CheckId, float] = {}
+        for svc in self.config.services.values():
+            for kpi in svc.all_kpis:
+                if kpi.thresholds.hold > 0:
+                    holds[CheckId(svc.name, CheckKind.KPI, kpi.key)] = kpi.thresholds.hold
+            for probe in svc.health:
+                if probe.hold > 0:
+                    holds[CheckId(svc.name, CheckKind.HEALTH, probe.name)] = probe.hold
+        return holds
 
     def advance(self, state: DashboardState, to: float) -> int:
         """Play the rows after the cursor up to `to` into `state`; the number applied."""

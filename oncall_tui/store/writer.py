@@ -94,6 +94,7 @@ class RecordingWriter(threading.Thread):
         self._submitted = 0
         self._written = 0
         self._last_beat = 0.0
+        self._wake = threading.Event()
 
     # -- any thread --------------------------------------------------------------------
 
@@ -111,6 +112,7 @@ class RecordingWriter(threading.Thread):
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything submitted so far is committed (tests, shutdown)."""
         target = self._submitted
+        self._wake.set()
         deadline = time.monotonic() + timeout
         with self._flushed:
             while self._written < target and self.is_alive():
@@ -124,6 +126,7 @@ class RecordingWriter(threading.Thread):
         """Write what is queued, then close the file."""
         if self.is_alive():
             self._queue.put(_STOP)
+            self._wake.set()
             self.join(timeout)
 
     # -- the thread ----------------------------------------------------------------------
@@ -161,17 +164,15 @@ class RecordingWriter(threading.Thread):
             conn.close()
 
     def _collect(self) -> tuple[list[object], bool]:
-        """What arrives within one flush period (waiting for the first item at most that)."""
+        """What arrived during one flush period. The thread sleeps the period through (a
+        flush() or stop() wakes it early) and then takes the queue at once: it never wakes
+        per item, so the UI's loop is not made to hand over the GIL on every submit."""
+        self._wake.wait(self._flush_every)
+        self._wake.clear()
         items: list[object] = []
-        deadline = time.monotonic() + self._flush_every
         while True:
-            left = deadline - time.monotonic()
             try:
-                item = (
-                    self._queue.get(timeout=max(left, 0.0))
-                    if left > 0
-                    else self._queue.get_nowait()
-                )
+                item = self._queue.get_nowait()
             except queue.Empty:
                 return items, False
             if item is _STOP:
