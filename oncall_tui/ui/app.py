@@ -28,6 +28,7 @@ from oncall_tui.engine.state import DashboardState
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import Source
+from oncall_tui.ui.guard import DisplayErrors, guarded
 from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
 from oncall_tui.ui.screens.base import DashboardScreen
@@ -107,6 +108,7 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
             self.incident_path = self.incident_path or recorder.path
         self.recording_problem = recording_problem
         self.paused = False
+        self.display_errors = DisplayErrors()
         self.snapshot: DashboardSnapshot | None = None
         self._version: int | None = None
         self._timer: Timer | None = None
@@ -226,7 +228,9 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
                 # without an alert list there is nothing to announce
                 from oncall_tui.ui.alerts.announce import announce_new_alerts
 
-                announce_new_alerts(self, previous, self.snapshot, bell=self.config.bell)
+                guarded(self, "alert notices", announce_new_alerts)(
+                    self, previous, self.snapshot, bell=self.config.bell
+                )
             if self._timer is not None and not self._settled and self._first_data_in():
                 # every source has answered once: from now on one refresh a second is enough
                 self._settled = True

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from textual.screen import Screen
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.ui.guard import guarded, report_display_error
 from oncall_tui.ui.host import DashboardHost
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.header import DashboardHeader
@@ -25,23 +27,42 @@ class DashboardScreen(Screen[None]):
         return cast(DashboardHost, self.app)
 
     def show(self, snapshot: DashboardSnapshot | None, now: float) -> None:
-        """Called on every tick: ages always, data only when the snapshot changed."""
-        if not self.is_mounted:
-            return  # on_mount draws what is there once the widgets exist
+        """Called on every tick: ages always, data only when the snapshot changed.
+
+        An exception while drawing is reported (logged, one notice) and never exits the app;
+        the next tick draws again.
+        """
+        if not (self.is_mounted and self.is_running) or self not in self.app.screen_stack:
+            # on_mount draws what is there once the widgets exist; a screen popped (its
+            # widgets being taken down) draws nothing
+            return
+        try:
+            self._show(snapshot, now)
+        except Exception as error:  # noqa: BLE001 - a widget error must not end the dashboard
+            self._rendered_version = None  # draw the data again next tick
+            report_display_error(self.app, f"{type(self).__name__} refresh", error)
+
+    def _show(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         app = self.oncall
-        self.query_one(DashboardHeader).show(
-            snapshot,
-            now,
-            title=app.dashboard_title,
-            paused=app.paused,
-            demo=app.demo,
-            incident=app.incident_header(),
-        )
-        self.query_one(SourceBanner).show(snapshot, now)
+        for header in self.query(DashboardHeader):
+            header.show(
+                snapshot,
+                now,
+                title=app.dashboard_title,
+                paused=app.paused,
+                demo=app.demo,
+                incident=app.incident_header(),
+            )
+        for banner in self.query(SourceBanner):
+            banner.show(snapshot, now)
         if snapshot is not None and snapshot.version != self._rendered_version:
             self._rendered_version = snapshot.version
             self.show_data(snapshot, now)
         self.show_ages(snapshot, now)
+
+    def after_refresh(self, where: str, call: Callable[..., object], *args: Any, **kw: Any) -> None:
+        """`call_after_refresh`, with an exception reported instead of exiting the app."""
+        self.call_after_refresh(guarded(self.app, where, call), *args, **kw)
 
     def redraw(self) -> None:
         """Forget what was drawn (the theme or the size changed) and draw it again."""

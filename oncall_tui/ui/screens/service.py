@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
+from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.ui.screens.base import DashboardScreen
@@ -25,6 +27,12 @@ def panel_id(key: str) -> str:
     return "panel-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
 
 
+def panel_order(checks: Sequence[CheckSnapshot]) -> list[CheckSnapshot]:
+    """Worst first, config order among equals: the breach that explains the page on top."""
+    position = {c.id.key: i for i, c in enumerate(checks)}
+    return sorted(checks, key=lambda c: (-c.status.rank, position[c.id.key]))
+
+
 class ServiceScreen(DashboardScreen):
     AUTO_FOCUS = None  # focus goes to the loudest panel once panels exist
 
@@ -39,7 +47,8 @@ class ServiceScreen(DashboardScreen):
     def __init__(self, service: str) -> None:
         super().__init__()
         self.service_name = service
-        self._panel_keys: tuple[str, ...] = ()
+        self._panel_keys: tuple[str, ...] = ()  # the shown panels, in screen order
+        self._panels: dict[str, KpiPanel] = {}  # every panel mounted, by KPI key
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
@@ -71,17 +80,17 @@ class ServiceScreen(DashboardScreen):
         self._show_panels(service, now)
         if self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now):
             focused = self.focused.id if self.focused in self._focus_targets() else None
-            self.call_after_refresh(self._refocus, focused)  # new probe rows may be loudest
+            self.after_refresh("panel focus", self._refocus, focused)  # new rows may be loudest
         if self.query_one(SloPane).show(service.of_kind(CheckKind.SLO), now):
-            self.call_after_refresh(self._refocus, None)  # a firing SLO may be loudest
+            self.after_refresh("panel focus", self._refocus, None)  # a firing SLO may be loudest
         workloads = service.check(CheckKind.KUBERNETES, "workloads")
         self.query_one(WorkloadsPane).show(service.name, workloads, now)
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
-        for panel in self.query(KpiPanel):
-            if panel.snapshot is not None:
+        for panel in self._panels.values():
+            if panel.display and panel.snapshot is not None:
                 panel.show(panel.snapshot, now)
         self.query_one(HealthPane).show_ages(now)
         self.query_one(SloPane).show_ages(now)
@@ -97,32 +106,52 @@ class ServiceScreen(DashboardScreen):
         widget.update("   ".join(lines))
 
     def _show_panels(self, service: ServiceSnapshot, now: float) -> None:
-        checks = service.of_kind(CheckKind.KPI)
-        keys = tuple(c.id.key for c in checks)
-        grid = self.query_one("#panels", Grid)
-        if keys != self._panel_keys:
-            focused = self.focused.id if isinstance(self.focused, KpiPanel) else None
-            grid.remove_children()
-            grid.mount_all(KpiPanel(c, id=panel_id(c.id.key)) for c in checks)
-            self._panel_keys = keys
-            self.call_after_refresh(self._fill_panels)
-            self.call_after_refresh(self._refocus, focused)
-            return
-        for check in checks:
-            grid.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
+        """One panel per KPI, breaching ones first; panels are reused, never mounted twice.
 
-    def _fill_panels(self) -> None:
-        snapshot = self.oncall.snapshot
-        service = snapshot.service(self.service_name) if snapshot else None
-        if service is None:
-            return
-        now = self.oncall.now()
-        for check in service.of_kind(CheckKind.KPI):
-            self.query_one(f"#{panel_id(check.id.key)}", KpiPanel).show(check, now)
+        A KPI that goes away hides its panel (kept for when it comes back): removing and
+        mounting again under the same id races with a refresh that comes first.
+        """
+        checks = panel_order(service.of_kind(CheckKind.KPI))
+        grid = self.query_one("#panels", Grid)
+        added = False
+        for check in checks:
+            panel = self._panels.get(check.id.key)
+            if panel is None:
+                panel = KpiPanel(check, id=panel_id(check.id.key))
+                self._panels[check.id.key] = panel
+                grid.mount(panel)
+                added = True
+            panel.display = True
+            panel.show(check, now)
+        keys = tuple(c.id.key for c in checks)
+        for key, panel in self._panels.items():
+            if key not in keys:
+                panel.display = False
+        if keys != self._panel_keys and self._order_panels(grid, keys):
+            first = self._panel_keys == ()
+            self._panel_keys = keys
+            if added or first:
+                focused = self.focused.id if isinstance(self.focused, KpiPanel) else None
+                self.after_refresh("panel focus", self._refocus, focused)
+
+    def _order_panels(self, grid: Grid, keys: tuple[str, ...]) -> bool:
+        """Put the shown panels in `keys` order; False when some are not in the grid yet
+        (a mount refused while the screen closes), to try again next refresh."""
+        shown = [self._panels[k] for k in keys]
+        children = list(grid.children)
+        if any(panel not in children for panel in shown):
+            return False
+        if [w for w in children if w in shown] == shown or not shown:
+            return True
+        if children[0] is not shown[0]:
+            grid.move_child(shown[0], before=0)
+        for before, panel in zip(shown, shown[1:], strict=False):
+            grid.move_child(panel, after=before)
+        return True
 
     def _focus_targets(self) -> list[Widget]:
         """Probe rows, SLO and KPI panels, in screen order: what the arrows walk through."""
-        return list(self.query("ProbeRow, SloPanel, KpiPanel"))
+        return [w for w in self.query("ProbeRow, SloPanel, KpiPanel") if w.display]
 
     def _refocus(self, focused: str | None) -> None:
         panels = self._focus_targets()
@@ -133,7 +162,7 @@ class ServiceScreen(DashboardScreen):
             # open on the loudest panel: the worst status, first in config order
             target = max(panels, key=lambda p: p.snapshot.status.rank if p.snapshot else -1)
         target.focus(scroll_visible=False)
-        self.call_after_refresh(target.scroll_visible, animate=False)
+        self.after_refresh("panel focus", target.scroll_visible, animate=False)
 
     def _step_panel_focus(self, step: int) -> None:
         panels = self._focus_targets()

@@ -31,6 +31,7 @@ from oncall_tui.render.tiles import (
 from oncall_tui.render.values import format_value
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
+from oncall_tui.ui.guard import guarded
 from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
@@ -167,8 +168,8 @@ class WarRoomScreen(DashboardScreen):
             tiles = [ServiceTile(s) for s in order]
             grid.mount_all(tiles)
             for tile, service in zip(tiles, order, strict=True):
-                tile.call_after_refresh(tile.show, service, now)
-            self.call_after_refresh(self._settle, focused)
+                tile.call_after_refresh(guarded(self.app, "war-room tile", tile.show), service, now)
+            self.after_refresh("war-room focus", self._settle, focused)
         else:
             tiles = self.tiles  # one query; kept in step with the moves below
             for index, name in enumerate(names):

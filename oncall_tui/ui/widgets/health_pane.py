@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -122,6 +123,8 @@ def probe_lines(check: CheckSnapshot, now: float) -> list[tuple[int, Text]]:
     """Everything one row shows, as (indent, line); wrapped lines keep their indent."""
     lines = [(0, Text(headline(check, now), style="bold" if check.status.is_breach else ""))]
     result = result_of(check)
+    if check.status is Status.OK and check.pending is None:
+        return lines  # a well probe is one line: the failing ones get the room
     if result is not None and result.target:
         lines.append((2, Text(result.target, style="dim")))
     reason = reason_line(check)
@@ -199,8 +202,23 @@ def row_id(key: str) -> str:
     return "probe-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
 
 
+def summary_text(checks: Sequence[CheckSnapshot]) -> str:
+    """`● health 4/4 ok · live 3.1 ms · ready 4 ms · grpc 2 ms`: every probe well, one line."""
+    parts = [f"{Status.OK.glyph} health {len(checks)}/{len(checks)} ok"]
+    for check in checks:
+        name = check.title or check.id.key
+        latency = format_value(check.value, "s") if check.value is not None else ""
+        parts.append(f"{name} {latency}".strip())
+    return " · ".join(parts)
+
+
 class HealthPane(Vertical):
-    """Every probe of one service; hidden when the service has none."""
+    """Every probe of one service; hidden when the service has none.
+
+    All well, it is one line (`● health 4/4 ok · live 3.1 ms ...`), so the KPI panels below
+    stay in view; otherwise a block with a row per probe, ok ones one line each, the failing
+    ones with their reason and components.
+    """
 
     DEFAULT_CSS = """
     HealthPane {
@@ -209,6 +227,8 @@ class HealthPane(Vertical):
     }
     HealthPane:focus-within { border: round $primary; }
     HealthPane.-loud { border: round $status-crit; }
+    HealthPane.-all-well { border: none; padding: 0 1; height: 1; }
+    HealthPane .health-summary { height: 1; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -216,13 +236,22 @@ class HealthPane(Vertical):
         self.border_title = "health"
         self.display = False
         self._keys: tuple[str, ...] = ()
+        self._rows: dict[str, ProbeRow] = {}  # every row mounted, by probe name; reused
+        self._summary = Static("", classes="health-summary", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._summary
 
     @property
     def rows(self) -> list[ProbeRow]:
-        return list(self.query(ProbeRow))
+        return [row for row in self.query(ProbeRow) if row.display]
+
+    @property
+    def all_well(self) -> bool:
+        return self.has_class("-all-well")
 
     def show(self, checks: Iterable[CheckSnapshot], now: float) -> bool:
-        """Bring the rows in line with the probes; True when the rows were (re)built."""
+        """Bring the rows in line with the probes; True when rows were added or came back."""
         checks = tuple(checks)
         self.display = bool(checks)
         if not checks:
@@ -232,18 +261,26 @@ class HealthPane(Vertical):
         self.border_title = f"health · {len(checks)} probes" + (f", {bad} not ok" if bad else "")
         self.border_subtitle = f"{rolled.glyph} {rolled.word}"
         self.set_class(rolled in (Status.CRIT, Status.ERROR), "-loud")
-        keys = tuple(c.id.key for c in checks)
-        if keys != self._keys:
-            self._keys = keys
-            self.remove_children()
-            rows = [ProbeRow(c, id=row_id(c.id.key)) for c in checks]
-            self.mount_all(rows)
-            for row, check in zip(rows, checks, strict=True):
-                row.show(check, now)
-            return True
+        well = bad == 0
+        self.set_class(well, "-all-well")
+        self._summary.display = well
+        if well:
+            self._summary.update(summary_text(checks))
+        keys = () if well else tuple(c.id.key for c in checks)
+        changed = keys != self._keys
+        self._keys = keys
         for check in checks:
-            self.query_one(f"#{row_id(check.id.key)}", ProbeRow).show(check, now)
-        return False
+            row = self._rows.get(check.id.key)
+            if row is None:
+                row = ProbeRow(check, id=row_id(check.id.key))
+                self._rows[check.id.key] = row
+                self.mount(row)
+            row.display = not well
+            row.show(check, now)
+        for key, row in self._rows.items():
+            if key not in keys:
+                row.display = False
+        return changed and bool(keys)
 
     def show_ages(self, now: float) -> None:
         for row in self.rows:

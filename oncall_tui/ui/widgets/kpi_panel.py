@@ -79,29 +79,54 @@ class KpiPanel(Widget, can_focus=True):
         self.check_id = check.id
         self._check: CheckSnapshot | None = None
         self._time_text = ""
+        # what to draw once the children exist: a panel can be shown before it is composed
+        # (mounting is asynchronous, refreshes are not)
+        self._waiting: tuple[CheckSnapshot, float | None] | None = (check, None)
         self.border_title = check.title or check.id.key.replace("_", " ")
+        # the parts are held, not queried: a query on a panel whose screen is being closed
+        # mid-compose finds nothing
+        self._status_line = Static("", classes="status-line", markup=False)
+        self._big = Digits("", classes="big")
+        self._unit = Static("", classes="unit", markup=False)
+        self._small_value = Static("", classes="small-value", markup=False)
+        self._history = Sparkline([], classes="history")
+        self._legend = Static("", classes="legend", markup=False)
+        self._detail = Static("", classes="detail", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="status-line", markup=False)
+        yield self._status_line
         with Horizontal(classes="value-row"):
-            yield Digits("", classes="big")
-            yield Static("", classes="unit", markup=False)
-        yield Static("", classes="small-value", markup=False)
-        yield Sparkline([], classes="history")
-        yield Static("", classes="legend", markup=False)
-        yield Static("", classes="detail", markup=False)
+            yield self._big
+            yield self._unit
+        yield self._small_value
+        yield self._history
+        yield self._legend
+        yield self._detail
+
+    def on_mount(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and waiting[1] is not None:
+            self.show(waiting[0], waiting[1])
 
     @property
     def snapshot(self) -> CheckSnapshot | None:
+        if self._waiting is not None:
+            return self._waiting[0]
         return self._check
 
     def show(self, check: CheckSnapshot, now: float) -> None:
-        """Update in place; only the parts whose text changed are repainted."""
+        """Update in place; only the parts whose text changed are repainted.
+
+        Before the panel's children are mounted the check is kept and drawn on mount.
+        """
+        if self._waiting is not None:
+            self._waiting = (check, now)
+            return
         time_text = status_line(check, now)
         if time_text != self._time_text:
             self._time_text = time_text
             # one line high (CSS), so the ages ticking need no layout pass of the screen
-            self.query_one(".status-line", Static).update(time_text, layout=False)
+            self._status_line.update(time_text, layout=False)
         if check == self._check:
             return
         previous, self._check = self._check, check
@@ -120,15 +145,14 @@ class KpiPanel(Widget, can_focus=True):
             self.border_subtitle = subtitle(check)
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)
-        self.query_one(".big", Digits).update(number)
-        self.query_one(".unit", Static).update(unit)
-        self.query_one(".small-value", Static).update(value)
+        self._big.update(number)
+        self._unit.update(unit)
+        self._small_value.update(value)
         if previous is None or previous.history != check.history:
-            self.query_one(Sparkline).data = [v for _, v in check.history]
+            self._history.data = [v for _, v in check.history]
         legend = threshold_legend(check.thresholds, check.unit)
         distance = distance_text(check)
-        self.query_one(".legend", Static).update(f"{legend}\n{distance}" if distance else legend)
+        self._legend.update(f"{legend}\n{distance}" if distance else legend)
         detail = detail_line(check)
-        detail_widget = self.query_one(".detail", Static)
-        detail_widget.display = bool(detail)
-        detail_widget.update(detail)
+        self._detail.display = bool(detail)
+        self._detail.update(detail)

@@ -1,0 +1,58 @@
+"""Pilot tests: the dashboard never exits on a widget error, and survives a busy refresh."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+from ui_builders import NOW, check, dashboard, hand_app, kpi, service
+
+from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
+from oncall_tui.ui.screens.overview import OverviewScreen
+from oncall_tui.ui.screens.service import ServiceScreen
+
+ROUNDS = 200
+
+
+def moving(step: int) -> DashboardSnapshot:
+    """A small service whose values (and now and then its set of panels) move every step."""
+    checks = [
+        kpi("arq", "error_rate", 0.02 + step / 1000, Status.CRIT, "ratio"),
+        kpi("arq", "request_rate", 100.0 + step, Status.OK, "req/s"),
+        kpi("arq", "latency_p99", 0.2, Status.WARN if step % 2 else Status.OK, "s"),
+        check("arq", CheckKind.HEALTH, "ready", Status.CRIT if step % 3 else Status.OK),
+    ]
+    if step % 7 == 0:  # a KPI comes and goes: a panel is added, hidden, shown again
+        checks.append(kpi("arq", f"custom_{step % 3}", float(step), Status.WARN))
+    return replace(dashboard([service("arq", checks)]), generated_at=NOW + step)
+
+
+@pytest.mark.timeout(300)
+async def test_opening_and_closing_a_service_200_times_while_refreshing_every_50_ms():
+    app, state = hand_app(moving(0))
+    steps = iter(range(1, 1_000_000))
+
+    def refresh() -> None:
+        state.set(moving(next(steps)))
+        app.tick()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.set_interval(0.05, refresh)
+        for round_ in range(ROUNDS):
+            app.open_service("arq")
+            # close it at every stage: before it composed, mid-mount, after a refresh or two
+            await asyncio.sleep((0, 0.001, 0.01, 0.06)[round_ % 4])
+            app.back_to_overview()
+            await asyncio.sleep(0.001 if round_ % 2 else 0)
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert app.display_errors.count == 0, repr(app.display_errors.last)
+        assert isinstance(app.screen, OverviewScreen)
+        app.open_service("arq")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ServiceScreen)
+        assert app.display_errors.count == 0, repr(app.display_errors.last)
