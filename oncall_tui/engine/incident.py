@@ -66,7 +66,7 @@ class Incident:
         """The word for where it stands: investigating, acknowledged, mitigated or resolved."""
         for stamp in (Milestone.RESOLVED, Milestone.MITIGATED, Milestone.ACKNOWLEDGED):
             if stamp in self.milestones:
-                return stamp.value
+                return str(stamp.value)
         return "investigating"
 
 

@@ -13,9 +13,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from oncall_tui.engine.incident import Incident, Milestone
 from oncall_tui.store.schema import connect
@@ -64,7 +65,7 @@ class IncidentEvent:
 class IncidentStore:
     """The incidents of one recording file."""
 
-    def __init__(self, path: Path, *, clock=time.time) -> None:  # noqa: ANN001 - a callable
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
         self._conn: sqlite3.Connection = connect(path)
@@ -85,7 +86,7 @@ class IncidentStore:
 
     # reading
 
-    def _incident(self, row: sqlite3.Row | tuple) -> Incident:
+    def _incident(self, row: tuple[Any, ...]) -> Incident:
         ident, title, severity, services, commander, started, root_cause, resolution = row
         events = self.events(ident)
         milestones: dict[Milestone, float] = {}
@@ -165,7 +166,13 @@ class IncidentStore:
     # writing
 
     def _add_event(
-        self, ident: int, kind: str, at: float | None, name: str = "", text: str = "", author=""
+        self,
+        ident: int,
+        kind: str,
+        at: float | None,
+        name: str = "",
+        text: str = "",
+        author: str = "",
     ) -> IncidentEvent:
         now = self._clock()
         stamp = now if at is None else at

@@ -54,7 +54,7 @@ ROOT_CAUSE = "cache nodes hit their memory limit and evicted the hot set"
 def steps_between(before: float, now: float) -> list[tuple[float, Step]]:
     """The steps whose time falls in (before, now] of simulation time, with the simulation
     time each is due at (one cycle of cqar's incident at most)."""
-    found = []
+    found: list[tuple[float, Step]] = []
     u_now = incident_clock(SERVICE, now)
     if u_now is None or now <= before:
         return found
