@@ -24,3 +24,6 @@ python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from on
 # the demo's scripted incident, played on a frozen clock: the war-room view with the incident's
 # clocks, and the postmortem written from its recording
 python scripts/incident_example.py --svg screenshots/war-room-incident.svg --postmortem docs/postmortem-example.md
+# cqar's SLO panel while its error spike fires the fast page pair
+python -m oncall_tui screenshot --demo --seed "$SEED" --at "$(python -c 'from oncall_tui.sources.demo import incident_time; print(incident_time("cqar", "saturation") + 14)')" \
+  --size 120x40 --screen service --service cqar --out screenshots/slo.svg

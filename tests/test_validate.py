@@ -58,7 +58,7 @@ def test_example_config_validates_fully(capsys: pytest.CaptureFixture[str]) -> N
     out, err = capsys.readouterr()
     assert err == ""
     assert code == 0
-    assert out.strip() == "config ok: 3 services, 28 KPIs, 8 probes"
+    assert out.strip() == "config ok: 3 services, 28 KPIs, 8 probes, 4 SLOs"
 
 
 def test_anchors_follow_github_rules() -> None:
@@ -282,3 +282,31 @@ def test_online_reports_an_unreachable_datasource_once(
     assert err[0].startswith(
         "oncall.yaml:1: datasources.default.url: cannot query http://127.0.0.1:9"
     )
+
+
+def test_a_broken_slo_runbook_link_is_reported_on_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runbooks = tmp_path / "runbooks"
+    runbooks.mkdir()
+    (runbooks / "api.md").write_text("# API\n\n## High error rate\n")
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            datasources: {default: {url: "http://127.0.0.1:9"}}
+            runbooks: [./runbooks]
+            services:
+              api:
+                slos:
+                  - name: availability
+                    objective: 99.9%
+                    error_ratio: 'sum(rate(e[$window])) / sum(rate(t[$window]))'
+                    runbook: api.md#no-such-section
+            """
+        )
+    )
+    code = main(["validate", "--config", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "services.api.slos[0].runbook" in err and "no-such-section" in err

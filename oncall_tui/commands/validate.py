@@ -68,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     kpis = sum(len(s.all_kpis) for s in services)
     probes = sum(len(s.health) for s in services)
+    slos = sum(len(s.slos) for s in services)
     print(
         f"config ok: {_plural(len(services), 'service')}, {kpis} KPIs, {_plural(probes, 'probe')}"
+        + (f", {slos} SLO{'s' if slos != 1 else ''}" if slos else "")
     )
     return 0
 
@@ -119,6 +121,9 @@ def _refs(services: list[Service]) -> Iterator[_Ref]:
         for i, probe in enumerate(svc.health):
             if probe.runbook:
                 yield _Ref(probe.runbook, f"{base}.health[{i}].runbook", svc)
+        for i, slo in enumerate(svc.slos):
+            if slo.runbook:
+                yield _Ref(slo.runbook, f"{base}.slos[{i}].runbook", svc)
 
 
 def resolve_runbook_file(config: Config, name: str) -> Path | None:

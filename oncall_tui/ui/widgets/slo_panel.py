@@ -75,7 +75,11 @@ class SloPanel(Widget, can_focus=True):
         return self._check
 
     def on_mount(self) -> None:
-        if self._waiting is not None:
+        self._flush()
+        self.call_after_refresh(self._flush)  # its lines may exist only after a refresh
+
+    def _flush(self) -> None:
+        if self._waiting is not None and self.children:
             self.show(*self._waiting)
 
     def show(self, check: CheckSnapshot, now: float) -> None:
