@@ -322,10 +322,17 @@ class Service:
     incidents: IncidentPolicy | None = None  # overrides the config's policy for this service
     line: int = 0
     slos: tuple[Slo, ...] = ()
+    targets: Kpi | None = None  # scrape health (`up:`), polled and judged like a KPI
 
     @property
     def all_kpis(self) -> tuple[Kpi, ...]:
+        """The KPIs and panels the config names."""
         return self.kpis + self.panels
+
+    @property
+    def polled_kpis(self) -> tuple[Kpi, ...]:
+        """Every query polled as a KPI: the config's, then the scrape-health check."""
+        return self.all_kpis if self.targets is None else (*self.all_kpis, self.targets)
 
 
 @dataclass(frozen=True)

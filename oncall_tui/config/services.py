@@ -19,6 +19,7 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.config.reader import Field, Section, describe, suggest
 from oncall_tui.config.slos import read_slos
+from oncall_tui.config.targets import TARGETS_KEY, read_targets
 from oncall_tui.status import Status
 
 SERVICE_KEYS: tuple[str, ...] = (
@@ -33,6 +34,7 @@ SERVICE_KEYS: tuple[str, ...] = (
     "alert_match",
     "slos",
     "incidents",
+    "up",
 )
 PROBE_KEYS: tuple[str, ...] = (
     "name",
@@ -334,6 +336,15 @@ def read_service(
     kubernetes = read_kubernetes(kube_field) if kube_field else None
     alert_match = section.str_map("alert_match")
     slos = read_slos(section.get("slos"), variables, refresh)
+    # the default `up{job="$job"}` only where the service reads Prometheus anyway
+    targets = read_targets(
+        section.get("up"), variables, refresh, default=bool(kpis or panels or slos)
+    )
+    if targets is not None and any(p.key == TARGETS_KEY for p in panels):
+        section.get("panels").fail(  # type: ignore[union-attr]
+            f"panel key {TARGETS_KEY!r} is the scrape-health check of up: (set another key:)"
+        )
+        targets = None
     datasource = _pick_datasource(section, datasources, needs_one=bool(kpis or panels or slos))
     incidents_field = section.get("incidents")
     incidents = read_policy(incidents_field, incident_base) if incidents_field else None
@@ -351,4 +362,5 @@ def read_service(
         incidents=incidents,
         line=line,
         slos=slos,
+        targets=targets,
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Slo, Thresholds
+from oncall_tui.config.targets import TARGETS_KEY, is_rate_based
 from oncall_tui.engine.listeners import StateListener
 from oncall_tui.engine.slo import SloVerdict, evaluate
 from oncall_tui.engine.snapshot import (
@@ -30,6 +31,7 @@ from oncall_tui.sources.base import (
     CheckId,
     CheckKind,
     DashboardRecord,
+    ErrorKind,
     FetchError,
     Observation,
     Reading,
@@ -70,6 +72,7 @@ class _Check:
     pending_level: str | None = None  # its tier name
     pending_since: float | None = None  # when that breach began
     verdict: Status | None = None  # the last judged status; kept while fetches fail
+    rate_based: bool = False  # a rate of counters: stale, not decaying, while targets are down
     next_level: tuple[str, float] | None = None
     baseline: float | None = None
     detail: CheckDetail | SloVerdict | None = None
@@ -133,6 +136,7 @@ def _kpi_check(service: str, kpi: Kpi) -> _Check:
         nodata=kpi.nodata,
         hold=kpi.thresholds.hold,
         runbook=kpi.runbook,
+        rate_based=kpi.key != TARGETS_KEY and is_rate_based(kpi.query),
     )
 
 
@@ -152,7 +156,7 @@ class DashboardState:
         self._listeners: list[StateListener] = []
         for svc in config.services.values():
             record = _Service(svc.name, svc.title or svc.name)
-            for kpi in svc.all_kpis:
+            for kpi in svc.polled_kpis:
                 check = _kpi_check(svc.name, kpi)
                 record.checks[check.id] = check
             for probe in svc.health:
@@ -181,18 +185,24 @@ class DashboardState:
         now = self._clock()
         touched: set[str] = set()
         observations = list(observations)
-        for obs in observations:
+        # scrape health first: it decides whether this batch's rates can be trusted
+        for obs in sorted(observations, key=lambda o: not _is_targets(o)):
             if isinstance(obs.check, DashboardRecord):
                 self._apply_record(obs.check, obs.outcome)
                 continue
             check = self._check(obs.check)
-            if isinstance(obs.outcome, Reading):
+            down = self._targets_down(obs.check.service) if check.rate_based else None
+            if down is not None:
+                self._apply_error(check, down, now)
+            elif isinstance(obs.outcome, Reading):
                 self._apply_reading(check, obs.outcome, now)
             else:
                 self._apply_error(check, obs.outcome, now)
             check.observed = True
             check.cached = None
             touched.add(obs.check.service)
+            if obs.check.key == TARGETS_KEY and obs.check.kind is CheckKind.KPI:
+                self._mark_rates(obs.check.service, now)
         for name in touched:
             self._roll_up(self._services[name], now)
         self._changed()
@@ -271,6 +281,32 @@ class DashboardState:
                 self._extras = replace(self._extras, alerts_error=outcome)
             elif isinstance(outcome.detail, AlertList):
                 self._extras = DashboardExtras(alerts=outcome.detail)
+
+    def _targets_down(self, name: str) -> FetchError | None:
+        """The error a rate KPI of `name` reports while its targets are down, else None."""
+        service = self._services.get(name)
+        targets = (
+            None
+            if service is None
+            else service.checks.get(CheckId(name, CheckKind.KPI, TARGETS_KEY))
+        )
+        if targets is None or targets.status is not Status.CRIT:
+            return None
+        gone = targets.series_count == 0
+        return FetchError(
+            ErrorKind.TARGETS_DOWN,
+            "targets down: the job's up series are gone" if gone else "targets down: up == 0",
+        )
+
+    def _mark_rates(self, name: str, now: float) -> None:
+        """The targets just went down: every rate KPI of the service is stale from now."""
+        down = self._targets_down(name)
+        if down is None:
+            return
+        for check in self._services[name].checks.values():
+            if check.rate_based and check.observed and check.error != down:
+                self._apply_error(check, down, now)
+                check.cached = None
 
     def _check(self, check_id: CheckId) -> _Check:
         service = self._services.get(check_id.service)
@@ -440,3 +476,8 @@ def _loudest(check: _Check) -> Status:
     if check.status in _FAILED and check.verdict is not None:
         return worst((check.status, check.verdict))
     return check.status
+
+
+def _is_targets(observation: Observation) -> bool:
+    check = observation.check
+    return isinstance(check, CheckId) and check.key == TARGETS_KEY

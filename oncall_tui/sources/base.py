@@ -62,6 +62,7 @@ class ErrorKind(enum.Enum):
     BAD_QUERY = "bad_query"  # the server rejected the query itself (Prometheus 400 / 422)
     MALFORMED = "malformed"  # a body we cannot read
     CONFIG = "config"  # cannot run as configured (a missing optional extra, a bad kubeconfig)
+    TARGETS_DOWN = "targets_down"  # the scrape targets behind a rate are down: it only decays
 
     @property
     def status(self) -> Status:

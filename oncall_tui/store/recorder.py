@@ -49,7 +49,7 @@ def recording_secrets(config: Config) -> tuple[str, ...]:
 def _titles(config: Config) -> dict[CheckId, tuple[str, str]]:
     titles: dict[CheckId, tuple[str, str]] = {}
     for svc in config.services.values():
-        for kpi in svc.all_kpis:
+        for kpi in svc.polled_kpis:
             titles[CheckId(svc.name, CheckKind.KPI, kpi.key)] = (kpi.label, kpi.unit)
         for probe in svc.health:
             titles[CheckId(svc.name, CheckKind.HEALTH, probe.name)] = (probe.name, "s")

@@ -142,7 +142,7 @@ class RecordingSource(Source):
 
         holds: dict[CheckId, float] = {}
         for svc in self.config.services.values():
-            for kpi in svc.all_kpis:
+            for kpi in svc.polled_kpis:
                 if kpi.thresholds.hold > 0:
                     holds[CheckId(svc.name, CheckKind.KPI, kpi.key)] = kpi.thresholds.hold
             for probe in svc.health:
@@ -169,7 +169,7 @@ class RecordingSource(Source):
 
         wanted: set[CheckId] = set()
         for svc in config.services.values():
-            wanted.update(CheckId(svc.name, CheckKind.KPI, k.key) for k in svc.all_kpis)
+            wanted.update(CheckId(svc.name, CheckKind.KPI, k.key) for k in svc.polled_kpis)
             wanted.update(CheckId(svc.name, CheckKind.HEALTH, p.name) for p in svc.health)
             if svc.kubernetes is not None:
                 wanted.add(CheckId(svc.name, CheckKind.KUBERNETES, "workloads"))

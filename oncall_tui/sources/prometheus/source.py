@@ -97,7 +97,7 @@ class PrometheusSource(Source):
         self._clock = clock
         by_interval: dict[float, list[_Member]] = {}
         for service in services:
-            for kpi in service.all_kpis:
+            for kpi in service.polled_kpis:
                 member = _Member(CheckId(service.name, CheckKind.KPI, kpi.key), kpi)
                 by_interval.setdefault(kpi.interval, []).append(member)
             # each window of an SLO is one more query, batched with the KPIs of its interval
