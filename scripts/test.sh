@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Prometheus, Alertmanager, the dev extra) and runs the suite.
+# Installs what the tests need (Prometheus, Alertmanager, VictoriaMetrics, the dev extra) and
+# runs the suite.
 # Extra arguments go to pytest: `bash scripts/test.sh tests/test_state.py -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

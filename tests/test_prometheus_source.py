@@ -1,4 +1,5 @@
-"""The Prometheus source against a real Prometheus scraping a real exporter.
+"""The Prometheus source against a real Prometheus scraping a real exporter, and against a
+real VictoriaMetrics (every test with a server runs on both: see `servers.backends`).
 
 Failures Prometheus will not produce on demand (a hung server, a body that is not JSON, an
 auth proxy) come from tiny real servers on loopback.
@@ -12,6 +13,7 @@ import time
 
 import httpx
 import pytest
+from servers import backends
 from servers.canned import CannedHttpServer, SilentServer
 from servers.exporter import Exporter
 from servers.prometheus import PrometheusServer, free_port
@@ -36,6 +38,11 @@ from oncall_tui.sources.base import (
     Reading,
 )
 from oncall_tui.sources.prometheus import PrometheusClient, PrometheusSource
+
+# every test with a server runs on a real Prometheus and on a real VictoriaMetrics
+backend = backends.backend
+module_prometheus = backends.module_prometheus
+prometheus = backends.prometheus
 
 POOL_RATIO = "cqar_db_pool_active_connections / cqar_db_pool_max_connections"
 TOKEN = "tok-3f9c1a77e2"
@@ -210,13 +217,18 @@ async def test_infinity_is_kept_as_a_value(module_prometheus: PrometheusServer) 
 
 
 async def test_bad_promql_is_a_bad_query_in_prometheus_words(
-    module_prometheus: PrometheusServer,
+    module_prometheus: PrometheusServer, backend: str
 ) -> None:
     source = source_for(module_prometheus.url, kpi("sum(rate(cqar_grpc_calls_total[5m])"))
     error = await fail(source)
     assert error.kind is ErrorKind.BAD_QUERY
-    assert "parse error" in error.message
-    assert error.http_status == 400
+    # each server says it in its own words, with its own status code
+    words, status = {
+        backends.PROMETHEUS: ("parse error", 400),
+        backends.VICTORIA_METRICS: ("unparsed data", 422),
+    }[backend]
+    assert words in error.message
+    assert error.http_status == status
     await source.aclose()
 
 
@@ -245,7 +257,7 @@ async def test_baseline_is_the_same_query_at_the_offset(
 
 
 async def test_history_is_loaded_once_after_the_first_value_then_only_the_gap(
-    module_prometheus: PrometheusServer,
+    module_prometheus: PrometheusServer, backend: str
 ) -> None:
     source = source_for(module_prometheus.url, kpi("up", interval=0.4), history=120.0)
     seen = record_requests(source)
@@ -282,7 +294,10 @@ async def test_history_is_loaded_once_after_the_first_value_then_only_the_gap(
     assert len(ranges) == 1
     assert float(ranges[0].url.params["start"]) == pytest.approx(third.at, abs=0.001)
     assert float(ranges[0].url.params["end"]) == pytest.approx(fourth.at, abs=0.001)
-    assert fifth.history and all(third.at < t < fourth.at for t, _ in fifth.history)
+    assert all(third.at < t < fourth.at for t, _ in fifth.history)
+    # VictoriaMetrics hides points younger than its -search.latencyOffset (2 s here), and
+    # this gap is younger than that: there the request is asked for and comes back empty
+    assert fifth.history or backend == backends.VICTORIA_METRICS
     await source.aclose()
 
 
@@ -300,6 +315,8 @@ async def test_killed_prometheus_gives_errors_then_values_after_restart(
 
     prometheus.start()
     await asyncio.sleep(1.1)  # the outage outlasted two intervals: there is a gap to fill
+    # VictoriaMetrics loses the samples it had not flushed when killed: wait for a scrape
+    await asyncio.to_thread(prometheus.wait_for_series, 'up{job="exporter"} == 1')
     seen = record_requests(source)
     reading = await read(source)
     assert reading.value == 1.0
