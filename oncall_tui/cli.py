@@ -25,6 +25,7 @@ COMMANDS = {
     "screenshot": "screenshot",
     "runbook": "runbook",
     "import-rules": "import_rules",
+    "import-slo": "import_slo",
     "import-grafana": "import_grafana",
     "incident": "incident",
     "postmortem": "postmortem",
@@ -175,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default=argparse.SUPPRESS,
         help="the service the KPIs belong to",
+    )
+    slo = sub.add_parser("import-slo", help="turn a Sloth or Pyrra SLO spec into slos: config")
+    slo.add_argument("file", metavar="SPEC.yaml")
+    slo.add_argument(
+        "--service",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="the service the SLOs belong to (else Sloth's service:, or the file's name)",
+    )
+    slo.add_argument(
+        "--recorded",
+        action="store_true",
+        help="read the windows the spec's recording rules record from them",
     )
     grafana = sub.add_parser(
         "import-grafana", help="turn a Grafana dashboard's panels into config YAML"

@@ -1,0 +1,1 @@
+"""`oncall import-slo`: Sloth and Pyrra SLO specs turned into `slos:` config."""
