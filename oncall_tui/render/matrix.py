@@ -27,10 +27,29 @@ STATUS_COLUMN = "status"
 NAME_COLUMN = "service"
 
 
+#: check kinds whose column is pinned beside status and name: what a paged engineer reads
+#: first (is it firing, does it answer) never scrolls away
+PINNED_KINDS = (CheckKind.ALERTS, CheckKind.HEALTH)
+
+
 def matrix_columns(services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
-    """Status, name, the standard KPIs (p95 when measured), then the check kinds present."""
-    kinds = tuple(k.value for k in kind_columns(services))
-    return (STATUS_COLUMN, NAME_COLUMN, *kpi_columns(services), *kinds)
+    """Status, name, alerts, health (pinned), the standard KPIs (p95 when measured), then the
+    other check kinds present (pods, budget)."""
+    kinds = kind_columns(services)
+    pinned = tuple(k.value for k in PINNED_KINDS if k in kinds)
+    rest = tuple(k.value for k in kinds if k not in PINNED_KINDS)
+    return (STATUS_COLUMN, NAME_COLUMN, *pinned, *kpi_columns(services), *rest)
+
+
+def pinned_count(columns: Sequence[str]) -> int:
+    """How many leading columns stay put while the others scroll sideways."""
+    pinned = {STATUS_COLUMN, NAME_COLUMN, *(k.value for k in PINNED_KINDS)}
+    count = 0
+    for column in columns:
+        if column not in pinned:
+            break
+        count += 1
+    return count
 
 
 def heading_units(services: Sequence[ServiceSnapshot], *, shortened: bool) -> dict[str, str]:

@@ -29,12 +29,16 @@ from textual.strip import Strip
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
 from oncall_tui.render.cells import Cell
-from oncall_tui.render.matrix import column_heading, heading_units, matrix_cell, matrix_columns
+from oncall_tui.render.matrix import (
+    column_heading,
+    heading_units,
+    matrix_cell,
+    matrix_columns,
+    pinned_count,
+)
 from oncall_tui.status import Status
 
-FIXED_COLUMNS = 2  # status and name stay put while the others scroll sideways
 PAD = 1  # cells on each side of a cell's text
-SIDE_STEP = 4  # cells per left/right key press
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     ServiceMatrix {
+        overflow-x: hidden;  /* sideways by whole columns (left/right), never by cells */
         background: $surface;
         color: $foreground;
         height: auto;
@@ -122,6 +127,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._order: list[str] = []  # service names in config order
         self._rows: list[str] = []  # service names as shown, top to bottom
         self._cursor = 0
+        self._side = 0  # scrolling columns off to the left (whole columns, never cells)
         self._styles: dict[Status, Style] = {}
         self._now: float | None = None
         self._strips: dict[str, Strip] = {}  # each row's full line, built on demand
@@ -243,6 +249,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         moved = self._sort(services)  # rows that moved repaint the table
         if wider:
             # a column grew: every row and the heading move; the one costly case
+            self._side = min(self._side, self._last_side())
             self._forget_strips()
             self._resize()
             self.refresh()
@@ -251,10 +258,19 @@ class ServiceMatrix(ScrollView, can_focus=True):
                 self._refresh_row(self._rows.index(name))
         self.call_after_refresh(self.mark_hidden_columns)
 
+    @property
+    def hidden_columns(self) -> tuple[int, int]:
+        """How many scrolling columns are off to the left and to the right."""
+        shown = self._shown_columns(self.scrollable_content_region.width)
+        scrolling = len(self._columns) - self._fixed_count
+        return self._side, max(0, scrolling - self._side - len(shown))
+
     def mark_hidden_columns(self) -> None:
         """Say so in the border when columns are off to the side (nothing cut without a sign)."""
-        hidden = self.virtual_size.width > self.scrollable_content_region.width
-        subtitle = "more columns: ← →" if hidden else ""
+        left, right = self.hidden_columns
+        sides = [f"← {left}"] if left else []
+        sides += [f"{right} →"] if right else []
+        subtitle = f"more columns: {' · '.join(sides)}" if sides else ""
         # setting a border title repaints the whole table even when it is unchanged
         if (self.border_subtitle or "") != subtitle:
             self.border_subtitle = subtitle
@@ -263,6 +279,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._forget_strips()
         if self._refit():
             self._resize()
+        self._side = min(self._side, self._last_side())
         self._scroll_cursor_into_view()
         self.call_after_refresh(self.mark_hidden_columns)
 
@@ -315,7 +332,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._move_cursor(len(self._rows) - 1)
 
     def action_scroll_side(self, direction: int) -> None:
-        self.scroll_to(x=self.scroll_x + direction * SIDE_STEP, animate=False)
+        """One whole column to the side: a value is never shown cut (`84` for 784)."""
+        side = max(0, min(self._side + direction, self._last_side()))
+        if side != self._side:
+            self._side = side
+            self._drawn.clear()
+            self.refresh()
+            self.mark_hidden_columns()
 
     def action_select_cursor(self) -> None:
         name = self.selected_service()
@@ -384,6 +407,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._columns = columns
         self._units = self._wanted_units(services)
         self._widths = {c: Text(self._heading(c)).cell_len for c in columns}
+        self._side = 0
         self._cells.clear()
         self._forget_strips()
         selected = self.selected_service()
@@ -451,8 +475,37 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._forget_strips()
         return True
 
+    @property
+    def _fixed_count(self) -> int:
+        return pinned_count(self._columns)
+
     def _fixed_width(self) -> int:
-        return sum(self._column_width(c) for c in self._columns[:FIXED_COLUMNS])
+        return sum(self._column_width(c) for c in self._columns[: self._fixed_count])
+
+    def _shown_columns(self, width: int, side: int | None = None) -> list[int]:
+        """Indexes of the scrolling columns drawn from `side` on: only whole ones that fit."""
+        side = self._side if side is None else side
+        room = width - self._fixed_width()
+        shown: list[int] = []
+        last = len(self._columns) - 1
+        for index in range(self._fixed_count + side, len(self._columns)):
+            need = self._column_width(self._columns[index]) - (PAD if index == last else 0)
+            if need > room:
+                break
+            room -= need
+            shown.append(index)
+        return shown
+
+    def _last_side(self) -> int:
+        """The furthest the columns scroll: until the last one is in view."""
+        width = self.scrollable_content_region.width
+        scrolling = len(self._columns) - self._fixed_count
+        for side in range(scrolling):
+            if self._fixed_count + side + len(self._shown_columns(width, side)) >= len(
+                self._columns
+            ):
+                return side
+        return max(0, scrolling - 1)
 
     def _resize(self) -> None:
         """The virtual size: every column across, the heading and every row down."""
@@ -477,7 +530,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
             width = self._widths.get(column, 0)
             after = 0 if index == last else PAD
             padded = " " * PAD + text + " " * (width - Text(text).cell_len + after)
-            under = fixed if index < FIXED_COLUMNS else Style()
+            under = fixed if index < self._fixed_count else Style()
             segments.append(Segment(padded, under + style + over))
         return Strip(segments)
 
@@ -509,7 +562,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
             name = self._rows[row]
         # unchanged rows are drawn again when a neighbour's region is repainted: reuse them
         cursor = row == self._cursor
-        key = (cursor, cursor and self.has_focus, int(self.scroll_x), width, base)
+        key = (cursor, cursor and self.has_focus, self._side, width, base)
         drawn = self._drawn.get(name)
         if drawn is not None and drawn[0] == key:
             return drawn[1]
@@ -529,6 +582,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
             else:
                 full = self._row_strip(name)
         fixed_width = self._fixed_width()
-        x = int(self.scroll_x)
-        line = Strip.join([full.crop(0, fixed_width), full.crop(fixed_width + x, x + width)])
+        parts = [full.crop(0, fixed_width)]
+        shown = self._shown_columns(width)
+        if shown:
+            start = fixed_width + sum(
+                self._column_width(c) for c in self._columns[self._fixed_count : shown[0]]
+            )
+            end = start + sum(self._column_width(self._columns[i]) for i in shown)
+            parts.append(full.crop(start, end))
+        line = Strip.join(parts)
         return line.adjust_cell_length(width, base).apply_style(base)
