@@ -52,3 +52,24 @@ def start_recorder(config: Config, override: str | None) -> tuple[object | None,
         return Recorder.start(config, path), None
     except (RecordingError, OSError) as exc:
         return None, str(exc)
+
+
+def seeded_start(config: Config, path, *, require_writer: bool = False):
+    """(state, clock, sources) to start from: the state the config's recording holds when it
+    was written up to a moment ago (sparklines and `for:` holds), with the Prometheus
+    sources told which history they need not load again; else (None, time.time, sources)."""
+    import time
+
+    from oncall_tui.sources.registry import build_sources
+    from oncall_tui.store.history import seed_from_recording
+
+    seeded = seed_from_recording(config, path, require_writer=require_writer)
+    clock = seeded.clock if seeded is not None else time.time
+    sources = build_sources(config, clock)
+    if seeded is not None:
+        from oncall_tui.sources.prometheus import PrometheusSource
+
+        for source in sources:
+            if isinstance(source, PrometheusSource):
+                source.known_history(seeded.known)
+    return (None if seeded is None else seeded.state), clock, sources

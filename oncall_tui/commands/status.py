@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -17,7 +16,6 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.render.status_report import report_exit_code, to_json, to_table
-from oncall_tui.sources.registry import build_sources
 
 if TYPE_CHECKING:
     from oncall_tui.runbooks.index import RunbookIndex
@@ -40,8 +38,15 @@ def load_for_command(args: argparse.Namespace) -> Config | None:
 
 
 async def poll_once(config: Config) -> DashboardSnapshot:
-    state = DashboardState(config, time.time)
-    poller = Poller(build_sources(config, time.time), state)
+    """One poll. While a process writes the config's recording (a running `oncall` or
+    `oncall record`), the poll goes on from the state it holds, so a probe's `for:` is judged
+    from the recorded history rather than left pending."""
+    from oncall_tui.commands.common import seeded_start
+    from oncall_tui.store.paths import recording_path
+
+    seeded, clock, sources = seeded_start(config, recording_path(config), require_writer=True)
+    state = seeded if seeded is not None else DashboardState(config, clock)
+    poller = Poller(sources, state)
     try:
         await poller.poll_once()
     finally:

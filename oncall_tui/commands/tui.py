@@ -5,20 +5,33 @@ from __future__ import annotations
 import argparse
 import sys
 
-from oncall_tui.commands.common import check_service, load_config_or_report, start_recorder
+from oncall_tui.commands.common import (
+    check_service,
+    load_config_or_report,
+    seeded_start,
+    start_recorder,
+)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config_or_report(args.config)
     if config is None or not check_service(config, args.service):
         return 1
+    from oncall_tui.store.paths import recording_path
     from oncall_tui.ui.app import OncallApp
 
+    # history from the recording: sparklines and for: holds go on where it left off
+    state, clock, sources = seeded_start(
+        config, recording_path(config, getattr(args, "record", None))
+    )
     recorder, problem = start_recorder(config, getattr(args, "record", None))
     if problem:
         print(f"oncall: not recording: {problem}", file=sys.stderr)
     app = OncallApp(
         config,
+        sources=sources,
+        state=state,
+        clock=clock,
         theme=args.theme,
         service=args.service,
         recorder=recorder,  # type: ignore[arg-type]

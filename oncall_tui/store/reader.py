@@ -326,6 +326,13 @@ class Recording:
             ).fetchall()
         )
 
+    def first_at(self, check_id: int, after: float) -> float | None:
+        """The time of a check's first row after `after`, if any."""
+        row = self._conn.execute(
+            "SELECT min(at) FROM observations WHERE check_id = ? AND at > ?", (check_id, after)
+        ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
     def check_id(self, check: CheckId | DashboardRecord) -> int | None:
         return next((cid for cid, c in self.checks().items() if c == check), None)
 

@@ -34,9 +34,14 @@ class ReplayClock:
 
     def __init__(self, now: float = 0.0) -> None:
         self.now = now
+        self._wall = False
 
     def __call__(self) -> float:
-        return self.now
+        return time.time() if self._wall else self.now
+
+    def release(self) -> None:
+        """From now on the wall clock: a state seeded from a recording goes on live."""
+        self._wall = True
 
 
 def without_holds(config: Config) -> Config:
@@ -102,7 +107,9 @@ class RecordingSource(Source):
     def new_state(self) -> DashboardState:
         return DashboardState(self.config, self.clock)
 
-    def seek(self, at: float, *, history: float = HISTORY) -> DashboardState:
+    def seek(
+        self, at: float, *, history: float = HISTORY, points: int = HISTORY_POINTS
+    ) -> DashboardState:
         """A fresh state as it stood at recorded time `at`.
 
         Replays, per check, the row of its last status change and its last row; for a check
@@ -123,7 +130,7 @@ class RecordingSource(Source):
         for row in rows:
             first_at.setdefault(row.check, row.at)
         backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]] = {}
-        step = max(refresh, history / HISTORY_POINTS)
+        step = max(refresh, history / points)
         for cid, check in ids.items():
             if isinstance(check, CheckId) and check in self._wanted and check in first_at:
                 backfill[check] = self.recording.thinned_values(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from oncall_tui.config.model import Datasource, Kpi, Service
@@ -96,6 +96,7 @@ class PrometheusSource(Source):
         self.client = PrometheusClient(datasource)
         self._clock = clock
         by_interval: dict[float, list[_Member]] = {}
+        self._members = by_interval
         for service in services:
             for kpi in service.polled_kpis:
                 member = _Member(CheckId(service.name, CheckKind.KPI, kpi.key), kpi)
@@ -120,6 +121,17 @@ class PrometheusSource(Source):
                         source=self.name,
                     )
                 )
+
+    def known_history(self, known: Mapping[CheckId, tuple[float, float]]) -> None:
+        """The state already holds these KPIs' history from `first` to `last` (read from a
+        recording): when that covers the `history:` window, the first range query asks
+        only for the gap after `last`, not for the whole window again."""
+        start = self._clock() - self.datasource.history
+        for members in self._members.values():
+            for m in members:
+                span = known.get(m.check)
+                if m.window is None and span is not None and span[0] <= start + 2 * m.kpi.interval:
+                    m.newest = m.last_ok = span[1]
 
     def jobs(self) -> Sequence[Job]:
         return tuple(self._jobs)
