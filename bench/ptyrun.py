@@ -116,12 +116,23 @@ class PtyRun:
             if not data:
                 return
 
-    def wait_for(self, pattern: re.Pattern[bytes], timeout: float) -> float | None:
-        """Seconds from spawn to the chunk that completed the first match; None on timeout."""
+    def send(self, data: bytes) -> float:
+        """Write `data` (keys) to the child's terminal; returns when, as `now()` does."""
+        at = self.now()
+        os.write(self._master, data)
+        return at
+
+    def wait_for(
+        self, pattern: re.Pattern[bytes], timeout: float, *, after: float = 0.0
+    ) -> float | None:
+        """Seconds from spawn to the chunk that completed the first match written at or
+        after `after` (seconds from spawn); None on timeout."""
         deadline = time.perf_counter() + timeout
-        searched = 0  # chunks already joined into `text`
         text = b""
         with self._new_data:
+            searched = next(
+                (i for i, c in enumerate(self._chunks) if c.at >= after), len(self._chunks)
+            )
             while True:
                 while searched < len(self._chunks):
                     text += self._chunks[searched].data
@@ -156,6 +167,25 @@ class PtyRun:
 
     def cpu(self) -> float:
         return cpu_seconds(self.proc.pid)
+
+    def rss(self) -> int:
+        """Resident set size of the child in bytes (VmRSS of /proc/PID/status)."""
+        with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def wait_quiet(self, quiet: float, timeout: float) -> float:
+        """Wait until nothing was written for `quiet` seconds (at most `timeout`)."""
+        deadline = self.now() + timeout
+        while self.now() < deadline:
+            with self._lock:
+                last = self._chunks[-1].at if self._chunks else 0.0
+            if self.now() - last >= quiet:
+                break
+            time.sleep(min(quiet / 4, 0.05))
+        return self.now()
 
     def close(self, timeout: float = 5.0) -> None:
         """SIGTERM, then SIGKILL past `timeout`; the pty is closed after the child is gone."""

@@ -148,6 +148,21 @@ async def until_copied(pilot, app, before: int, timeout: float = 5.0) -> None:
         await pilot.pause(0.05)
 
 
+async def paragraph_with(pilot, screen: RunbookScreen, words: str):
+    """The paragraph holding `words`, scrolled to the top of the file first: the pieces
+    above the linked section are drawn only when they scroll into view."""
+    screen.document.scroll_home(animate=False)
+
+    def found():
+        return next(
+            (b for b in screen.document.query("MarkdownParagraph") if words in str(b.render())),
+            None,
+        )
+
+    await wait_for(pilot, found)
+    return found()
+
+
 def blocks(screen: RunbookScreen) -> list[CommandBlock]:
     return list(screen.query(CommandBlock))
 
@@ -251,11 +266,7 @@ async def test_j_and_k_move_between_command_blocks(app):
 async def test_a_web_link_is_copied_and_does_not_crash(app):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_runbook_of(pilot, "error_rate")
-        paragraph = next(
-            b
-            for b in screen.document.query("MarkdownParagraph")
-            if "vendor docs" in str(b.render())
-        )
+        paragraph = await paragraph_with(pilot, screen, "vendor docs")
         await paragraph.action_link("https://example.com/docs")
         await pilot.pause(0.1)
         assert app.is_running and app.screen is screen
@@ -265,9 +276,7 @@ async def test_a_web_link_is_copied_and_does_not_crash(app):
 async def test_a_link_to_another_runbook_is_followed_and_backspace_returns(app):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_runbook_of(pilot, "error_rate")
-        paragraph = next(
-            b for b in screen.document.query("MarkdownParagraph") if "deep dive" in str(b.render())
-        )
+        paragraph = await paragraph_with(pilot, screen, "deep dive")
         await paragraph.action_link("other.md#deep-dive")
         await wait_for(pilot, lambda: screen.current_anchor == "deep-dive")
         assert screen.location.runbook.path.name == "other.md"

@@ -9,6 +9,7 @@ it posts `Copy` and `Run` and the screen does the I/O.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from markdown_it.token import Token
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, Static
-from textual.widgets._markdown import Markdown, MarkdownFence
+from textual.widgets._markdown import Markdown, MarkdownBlock, MarkdownFence
 
 from oncall_tui.runbooks.parse import Command
 from oncall_tui.runbooks.placeholders import FilledCommand
@@ -26,6 +27,12 @@ FILLED_STYLE = "underline"
 UNFILLED_STYLE = "bold $text-warning on $warning-muted"
 CURSOR = "▶ "
 GUTTER = "  "
+
+
+@lru_cache(maxsize=512)
+def _highlighted(text: str, language: str, ansi: bool, dark: bool) -> Content:
+    """Syntax highlighting of a block's text, kept: opening a runbook again costs nothing."""
+    return MarkdownFence.highlight(text, language, ansi=ansi, dark=dark)
 
 
 def strip_end(filled: FilledCommand) -> FilledCommand:
@@ -71,7 +78,13 @@ class CommandBlock(MarkdownFence, can_focus=True):
         found = lookup(line) if lookup is not None else None
         self.command: Command | None = found[0] if found else None
         self.filled: FilledCommand = strip_end(found[1]) if found else FilledCommand(code)
-        super().__init__(markdown, token, code)
+        # MarkdownFence.__init__ would highlight the raw code at once; the block highlights
+        # its filled text when it is composed (and the result is cached), so skip it.
+        MarkdownBlock.__init__(self, markdown, token)
+        self.code = code
+        self.lexer = token.info
+        self.auto_links = False
+        self._highlighted_code = Content(code)
         self.language = (token.info.split(maxsplit=1) or [""])[0].lower() if token.info else ""
 
     # -- what it shows ---------------------------------------------------------------------
@@ -102,11 +115,8 @@ class CommandBlock(MarkdownFence, can_focus=True):
     def _code_content(self) -> Content:
         """The filled text, syntax highlighted, with filled and unfilled placeholders marked."""
         text = self.filled.text
-        content = self.highlight(
-            text,
-            self.language,
-            ansi=self.app.native_ansi_color,
-            dark=self.app.current_theme.dark,
+        content = _highlighted(
+            text, self.language, self.app.native_ansi_color, self.app.current_theme.dark
         )
         for span in self.filled.spans:
             style = FILLED_STYLE if span.filled else UNFILLED_STYLE

@@ -1,52 +1,202 @@
-"""The runbook document: Textual's Markdown with every code block a `CommandBlock`.
+"""The runbook document: the file as pieces of Textual Markdown, drawn when they are on screen.
 
-Links never open a browser here (`open_links=False`): the screen hears `LinkClicked` and
-follows runbook links in the app or copies web links, so an https link cannot crash it.
+A 22 KB runbook drawn whole is ~970 widgets (seconds of CPU to build, style and wrap), so
+`RunbookDocument` (the pane's scrolling view) holds one `RunbookPiece` per piece of the
+file (`oncall_tui.runbooks.chunks`). A piece not drawn yet is one empty widget as tall as
+its text is estimated to be; the piece holding the linked line is drawn first, then the
+ones that scroll into view. When a piece above the top of the view is drawn and its
+height changes, the view moves by as much, so what is being read stays put.
+
+Every code block is a `CommandBlock`. Links never open a browser (`open_links=False`): the
+screen hears `LinkClicked` and follows runbook links in the app or copies web links.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
+from oncall_tui.runbooks.chunks import FilledCommands, Piece, filled_commands, pieces_of
 from oncall_tui.runbooks.parse import Command, Runbook
-from oncall_tui.runbooks.placeholders import FillContext, FilledCommand, fill
+from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.ui.runbook.command_block import CommandBlock
 
+#: pieces below the view drawn ahead of scrolling, in view heights
+DRAW_AHEAD = 1.0
 
-class RunbookMarkdown(Markdown):
-    """A runbook rendered whole; its blocks know their command and its filled text."""
+
+class RunbookPiece(Markdown):
+    """One piece of a runbook; its blocks' lines are lines of the whole file."""
 
     BLOCKS = {**Markdown.BLOCKS, "fence": CommandBlock, "code_block": CommandBlock}
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(None, id=id, open_links=False)
-        self.runbook: Runbook | None = None
-        self._commands: dict[int, tuple[Command, FilledCommand]] = {}
+    def __init__(self, piece: Piece, commands: FilledCommands, estimate: int) -> None:
+        super().__init__(None, open_links=False, classes="rb-piece")
+        self.piece = piece
+        self._commands = commands
+        self.drawn = False
+        self.estimate = max(1, estimate)
+        self.styles.height = self.estimate  # until drawn: as tall as its text will be
 
-    def prepare(self, runbook: Runbook, context: FillContext) -> None:
-        """Fill every command of `runbook` before its blocks are built (call before update)."""
-        self.runbook = runbook
-        self._commands = {c.line: (c, fill(c.text, context, c.language)) for c in runbook.commands}
+    @property
+    def offset(self) -> int:
+        """Lines of the file before this piece."""
+        return self.piece.start_line - 1
+
+    async def draw(self) -> None:
+        if self.drawn:
+            return
+        self.drawn = True
+        await self.update(self.piece.text)
+        self.styles.height = "auto"
 
     def command_at(self, line: int) -> tuple[Command, FilledCommand] | None:
-        """The command whose block opens on `line` (1-based), with its filled text."""
-        return self._commands.get(line)
+        """The command whose block opens on `line` (1-based, of this piece's text)."""
+        return self._commands.get(line + self.offset)
 
     def heading_at(self, line: int) -> MarkdownHeader | None:
         """The heading widget of the heading on `line` (1-based) of the file."""
         for header in self.query(MarkdownHeader):
-            if header.source_range[0] + 1 == line:
+            if header.source_range[0] + 1 + self.offset == line:
                 return header
         return None
 
     def block_at(self, line: int) -> MarkdownBlock | None:
-        """The innermost block holding `line` (1-based): where a search hit is shown."""
+        """The innermost block holding `line` (1-based, of the file)."""
         found: MarkdownBlock | None = None
         size = 0
+        local = line - self.offset
         for block in self.query(MarkdownBlock):
             start, end = block.source_range
-            if start < line <= max(end, start + 1):
+            if start < local <= max(end, start + 1):
                 if found is None or end - start <= size:
                     found, size = block, end - start
         return found
+
+
+def estimate_rows(piece: Piece, width: int) -> int:
+    """Rows the drawn piece will take at `width` columns: wrapped lines plus block margins."""
+    width = max(20, width)
+    rows = 0
+    in_fence = False
+    for line in piece.text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            rows += 1
+            continue
+        rows += 1 if in_fence or not line else -(-len(line) // width)
+    return rows + 1
+
+
+class RunbookDocument(VerticalScroll):
+    """The pane's scrolling view of one runbook, drawn piece by piece."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.runbook: Runbook | None = None
+        self._drawing = False
+        self.placing = True
+
+    @property
+    def placing(self) -> bool:
+        """True while the linked section is drawn and scrolled to: the document is then
+        laid out but not shown (never the top of the file first). Inline opacity, not a
+        class: a class change would restyle every block of the document."""
+        return self._placing
+
+    @placing.setter
+    def placing(self, value: bool) -> None:
+        self._placing = value
+        self.styles.opacity = 0.0 if value else 1.0
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    async def show(self, runbook: Runbook, context: FillContext, line: int, width: int) -> None:
+        """Replace the document with `runbook`, the piece holding `line` (and what fills the
+        view below it) drawn before this returns."""
+        self.runbook = runbook
+        commands = filled_commands(runbook, context)
+        pieces = [
+            RunbookPiece(piece, commands, estimate_rows(piece, width))
+            for piece in pieces_of(runbook)
+        ]
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount_all(pieces)
+        await self.draw_from(line)
+
+    async def draw_from(self, line: int) -> None:
+        """Draw the piece holding `line` and the pieces after it that fill a view."""
+        budget = self.app.size.height * (1 + DRAW_AHEAD)
+        first = self.piece_for(line)
+        pieces = list(self.pieces())
+        start = pieces.index(first) if first is not None else 0
+        for piece in pieces[start:]:
+            await piece.draw()
+            budget -= piece.estimate
+            if budget <= 0:
+                break
+
+    def pieces(self) -> Iterator[RunbookPiece]:
+        return iter(self.query_children(RunbookPiece))
+
+    def piece_for(self, line: int) -> RunbookPiece | None:
+        for piece in self.pieces():
+            if piece.piece.contains_line(line):
+                return piece
+        return None
+
+    async def ensure_drawn(self, line: int) -> None:
+        piece = self.piece_for(line)
+        if piece is not None and not piece.drawn:
+            above = piece.virtual_region.y < self.scroll_y
+            before = piece.outer_size.height
+            await piece.draw()
+            if above:
+                self.call_after_refresh(self._keep_place, piece, before)
+
+    def heading_at(self, line: int) -> MarkdownHeader | None:
+        piece = self.piece_for(line)
+        return piece.heading_at(line) if piece is not None else None
+
+    def block_at(self, line: int) -> MarkdownBlock | None:
+        piece = self.piece_for(line)
+        return piece.block_at(line) if piece is not None else None
+
+    def command_blocks(self) -> list[CommandBlock]:
+        """The command blocks drawn so far, in file order."""
+        return list(self.query(CommandBlock))
+
+    # -- drawing what scrolls into view ----------------------------------------------------
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if not self._drawing:
+            self._drawing = True
+            self.call_after_refresh(self._draw_visible)
+
+    async def _draw_visible(self) -> None:
+        try:
+            top = self.scroll_y
+            bottom = top + self.size.height * (1 + DRAW_AHEAD)
+            for piece in list(self.pieces()):
+                region = piece.virtual_region
+                if piece.drawn or region.bottom <= top or region.y >= bottom:
+                    continue
+                before = piece.outer_size.height
+                above = region.y < top
+                await piece.draw()
+                if above:
+                    self.call_after_refresh(self._keep_place, piece, before)
+        finally:
+            self._drawing = False
+
+    def _keep_place(self, piece: RunbookPiece, before: int) -> None:
+        """A piece above the view was drawn: move by its change in height."""
+        delta = piece.outer_size.height - before
+        if delta:
+            self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)

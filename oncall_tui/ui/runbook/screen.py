@@ -8,14 +8,13 @@ and the I/O (clipboard file, PromQL) happens here, PromQL in a worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.worker import Worker, WorkerState
@@ -34,7 +33,7 @@ from oncall_tui.runbooks.parse import Runbook
 from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.sources.base import FetchError
 from oncall_tui.ui.runbook.command_block import CommandBlock
-from oncall_tui.ui.runbook.markdown import RunbookMarkdown
+from oncall_tui.ui.runbook.markdown import RunbookDocument
 from oncall_tui.ui.runbook.promql_runner import PromqlRunner, result_lines
 from oncall_tui.ui.runbook.toc import RunbookToc
 
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
 
 #: from this many columns the pane opens beside the panels instead of over them
 SIDE_MIN_WIDTH = 140
+PLACE_TRIES = 20  # frames to wait for the first layout before scrolling anyway
 REFRESH_BELOW = 1.0  # seconds between refreshes of the screen showing beside the pane
 
 
@@ -105,17 +105,41 @@ class RunbookScreen(Screen[None]):
         #: a command (`Command.index` in the linked file) to focus instead of the section's
         #: first when the pane opens; set by `/` search on a command result
         self.focus_command: int | None = None
+        self._shown_snapshot: object = None  # the snapshot last drawn on the screen below
+        # The layout class before the first mount (the breakpoints would set it one frame
+        # late and restyle the whole screen), and the title known before anything is drawn.
+        self._set_breakpoint_classes()
+        self._first = self._location_of(link)
 
     # -- layout ----------------------------------------------------------------------------
 
+    def _set_breakpoint_classes(self) -> None:
+        """The classes Textual's breakpoints give on the first resize, given now: set after
+        mounting, they would restyle and lay out the whole screen a second time."""
+        try:
+            app = self.app
+            width, height = app.size
+        except Exception:  # built outside a running app (tests of the screen alone)
+            return
+        for size, points in (
+            (width, self.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS or []),
+            (height, self.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS or []),
+        ):
+            chosen = next(
+                (name for least, name in sorted(points, reverse=True) if size >= least), None
+            )
+            if chosen is not None:
+                self.add_class(chosen)
+
     def compose(self) -> ComposeResult:
+        first = self._first
+        title = self._title(first) if first is not None else self._problem_title()
         with Vertical(id="rb-pane"):
-            yield Static("", id="rb-title", markup=False)
+            yield Static(title, id="rb-title", markup=False)
             yield Static("", id="rb-note", markup=False)
             with Horizontal(id="rb-body"):
                 yield RunbookToc(id="rb-toc", markup=False)
-                with VerticalScroll(id="rb-scroll"):
-                    yield RunbookMarkdown(id="rb-doc")
+                yield RunbookDocument(id="rb-scroll")
             yield Input(
                 placeholder="search this runbook (enter: find; escape: cancel)", id="rb-search"
             )
@@ -124,7 +148,7 @@ class RunbookScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.query_one("#rb-search", Input).display = False
-        self.query_one("#rb-toc", RunbookToc).display = self.size.width >= SIDE_MIN_WIDTH
+        self.query_one("#rb-toc", RunbookToc).display = self.app.size.width >= SIDE_MIN_WIDTH
         self.set_interval(REFRESH_BELOW, self._refresh_below, name="runbook-below")
         await self._open(self.link, self.note)
 
@@ -132,7 +156,8 @@ class RunbookScreen(Screen[None]):
         await self.runner.aclose()
 
     def _refresh_below(self) -> None:
-        """Keep the panels beside the pane live: the app only refreshes the top screen."""
+        """Keep the panels beside the pane live (the app only refreshes the top screen), and
+        redraw them only when new data came in: not every second for their ages alone."""
         from oncall_tui.ui.screens.base import DashboardScreen
 
         if not self.has_class("-side") or self.app.screen is not self:
@@ -141,7 +166,10 @@ class RunbookScreen(Screen[None]):
         below = stack[-2] if len(stack) > 1 else None
         snapshot = getattr(self.app, "snapshot", None)
         now = getattr(self.app, "now", None)
+        if snapshot is self._shown_snapshot:
+            return
         if isinstance(below, DashboardScreen) and now is not None:
+            self._shown_snapshot = snapshot
             below.show(snapshot, now())
 
     # -- showing a location ----------------------------------------------------------------
@@ -151,8 +179,18 @@ class RunbookScreen(Screen[None]):
         return self.location.anchor if self.location is not None else None
 
     @property
-    def document(self) -> RunbookMarkdown:
-        return self.query_one("#rb-doc", RunbookMarkdown)
+    def document(self) -> RunbookDocument:
+        return self.query_one("#rb-scroll", RunbookDocument)
+
+    def _location_of(self, link: ResolvedLink | LinkProblem) -> Location | None:
+        if isinstance(link, LinkProblem):
+            runbook = self._problem_file(link)
+            return Location(runbook) if runbook is not None else None
+        return Location(link.runbook, link.line, link.anchor)
+
+    def _problem_title(self) -> str:
+        ref = self.link.ref if isinstance(self.link, LinkProblem) else "?"
+        return f"runbook {ref} (not found)"
 
     async def _open(self, link: ResolvedLink | LinkProblem, note: str | None) -> None:
         """Show a resolved link, or the problem with the link (and the file if it exists)."""
@@ -161,16 +199,16 @@ class RunbookScreen(Screen[None]):
         if isinstance(link, LinkProblem):
             note_widget.update(f"✖ runbook link {link.ref}: {link}")
             note_widget.display = True
-            runbook = self._problem_file(link)
-            if runbook is None:
-                self.query_one("#rb-title", Static).update(f"runbook {link.ref} (not found)")
-                self._focus_scroll()
-                return
-            await self._show(Location(runbook))
+        else:
+            note_widget.update(f"≈ {note}" if note else "")
+            note_widget.display = bool(note)
+        location = self._first if link is self.link else self._location_of(link)
+        if location is None:
+            self.query_one("#rb-title", Static).update(self._problem_title())
+            self.document.placing = False
+            self._focus_scroll()
             return
-        note_widget.update(f"≈ {note}" if note else "")
-        note_widget.display = bool(note)
-        await self._show(Location(link.runbook, link.line, link.anchor))
+        await self._show(location)
 
     def _problem_file(self, problem: LinkProblem) -> Runbook | None:
         """The file of a link whose anchor is missing: shown whole under the problem."""
@@ -189,39 +227,61 @@ class RunbookScreen(Screen[None]):
         return f"runbook {name}{where}{service}"
 
     async def _show(self, location: Location) -> None:
+        """The location's section at the top of the pane: its piece of the file is drawn
+        first (hidden until it is in place), the rest as it scrolls into view."""
         document = self.document
+        toc = self.query_one("#rb-toc", RunbookToc)
         if document.runbook is not location.runbook:
-            document.prepare(location.runbook, self.context)
-            await document.update(location.runbook.text)
-            self.query_one("#rb-toc", RunbookToc).show(location.runbook, location.anchor)
+            document.placing = True
+            await document.show(location.runbook, self.context, location.line, self._width())
+            toc.show(location.runbook, location.anchor)
             self.matches, self.match_index = [], -1
         else:
-            self.query_one("#rb-toc", RunbookToc).mark(location.anchor)
+            await document.draw_from(location.line)
+            toc.mark(location.anchor)
         self.location = location
         self.query_one("#rb-title", Static).update(self._title(location))
-        self.call_after_refresh(self._scroll_to, location)
+        self.call_after_refresh(self._place, location)
 
-    def _scroll_to(self, location: Location) -> None:
+    def _width(self) -> int:
+        """Columns of the document's text, before it is laid out."""
+        width = self.app.size.width
+        if width >= SIDE_MIN_WIDTH:
+            width = int(width * 0.62) - 30  # the pane's share, less the contents list
+        return max(20, width - 4)
+
+    async def _place(self, location: Location, tries: int = 0) -> None:
         """The heading (or block) of the location's line at the top of the pane."""
-        scroll = self.query_one("#rb-scroll", VerticalScroll)
         document = self.document
         target = document.heading_at(location.line) if location.anchor else None
         if target is None and location.line > 1:
             target = document.block_at(location.line)
+        if target is not None and not target.virtual_region.height and tries < PLACE_TRIES:
+            # not laid out yet (the screen is still being mounted): after the next frame
+            self.call_after_refresh(self._place, location, tries + 1)
+            return
         if target is None:
-            scroll.scroll_home(animate=False)
+            document.scroll_home(animate=False, immediate=True)
         else:
-            scroll.scroll_to_widget(target, animate=False, top=True)
-        self._focus_first_command(location)
+            document.scroll_to_widget(target, animate=False, top=True, immediate=True)
+        document.placing = False
+        await self._focus_first_command(location)
 
-    def _focus_first_command(self, location: Location) -> None:
+    def _block_of(self, index: int) -> CommandBlock | None:
+        for block in self.document.command_blocks():
+            if block.command is not None and block.command.index == index:
+                return block
+        return None
+
+    async def _focus_first_command(self, location: Location) -> None:
         """Focus the section's first command, so `c` copies it at once; else the text."""
         wanted, self.focus_command = self.focus_command, None
-        if wanted is not None:
-            for block in self.query(CommandBlock):
-                if block.command is not None and block.command.index == wanted:
-                    block.focus(scroll_visible=True)
-                    return
+        if wanted is not None and 0 <= wanted < len(location.runbook.commands):
+            await self.document.ensure_drawn(location.runbook.commands[wanted].line)
+            block = self._block_of(wanted)
+            if block is not None:
+                block.focus(scroll_visible=True)
+                return
         section = location.runbook.section(location.anchor) if location.anchor else None
         if section is not None:
             for block in self.query(CommandBlock):
@@ -231,7 +291,7 @@ class RunbookScreen(Screen[None]):
         self._focus_scroll()
 
     def _focus_scroll(self) -> None:
-        self.query_one("#rb-scroll", VerticalScroll).focus(scroll_visible=False)
+        self.document.focus(scroll_visible=False)
 
     async def go(self, location: Location, *, remember: bool = True) -> None:
         if remember and self.location is not None:
@@ -336,30 +396,36 @@ class RunbookScreen(Screen[None]):
         if event.worker.name == "promql" and event.state is WorkerState.ERROR:
             self.notify(f"query failed: {event.worker.error!r}", severity="error")
 
-    def _blocks(self) -> Sequence[CommandBlock]:
-        return list(self.query(CommandBlock))
-
-    def _step_block(self, step: int) -> None:
-        blocks = self._blocks()
-        if not blocks:
+    async def _step_block(self, step: int) -> None:
+        """Focus the next (previous) command of the file, drawing its piece if need be."""
+        if self.location is None or not self.location.runbook.commands:
             self.notify("no commands in this runbook", severity="warning")
             return
+        commands = self.location.runbook.commands
         focused = self.focused
-        if isinstance(focused, CommandBlock) and focused in blocks:
-            index = blocks.index(focused) + step
+        if isinstance(focused, CommandBlock) and focused.command is not None:
+            index = focused.command.index + step
         else:
             # from the top of what is on screen
-            top = self.query_one("#rb-scroll", VerticalScroll).scroll_y
-            below = [i for i, b in enumerate(blocks) if b.virtual_region.y >= top]
+            document = self.document
+            top = document.scroll_y
+            below = [
+                b.command.index
+                for b in document.command_blocks()
+                if b.command is not None and b.virtual_region.y >= top
+            ]
             index = below[0] if below and step > 0 else (below[0] - 1 if below else -1)
-        target = blocks[max(0, min(index, len(blocks) - 1))]
-        target.focus()
+        command = commands[max(0, min(index, len(commands) - 1))]
+        await self.document.ensure_drawn(command.line)
+        target = self._block_of(command.index)
+        if target is not None:
+            target.focus()
 
-    def action_next_block(self) -> None:
-        self._step_block(1)
+    async def action_next_block(self) -> None:
+        await self._step_block(1)
 
-    def action_previous_block(self) -> None:
-        self._step_block(-1)
+    async def action_previous_block(self) -> None:
+        await self._step_block(-1)
 
     # -- search ----------------------------------------------------------------------------
 
@@ -370,7 +436,7 @@ class RunbookScreen(Screen[None]):
         search.focus()
 
     @on(Input.Submitted, "#rb-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
+    async def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.query_text = event.value
         search = self.query_one("#rb-search", Input)
@@ -382,15 +448,15 @@ class RunbookScreen(Screen[None]):
         top = self.location.line
         after = [i for i, line in enumerate(self.matches) if line >= top]
         self.match_index = (after[0] if after else 0) - 1
-        self.action_next_match()
+        await self.action_next_match()
 
-    def action_next_match(self) -> None:
-        self._step_match(1)
+    async def action_next_match(self) -> None:
+        await self._step_match(1)
 
-    def action_previous_match(self) -> None:
-        self._step_match(-1)
+    async def action_previous_match(self) -> None:
+        await self._step_match(-1)
 
-    def _step_match(self, step: int) -> None:
+    async def _step_match(self, step: int) -> None:
         status = self.query_one("#rb-status", Static)
         if not self.query_text:
             status.update("/ to search")
@@ -403,12 +469,11 @@ class RunbookScreen(Screen[None]):
         document = self.document
         for hit in document.query(".-search-hit"):
             hit.remove_class("-search-hit")
+        await document.ensure_drawn(line)
         block = document.block_at(line)
         if block is not None:
             block.add_class("-search-hit")
-            self.query_one("#rb-scroll", VerticalScroll).scroll_to_widget(
-                block, animate=False, top=True
-            )
+            document.scroll_to_widget(block, animate=False, top=True)
         status.update(
             f"match {self.match_index + 1} of {len(self.matches)} for {self.query_text!r}"
             f" (line {line}) · n next · N previous"

@@ -1,0 +1,122 @@
+"""The runbook pane on the largest runbook of the tests: at its section, drawn in part."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets._markdown import MarkdownBlock
+from ui_builders import config_for, dashboard, hand_app, incident, screen_text, standard_service
+
+from oncall_tui.runbooks.links import ResolvedLink, resolve_link
+from oncall_tui.ui.runbook.command_block import CommandBlock
+from oncall_tui.ui.runbook.markdown import RunbookPiece
+from oncall_tui.ui.runbook.screen import RunbookScreen
+
+# beside the repository (as for test_runbook_parse), or where ONCALL_REFERENCE says
+REFERENCE = Path(
+    os.environ.get("ONCALL_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference")
+)
+SECTION = "service-wont-start"
+
+
+def largest_guide() -> Path:
+    guides = sorted(REFERENCE.glob("*.txt"), key=lambda p: p.stat().st_size)
+    if not guides:
+        if os.environ.get("CI"):
+            pytest.fail(f"reference guides missing in CI: {REFERENCE}")
+        pytest.skip(f"reference guides not present at {REFERENCE}")
+    return guides[-1]
+
+
+def guide_app(tmp_path: Path):
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    shutil.copy(largest_guide(), folder / "guide.md")
+    snapshot = incident()
+    config = config_for(snapshot, runbooks=(folder,))
+    return hand_app(snapshot, config=config)
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s:\n{screen_text(pilot.app)}")
+        await pilot.pause(0.02)
+
+
+async def open_guide(pilot) -> RunbookScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.runbooks is not None)
+    link = resolve_link(app.runbooks, f"guide.md#{SECTION}")
+    assert isinstance(link, ResolvedLink)
+    app.call_later(app.open_runbook, link, service=None)
+    await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
+    screen = app.screen
+    await wait_for(pilot, lambda: not screen.document.placing)
+    return screen
+
+
+async def test_the_largest_runbook_opens_at_its_section_drawing_only_what_is_in_view(tmp_path):
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = await open_guide(pilot)
+        # the title and the layout class were there from the first frame
+        assert "§ Service Won't Start" in str(screen.query_one("#rb-title").render())
+        assert screen.has_class("-side")
+        document = screen.document
+        heading = document.heading_at(screen.location.line)
+        assert heading is not None
+        assert 0 <= heading.region.y - document.region.y <= 2
+        lines = screen_text(app).splitlines()
+        assert any("Symptom: Service exits immediately" in line for line in lines[:12])
+        # only the section's part of the file is built; the rest are placeholders
+        pieces = list(document.pieces())
+        drawn = [p for p in pieces if p.drawn]
+        assert len(drawn) <= len(pieces) // 3, (len(drawn), len(pieces))
+        blocks = len(document.query(MarkdownBlock))
+        assert blocks < 150, blocks  # the file drawn whole is ~970 widgets
+        assert isinstance(app.focused, CommandBlock)  # the section's first command
+
+
+async def test_scrolling_up_draws_the_pieces_above_and_keeps_the_reading_place(tmp_path):
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_guide(pilot)
+        document = screen.document
+        heading = document.heading_at(screen.location.line)
+        above = [p for p in document.pieces() if p.piece.end_line < screen.location.line]
+        assert not above[-1].drawn
+        document.scroll_to(y=document.scroll_y - 3, animate=False)
+        await wait_for(pilot, lambda: above[-1].drawn)
+        # whatever the drawn piece's height, the heading stays where the reader left it
+        await wait_for(pilot, lambda: 0 <= heading.region.y - document.region.y <= 5)
+        document.scroll_home(animate=False)
+        await wait_for(pilot, lambda: "CQAR Operations Guide" in screen_text(app))
+        first = next(iter(document.pieces()))
+        assert first.drawn and isinstance(first, RunbookPiece)
+
+
+async def test_the_panels_beside_the_pane_redraw_only_when_new_data_comes(tmp_path):
+    app, state = guide_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        app.open_service(incident().services[0].name)
+        await pilot.pause()
+        screen = await open_guide(pilot)
+        below = app.screen_stack[-2]
+        calls: list[float] = []
+        original = below.show
+        below.show = lambda snapshot, now: (calls.append(now), original(snapshot, now))
+        screen._refresh_below()
+        screen._refresh_below()
+        assert calls == []  # the same snapshot: nothing to redraw
+        state.set(dashboard([standard_service(s.name) for s in incident().services]))
+        app.tick()
+        screen._refresh_below()
+        screen._refresh_below()
+        assert len(calls) == 1
