@@ -12,7 +12,15 @@ runs ticks of `poller.poll_once()`. For each tick it prints nothing; at the end 
 - the same 80 queries as 80 plain httpx GETs, for comparison
 - the process's resident memory
 
-Run: `python bench/poll_cycle.py [--ticks 30] [--max-in-flight 8] [--max-batch 25]`.
+Then the same again with 2 SLOs per service (availability and latency, the standard four
+window pairs over 30 days: 8 windows each, 160 error-ratio queries in all), batched with
+the KPIs: a full poll (every window, as at start-up and in `oncall status`), a steady tick
+(only the jobs due every 5 s: the KPIs and the 5m, 30m and 1h windows; longer windows are
+polled less often) and the requests per minute of the whole schedule, beside the same
+figures without SLOs.
+
+Run: `python bench/poll_cycle.py [--ticks 30] [--max-in-flight 8] [--max-batch 25]
+[--no-slos]`.
 """
 
 from __future__ import annotations
@@ -36,10 +44,13 @@ from oncall_tui.config.model import (  # noqa: E402
     Kpi,
     Level,
     Service,
+    Slo,
     Thresholds,
 )
+from oncall_tui.config.slos import le_matcher  # noqa: E402
 from oncall_tui.engine.poller import Poller  # noqa: E402
 from oncall_tui.engine.state import DashboardState  # noqa: E402
+from oncall_tui.sources.base import CheckKind  # noqa: E402
 from oncall_tui.sources.prometheus import PrometheusSource  # noqa: E402
 from oncall_tui.sources.prometheus.batch import MAX_BATCH  # noqa: E402
 from oncall_tui.status import Status  # noqa: E402
@@ -47,6 +58,32 @@ from tests.servers.exporter import Exporter, drive_services  # noqa: E402
 from tests.servers.prometheus import PrometheusServer  # noqa: E402
 
 SERVICES = 10
+REFRESH = 5.0
+
+
+def slos(prefix: str) -> tuple[Slo, ...]:
+    """Availability and latency SLOs of one service, on the standard windows."""
+    calls = f"{prefix}_grpc_calls_total"
+    buckets = f"{prefix}_grpc_call_duration_seconds_bucket"
+    fast = f"{buckets}{{{le_matcher(0.025)}}}"
+    every = f'{buckets}{{le="+Inf"}}'
+    return (
+        Slo(
+            name="availability",
+            objective=0.999,
+            error_ratio=(
+                f'sum(rate({calls}{{status_code!="OK"}}[$window])) / sum(rate({calls}[$window]))'
+            ),
+            interval=REFRESH,
+        ),
+        Slo(
+            name="latency",
+            objective=0.99,
+            error_ratio=f"1 - (sum(rate({fast}[$window])) / sum(rate({every}[$window])))",
+            sli="latency",
+            interval=REFRESH,
+        ),
+    )
 
 
 def kpis(prefix: str) -> tuple[Kpi, ...]:
@@ -99,11 +136,23 @@ def rss_mb() -> float:
 
 async def measure(
     url: str, prefixes: list[str], ticks: int, max_in_flight: int, max_batch: int
-) -> None:
+) -> dict[str, float]:
     datasource = Datasource(
         "default", url, http=HttpOptions(timeout=3.0), max_in_flight=max_in_flight, history=1800
     )
     services = [Service(p, p, "default", kpis=kpis(p)) for p in prefixes]
+    return await _measure(url, datasource, services, ticks, max_in_flight, max_batch)
+
+
+async def _measure(
+    url: str,
+    datasource: Datasource,
+    services: list[Service],
+    ticks: int,
+    max_in_flight: int,
+    max_batch: int,
+) -> dict[str, float]:
+    """The figures of one configuration; printed, and returned for the SLO comparison."""
     config = Config(path=None, datasources={"default": datasource}, services={
         s.name: s for s in services
     })  # fmt: skip
@@ -141,7 +190,7 @@ async def measure(
         elapsed = time.perf_counter() - started
         cpu.append(time.thread_time() - cpu_started)
         requests.append(len(durations))
-        checks = [c for s in state.snapshot().services for c in s.checks]
+        checks = [c for s in state.snapshot().services for c in s.of_kind(CheckKind.KPI)]
         fresh = [c for c in checks if c.updated_at is not None and c.updated_at >= tick_start]
         if len(fresh) != SERVICES * 8 or any(c.value is None for c in fresh):
             errors = {str(c.id): c.error for c in checks if c.error is not None}
@@ -176,6 +225,90 @@ async def measure(
           f"{statistics.median(bare) * ms:.1f} ms, CPU {statistics.median(bare_cpu) * ms:.1f} ms "
           f"a tick")  # fmt: skip
     print(f"process RSS: {rss_mb():.0f} MB")
+    return {
+        "full_tick": statistics.median(tick_times),
+        "full_requests": statistics.median(requests),
+        "cpu": statistics.median(cpu),
+        "batches": len(poller.jobs),
+    }
+
+
+async def measure_slos(
+    url: str, prefixes: list[str], ticks: int, max_in_flight: int, max_batch: int
+) -> dict[str, dict[str, float]]:
+    """A full poll and a steady tick (the jobs due every REFRESH s), with and without SLOs."""
+    datasource = Datasource(
+        "default", url, http=HttpOptions(timeout=3.0), max_in_flight=max_in_flight, history=0
+    )
+    figures: dict[str, dict[str, float]] = {}
+    for label, with_slos in (("without SLOs", False), ("with 2 SLOs each", True)):
+        services = [
+            Service(p, p, "default", kpis=kpis(p), slos=slos(p) if with_slos else ())
+            for p in prefixes
+        ]
+        config = Config(
+            path=None, datasources={"default": datasource}, services={s.name: s for s in services}
+        )
+        state = DashboardState(config)
+        source = PrometheusSource(datasource, services, time.time, max_batch=max_batch)
+        poller = Poller([source], state)
+        sent: list[float] = []
+        original_send = source.client.http.send
+
+        async def counted_send(
+            *args: Any, _send: Any = original_send, _sent: list[float] = sent, **kwargs: Any
+        ) -> Any:
+            _sent.append(time.perf_counter())
+            return await _send(*args, **kwargs)
+
+        source.client.http.send = counted_send  # type: ignore[method-assign]
+        await poller.poll_once()  # warm the connections
+        steady = [j for j in source.jobs() if j.interval == REFRESH]
+        full_times, full_requests, steady_times, steady_requests = [], [], [], []
+        for _ in range(ticks):
+            sent.clear()
+            started = time.perf_counter()
+            await poller.poll_once()
+            full_times.append(time.perf_counter() - started)
+            full_requests.append(len(sent))
+            await asyncio.sleep(0.1)
+            sent.clear()
+            started = time.perf_counter()
+            for observations in await asyncio.gather(*(j.run() for j in steady)):
+                state.apply(observations)
+            steady_times.append(time.perf_counter() - started)
+            steady_requests.append(len(sent))
+            await asyncio.sleep(0.1)
+        broken = [
+            str(c.id)
+            for s in state.snapshot().services
+            for c in s.checks
+            if c.error is not None or c.updated_at is None
+        ]
+        if broken:
+            raise SystemExit(f"{label}: checks without data: {broken[:5]}")
+        # one request per batch job a run; the schedule: each job every `interval` seconds
+        per_minute = sum(60.0 / j.interval for j in source.jobs())
+        await poller.aclose()
+        figures[label] = {
+            "jobs": len(source.jobs()),
+            "full_requests": statistics.median(full_requests),
+            "full_tick": statistics.median(full_times),
+            "steady_requests": statistics.median(steady_requests),
+            "steady_tick": statistics.median(steady_times),
+            "per_minute": per_minute,
+        }
+    ms = 1000.0
+    print()
+    print(f"SLOs: {len(prefixes)} services x 8 KPIs, and x 2 SLOs x 8 windows (standard pairs "
+          f"over 30 d); refresh {REFRESH:g} s, {ticks} ticks")  # fmt: skip
+    print(f"{'':18} {'batch jobs':>10} {'full poll':>22} {'steady 5 s tick':>22} "
+          f"{'requests/min':>12}")  # fmt: skip
+    for label, f in figures.items():
+        print(f"{label:18} {f['jobs']:>10.0f} {f['full_requests']:>6.0f} req "
+              f"{f['full_tick'] * ms:>8.1f} ms   {f['steady_requests']:>6.0f} req "
+              f"{f['steady_tick'] * ms:>8.1f} ms   {f['per_minute']:>12.1f}")  # fmt: skip
+    return figures
 
 
 async def bare_httpx(
@@ -206,6 +339,7 @@ def main() -> int:
     parser.add_argument("--ticks", type=int, default=30)
     parser.add_argument("--max-in-flight", type=int, default=8)
     parser.add_argument("--max-batch", type=int, default=MAX_BATCH)
+    parser.add_argument("--no-slos", action="store_true", help="skip the SLO comparison")
     args = parser.parse_args()
 
     prefixes = [f"svc{i}" for i in range(SERVICES)]
@@ -218,6 +352,10 @@ def main() -> int:
         # Rates need two scrapes of moving counters; histogram quantiles need rates.
         server.wait_for_series(f"sum(rate({prefixes[-1]}_grpc_calls_total[1m])) > 0", 30)
         asyncio.run(measure(server.url, prefixes, args.ticks, args.max_in_flight, args.max_batch))
+        if not args.no_slos:
+            asyncio.run(
+                measure_slos(server.url, prefixes, args.ticks, args.max_in_flight, args.max_batch)
+            )
     finally:
         stop.set()
         server.close()
