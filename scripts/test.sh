@@ -17,9 +17,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
-python3 -m ruff check .
-python3 -m ruff format --check .
+. scripts/python.sh  # PYTHON: python3, or .venv where pip may not install (PEP 668)
+"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[dev]'
+"$PYTHON" -m ruff check .
+"$PYTHON" -m ruff format --check .
 # the layer contracts in .importlinter
-python3 -c "import sys; from importlinter.cli import lint_imports_command as lint; sys.exit(lint())" --no-cache
-python3 -m pytest "$@"
+"$PYTHON" -c "import sys; from importlinter.cli import lint_imports_command as lint; sys.exit(lint())" --no-cache
+"$PYTHON" -m pytest "$@"
