@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from textual.widgets import TextArea
 
 from oncall_tui.config.incidents import DEFAULT_POLICY
 from oncall_tui.engine.incident import Milestone
@@ -22,6 +23,7 @@ from oncall_tui.sources.demo.incidents import INCIDENT_START
 from oncall_tui.store.recorder import Recorder
 from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.headless import FrozenClock
+from oncall_tui.ui.incidents.forms import UpdateForm
 from oncall_tui.ui.incidents.screen import IncidentScreen
 from oncall_tui.ui.incidents.war_clock import IncidentClock
 
@@ -154,6 +156,11 @@ async def test_an_incident_from_declaration_to_postmortem(tmp_path: Path) -> Non
         assert await until(pilot, lambda: app.incident_view is None)
         resolved_at = clock.now
         recorder.flush()
+        # the resolution notice is shown for copying; escape closes it uncopied
+        assert await until(pilot, lambda: isinstance(app.screen, UpdateForm))
+        assert "Root cause: cache nodes out of memory" in app.screen.query_one(TextArea).text
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentScreen))
 
         await pilot.press("P")
         out = app.postmortem_path(incident.ref)

@@ -9,7 +9,6 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from oncall_tui.commands.common import load_config_or_report
 from oncall_tui.config.model import Config
@@ -158,6 +157,7 @@ def compose_update(config: Config, store: IncidentStore, incident: Incident, now
     from oncall_tui.commands.status import poll_once
     from oncall_tui.render.incident_update import UPDATE_TEMPLATE, breach_lines, fill, update_values
     from oncall_tui.store import incident_facts as facts
+    from oncall_tui.store.incident_notice import template_text
 
     names = [s for s in incident.services if s in config.services]
     snapshot = None
@@ -175,17 +175,8 @@ def compose_update(config: Config, store: IncidentStore, incident: Incident, now
         actions=actions,
         impact=found.text() if found else "",
     )
-    template = _template(config.incident_policy(incident.services).templates.update)
+    template = template_text(config.incident_policy(incident.services).templates.update)
     return fill(template or UPDATE_TEMPLATE, values)
-
-
-def _template(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IncidentError(f"cannot read the template {path}: {exc}") from None
 
 
 def _update(args: argparse.Namespace, config: Config, store: IncidentStore, now: float) -> int:
@@ -197,18 +188,6 @@ def _update(args: argparse.Namespace, config: Config, store: IncidentStore, now:
     return 0
 
 
-def resolution_notice(config: Config, store: IncidentStore, incident: Incident, now: float) -> str:
-    from oncall_tui.render.incident_update import RESOLVED_TEMPLATE, fill, update_values
-    from oncall_tui.store import incident_facts as facts
-
-    detected = facts.detection_time(store.connection, incident)
-    c = clocks(incident, config.incident_policy(incident.services), now, detected)
-    found = facts.impact(store.connection, config, incident, detected, now)
-    values = update_values(incident, c, impact=found.text() if found else "")
-    template = _template(config.incident_policy(incident.services).templates.resolved)
-    return fill(template or RESOLVED_TEMPLATE, values)
-
-
 def _resolve(args: argparse.Namespace, config: Config, store: IncidentStore, now: float) -> int:
     incident = store.pick(args.id)
     resolved = store.resolve(
@@ -218,6 +197,8 @@ def _resolve(args: argparse.Namespace, config: Config, store: IncidentStore, now
         resolution=args.resolution,
         author=commander_default(),
     )
+    from oncall_tui.store.incident_notice import resolution_notice
+
     print(resolution_notice(config, store, resolved, now))
     return 0
 

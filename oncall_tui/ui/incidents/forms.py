@@ -224,17 +224,19 @@ class UpdateForm(_Form):
         Binding("ctrl+s", "submit", "Copy + stamp", id="submit"),
     ]
 
-    def __init__(self, text: str, *, title: str = "status update") -> None:
+    def __init__(self, text: str, *, title: str = "status update", stamp: bool = True) -> None:
         super().__init__()
         self.text = text
         self.heading = title
+        self.stamp = stamp  # False: copied only (the resolution notice, after the resolve)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-dialog wide"):
             yield Static(self.heading, classes="dialog-title", markup=False)
             yield TextArea(self.text, id="update-text", soft_wrap=True)
             yield Static("", classes="form-error", markup=False)
-            yield Static("ctrl+s: copy it and stamp it on the timeline · escape: cancel")
+            what = "copy it and stamp it on the timeline" if self.stamp else "copy it"
+            yield Static(f"ctrl+s: {what} · escape: cancel", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

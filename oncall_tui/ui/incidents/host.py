@@ -201,20 +201,28 @@ class IncidentHost:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def incident_write(self, what: str, change: Callable[[IncidentStore], object]) -> None:
-        """Run `change` on the store in a thread worker, then read the incident again."""
+    def incident_write(
+        self,
+        what: str,
+        change: Callable[[IncidentStore], Any],
+        then: Callable[[Any], object] | None = None,
+    ) -> None:
+        """Run `change` on the store in a thread worker, then read the incident again; `then`
+        gets what `change` returned, on the UI loop."""
         app: Any = self
 
         def work() -> None:
             try:
                 with self._incident_lock:
-                    change(self.incident_store())
+                    result = change(self.incident_store())
             except Exception as exc:  # noqa: BLE001 - the user is told, nothing is lost
                 app.call_from_thread(
                     app.notify, f"{what}: {exc}", title="incident", severity="error", markup=False
                 )
                 return
             app.call_from_thread(self.refresh_incident, force=True)
+            if then is not None:
+                app.call_from_thread(then, result)
 
         app.run_worker(
             work,
@@ -264,18 +272,29 @@ class IncidentHost:
         ident, when = view.incident.id, app.now()
         self.incident_write("update", lambda store: store.record_update(ident, text, at=when))
 
-    def resolve_incident(self, root_cause: str, resolution: str) -> None:
+    def resolve_incident(
+        self, root_cause: str, resolution: str, show_notice: Callable[[str], object] | None = None
+    ) -> None:
+        """Resolve the open incident; `show_notice` gets the resolution notice (composed in
+        the same worker, from the recording and the config's template)."""
         view = self.incident_view
         if view is None:
             return
         app: Any = self
         ident, when = view.incident.id, app.now()
-        self.incident_write(
-            "resolve",
-            lambda store: store.resolve(
+
+        def resolve(store: IncidentStore) -> str:
+            from oncall_tui.store.incident_notice import resolution_notice
+
+            resolved = store.resolve(
                 ident, at=when, root_cause=root_cause or None, resolution=resolution or None
-            ),
-        )
+            )
+            try:
+                return resolution_notice(self.config, store, resolved, when)
+            except Exception as exc:  # noqa: BLE001 - resolved all the same: say so
+                raise RuntimeError(f"{resolved.ref} is resolved; its notice failed: {exc}") from exc
+
+        self.incident_write("resolve", resolve, then=show_notice)
 
     def compose_update(self, show: Callable[[str], None]) -> None:
         """Compose the status update from the live state (breaches from the snapshot, actions

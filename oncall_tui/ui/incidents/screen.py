@@ -221,9 +221,21 @@ class IncidentScreen(DashboardScreen):
 
         def done(result: Any) -> None:
             if result is not None:
-                self.host.resolve_incident(result.root_cause, result.resolution)
+                self.host.resolve_incident(
+                    result.root_cause, result.resolution, self._show_resolution_notice
+                )
 
         self.app.push_screen(ResolveForm(), done)
+
+    def _show_resolution_notice(self, text: str) -> None:
+        """The notice for the stakeholders, for editing; ctrl+s copies it."""
+        app: Any = self.app
+
+        def done(final: str | None) -> None:
+            if final:
+                self.host.copy(final, title="resolution notice")
+
+        app.push_screen(UpdateForm(text, title="resolution notice", stamp=False), done)
 
     def action_postmortem(self) -> None:
         self.host.write_postmortem()
