@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from servers.tls import self_signed_certificate
 
 from oncall_tui.config.errors import ConfigError, ConfigErrors
 from oncall_tui.config.loader import load_config
@@ -228,7 +229,9 @@ def test_relative_paths_resolve_against_the_config_folder(
 ) -> None:
     conf_dir = tmp_path / "etc" / "oncall"
     (conf_dir / "certs").mkdir(parents=True)
-    (conf_dir / "certs" / "ca.pem").write_text("ca")
+    (tmp_path / "tls").mkdir()
+    cert, _key = self_signed_certificate(tmp_path / "tls")  # a CA file must load as one
+    (conf_dir / "certs" / "ca.pem").write_bytes(cert.read_bytes())
     (conf_dir / "themes").mkdir()
     (conf_dir / "themes" / "mine.yaml").write_text("name: mine")
     text = (

@@ -20,6 +20,7 @@ from pathlib import Path
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.loader import display_path, find_config_path, load_config_with_lines
 from oncall_tui.config.model import Config, Datasource, Kpi, NodataMode, Service
+from oncall_tui.local_files import read_bounded_text
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def _check_anchor(file: Path, anchor: str) -> str | None:
     from oncall_tui.runbooks.parse import parse_runbook
 
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_bounded_text(file)
     except (OSError, UnicodeDecodeError) as exc:
         return f"cannot read {file}: {exc}"
     anchors = [heading.anchor for heading in parse_runbook(text, file).headings]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 
+#: no interval, timeout, hold or window of ours is longer than this (a year and a bit)
+MAX_DURATION = 400 * 86400.0
+MAX_DURATION_TEXT = "400d"
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -17,14 +21,16 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 5s or 1m30s, got {value!r}")
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"a duration must be a finite number of seconds, got {value!r}")
         if value < 0:
             raise ValueError(f"a duration cannot be negative, got {value!r}")
-        return float(value)
+        return _bounded(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as 5s or 1m30s, got {value!r}")
     text = value.strip()
     if _NUMBER.fullmatch(text):
-        return float(text)
+        return _bounded(float(text), value)
     parts = _PART.findall(text)
     order = list(_UNITS)  # smallest unit first
     ranks = [order.index(unit) for _, unit in parts]
@@ -37,7 +43,13 @@ def parse_duration(value: object) -> float:
         raise ValueError(
             f"expected a duration such as 500ms, 5s, 1m30s, 2h, 1d or 1w, got {value!r}"
         )
-    return sum(float(n) * _UNITS[u] for n, u in parts)
+    return _bounded(sum(float(n) * _UNITS[u] for n, u in parts), value)
+
+
+def _bounded(seconds: float, written: object) -> float:
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise ValueError(f"a duration of at most {MAX_DURATION_TEXT} is allowed, got {written!r}")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

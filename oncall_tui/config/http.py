@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from oncall_tui.config.model import (
@@ -16,6 +17,7 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.config.reader import Field, Section
 from oncall_tui.config.record import size_in_bytes
+from oncall_tui.local_files import SECRET_LIMIT, TLS_LIMIT, read_bounded
 from oncall_tui.secret_registry import REGISTRY, SECRET_HEADER, strip_userinfo
 
 # RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs (httpx sends
@@ -57,7 +59,10 @@ def _token_file(found: Field) -> Secret | None:
     if path is None:
         return None
     try:
-        token = path.read_text(encoding="utf-8").strip()
+        token = read_bounded(path, SECRET_LIMIT).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        found.fail(f"{path} is not UTF-8 text")
+        return None
     except OSError as exc:
         found.fail(f"cannot read {path}: {exc.strerror or exc}")
         return None
@@ -75,7 +80,8 @@ def read_tls(found: Field) -> TLSConfig | None:
     if section is None:
         return None
     section.check_keys(TLS_KEYS)
-    files = {}
+    files: dict[str, Path | None] = {}
+    fields: dict[str, Field] = {}
     for key in ("ca_file", "cert_file", "key_file"):
         field_ = section.get(key)
         if field_ is None:
@@ -83,15 +89,52 @@ def read_tls(found: Field) -> TLSConfig | None:
         path = field_.as_path()
         if path is not None and not path.is_file():
             field_.fail(f"file not found: {path}")
+            path = None
+        elif path is not None:
+            try:
+                read_bounded(path, TLS_LIMIT)
+            except OSError as exc:
+                field_.fail(f"cannot read {path}: {exc.strerror or exc}")
+                path = None
         files[key] = path
+        fields[key] = field_
     if (files.get("cert_file") is None) != (files.get("key_file") is None):
         section.fail("cert_file and key_file go together")
+    else:
+        _check_loads(files, fields)
     return TLSConfig(
         ca_file=files.get("ca_file"),
         cert_file=files.get("cert_file"),
         key_file=files.get("key_file"),
         insecure_skip_verify=section.boolean("insecure_skip_verify", False),
     )
+
+
+def _check_loads(files: dict[str, Path | None], fields: dict[str, Field]) -> None:
+    """Load the CA and the client certificate as the clients will, so that a file that is
+    not PEM (or a key that does not match its certificate) fails here, with its line."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ca = files.get("ca_file")
+    if ca is not None:
+        try:
+            context.load_verify_locations(cafile=str(ca))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            fields["ca_file"].fail(f"not a PEM CA certificate: {ca} ({_ssl_reason(exc)})")
+    cert, key = files.get("cert_file"), files.get("key_file")
+    if cert is not None and key is not None:
+        try:
+            context.load_cert_chain(str(cert), str(key))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            fields["cert_file"].fail(
+                f"cannot load the certificate {cert} with the key {key} ({_ssl_reason(exc)})"
+            )
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+    return str(reason).replace("_", " ").lower()
 
 
 def read_basic_auth(found: Field) -> BasicAuth | None:
@@ -228,7 +271,7 @@ def read_http_options(section: Section, default_timeout: float = 3.0) -> HttpOpt
         section.fail("give a bearer token or basic_auth, not both")
     tls_field = section.get("tls")
     tls = read_tls(tls_field) if tls_field is not None else None
-    timeout = section.duration("timeout", default_timeout)
+    timeout = section.duration("timeout", default_timeout, positive=True)
     if timeout is not None and timeout <= 0:
         section.get("timeout").fail("must be more than 0")  # type: ignore[union-attr]
         timeout = default_timeout

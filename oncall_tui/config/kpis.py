@@ -300,7 +300,7 @@ def read_kpi(
     unit = (section.text("unit", "") or "").strip()
     thresholds = read_thresholds(section)
     nodata = read_nodata(section.get("nodata"))
-    interval = section.duration("interval", default_interval) or default_interval
+    interval = section.duration("interval", default_interval, positive=True) or default_interval
     if interval <= 0:
         section.get("interval").fail("must be more than 0")  # type: ignore[union-attr]
     runbook_field = section.get("runbook")

@@ -22,6 +22,7 @@ from oncall_tui.config.positions import PosDict, load_yaml
 from oncall_tui.config.reader import Field, Reader, Section
 from oncall_tui.config.record import read_record
 from oncall_tui.config.services import NAME, read_service
+from oncall_tui.local_files import read_bounded_text
 
 __all__ = [
     "ConfigError",
@@ -123,18 +124,29 @@ def _read_alertmanager(found: Field) -> Alertmanager | None:
     url_field = section.require("url")
     url = _base_url(url_field) if url_field else None
     http = read_http_options(section)
-    interval = section.duration("interval", 10.0) or 10.0
+    interval = section.duration("interval", 10.0, positive=True) or 10.0
     allow_silence = section.boolean("allow_silence", False)
     if url is None:
         return None
     return Alertmanager(url=url, http=http, interval=interval, allow_silence=allow_silence)
 
 
-def _read_paths(found: Field | None) -> tuple[Path, ...]:
+def _read_paths(found: Field | None, *, files_only: bool = False) -> tuple[Path, ...]:
+    """Paths; with `files_only`, each must be a regular file (a FIFO or a device such as
+    /dev/zero would hang or exhaust whatever reads it)."""
     if found is None or found.value is None:
         return ()
     items = found.as_list(one_allowed=True) or []
-    return tuple(p for p in (item.as_path() for item in items) if p is not None)
+    paths = []
+    for item in items:
+        path = item.as_path()
+        if path is None:
+            continue
+        if files_only and path.exists() and not path.is_file():
+            item.fail(f"not a regular file: {path}")
+            continue
+        paths.append(path)
+    return tuple(paths)
 
 
 def _read_theme(found: Field | None) -> str:
@@ -180,7 +192,7 @@ def _read_keymap(found: Field | None) -> dict[str, str]:
 def _build(top: Section, path: Path) -> Config | None:
     reader = top.reader
     top.check_keys(TOP_KEYS)
-    refresh = top.duration("refresh", 5.0) or 5.0
+    refresh = top.duration("refresh", 5.0, positive=True) or 5.0
     if refresh <= 0:
         top.get("refresh").fail("must be more than 0")  # type: ignore[union-attr]
         refresh = 5.0
@@ -230,7 +242,7 @@ def _build(top: Section, path: Path) -> Config | None:
 
     theme = _read_theme(top.get("theme"))
     runbooks = _read_paths(top.get("runbooks"))
-    rules = _read_paths(top.get("rules"))
+    rules = _read_paths(top.get("rules"), files_only=True)
     keymap = _read_keymap(top.get("keymap"))
     bell = top.boolean("bell", False)
     record = read_record(top.get("record"))
@@ -294,7 +306,7 @@ def load_config_with_lines(
 ) -> tuple[Config, dict[str, int]]:
     """Like `load_config`, also returning the line of every key path (for `oncall validate`)."""
     try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
+        text = read_bounded_text(Path(path).expanduser())
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         problem = ConfigError(display_path(Path(path)), 0, "", f"cannot read: {reason}")

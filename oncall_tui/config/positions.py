@@ -95,7 +95,42 @@ def load_yaml(text: str) -> tuple[Any, list[tuple[int, Any]]]:
     """
     loader = PositionLoader(text)
     try:
-        data = loader.get_single_data()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels"
+            ) from None
+        if node is None:
+            return None, loader.duplicates
+        _check_depth(node)
+        data = loader.construct_document(node)
     finally:
         loader.dispose()
     return data, loader.duplicates
+
+
+#: no config needs more; a deeper document is refused before anything walks it
+MAX_DEPTH = 32
+
+
+def _check_depth(root: Node) -> None:
+    """Raise a YAML error at the first node nested deeper than MAX_DEPTH (iteratively, and
+    each node once: aliases share their node)."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", node.start_mark
+            )
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)

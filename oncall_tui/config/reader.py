@@ -8,6 +8,7 @@ load reports every problem at once.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,17 @@ class Reader:
 
     def error(self, line: int, path: str, message: str) -> None:
         self.errors.append(ConfigError(self.file, line, path, message))
+
+
+#: thresholds and other numbers: anything larger is a typo or an attack, not a limit
+MAX_NUMBER = 1e18
+MAX_INT = 10**9
+
+
+def _short(value: Any) -> str:
+    """A value for a message, cut short (a 400-digit number is not worth printing whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def describe(value: Any) -> str:
@@ -85,22 +97,35 @@ class Field:
         return self._expanded(value)
 
     def as_number(self) -> float | None:
+        """A finite number no larger than MAX_NUMBER (NaN, infinities and 400-digit values are
+        refused here, so no threshold can be one)."""
         value = self.value
         if isinstance(value, str):
             text = self._expanded(value)
             if text is None:
                 return None
             try:
-                return float(text.strip())
+                number = float(text.strip())
             except ValueError:
                 self.expect("a number")
                 return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
             self.expect("a number")
             return None
-        return float(value)
+        else:
+            try:
+                number = float(value)
+            except OverflowError:
+                number = math.inf
+        if not math.isfinite(number):
+            self.fail(f"expected a finite number, got {_short(value)}")
+            return None
+        if abs(number) > MAX_NUMBER:
+            self.fail(f"a number of at most {MAX_NUMBER:g} in size is allowed, got {_short(value)}")
+            return None
+        return number
 
-    def as_int(self, minimum: int | None = None) -> int | None:
+    def as_int(self, minimum: int | None = None, maximum: int = MAX_INT) -> int | None:
         value = self.value
         if isinstance(value, str):
             expanded = self._expanded(value)
@@ -115,7 +140,10 @@ class Field:
             self.expect("a whole number")
             return None
         if minimum is not None and value < minimum:
-            self.fail(f"must be at least {minimum}, got {value}")
+            self.fail(f"must be at least {minimum}, got {_short(value)}")
+            return None
+        if value > maximum:
+            self.fail(f"must be at most {maximum}, got {_short(value)}")
             return None
         return value
 
@@ -270,11 +298,16 @@ class Section:
         value = found.as_str()
         return default if value is None else value
 
-    def duration(self, key: str, default: float | None) -> float | None:
+    def duration(self, key: str, default: float | None, *, positive: bool = False) -> float | None:
+        """A duration; with `positive`, zero is refused too (an interval or a timeout of 0
+        would spin or never wait), never silently replaced by the default."""
         found = self.get(key)
         if found is None:
             return default
         value = found.as_duration()
+        if value is not None and positive and value <= 0:
+            found.fail(f"must be more than 0, got {_short(found.value)}")
+            return default
         return default if value is None else value
 
     def number(self, key: str) -> float | None:

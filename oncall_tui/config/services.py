@@ -144,7 +144,7 @@ def read_probe(found: Field, default_interval: float) -> HealthProbe | None:
                     f"{section.path}.{key}",
                     f"does not apply to a {kind.value} probe",
                 )
-    interval = section.duration("interval", default_interval) or default_interval
+    interval = section.duration("interval", default_interval, positive=True) or default_interval
     if interval <= 0:
         section.get("interval").fail("must be more than 0")  # type: ignore[union-attr]
         interval = default_interval
@@ -189,8 +189,8 @@ def read_kubernetes(found: Field) -> KubernetesTarget | None:
     selector = selector_field.as_str() if selector_field else None
     context = section.text("context", None)
     restart_warn = section.integer("restart_warn", 0, minimum=0)
-    interval = section.duration("interval", 15.0) or 15.0
-    timeout = section.duration("timeout", 5.0) or 5.0
+    interval = section.duration("interval", 15.0, positive=True) or 15.0
+    timeout = section.duration("timeout", 5.0, positive=True) or 5.0
     if namespace is None or selector is None:
         return None
     return KubernetesTarget(

@@ -218,7 +218,7 @@ def read_slo(
     if window <= 0:
         section.get("window").fail("must be more than 0")  # type: ignore[union-attr]
     windows = _windows(section.get("windows"))
-    interval = section.duration("interval", default_interval) or default_interval
+    interval = section.duration("interval", default_interval, positive=True) or default_interval
     if interval <= 0:
         section.get("interval").fail("must be more than 0")  # type: ignore[union-attr]
         interval = default_interval

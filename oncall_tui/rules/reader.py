@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from oncall_tui.local_files import read_bounded_text
+
 
 @dataclass(frozen=True)
 class AlertRule:
@@ -104,7 +106,9 @@ def _str_map(value: object) -> dict[str, str]:
 def read_rule_file(path: Path) -> RuleFile:
     """Parse one rule file; malformed rules are skipped and listed in `problems`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded_text(path)
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:

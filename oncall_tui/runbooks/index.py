@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncall_tui.inert import inert_block
+from oncall_tui.local_files import TEXT_LIMIT, read_bounded
 from oncall_tui.runbooks.parse import Command, Heading, Runbook, Section, parse_runbook
 
 
@@ -132,7 +133,7 @@ def _markdown_files(roots: tuple[Path, ...], problems: list[LoadProblem]) -> lis
 
 def _read(file: Path, problems: list[LoadProblem]) -> str | None:
     try:
-        data = file.read_bytes()
+        data = read_bounded(file, TEXT_LIMIT)
     except OSError as exc:
         problems.append(LoadProblem("unreadable", file, exc.strerror or str(exc)))
         return None
