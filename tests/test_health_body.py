@@ -154,3 +154,19 @@ def test_plain_text_empty_and_broken_json_are_not_json():
     assert parse_json_body(b"<html>ok</html>") is None
     assert parse_json_body(b' {"status": "ok"} ') == {"status": "ok"}
     assert read_health_document("SERVING").status is Status.OK
+
+
+def test_a_list_of_failed_parts_names_each_one_as_failing():
+    body = read_health_document({"status": "not ready", "failed": ["redis", "kafka"]})
+    parts = by_name(body.components)
+    assert set(parts) == {"redis", "kafka"}
+    assert parts["redis"].status is Status.CRIT
+
+
+def test_a_readiness_503_naming_its_failed_part_says_which_in_the_reason():
+    from oncall_tui.sources.health.verdict import judge_http
+
+    body = read_health_document({"status": "not ready", "failed": ["redis"]})
+    verdict = judge_http(503, body, 0.01)
+    assert verdict.status is Status.CRIT
+    assert "redis" in verdict.reason

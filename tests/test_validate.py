@@ -235,8 +235,8 @@ def test_slo_queries_are_checked_offline_with_window_filled_in(
     ]
 
 
-def test_no_config_found_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--config", str(tmp_path / "none.yaml")]) == 2
+def test_no_config_found_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--config", str(tmp_path / "none.yaml")]) == 3
     assert "none.yaml" in capsys.readouterr().err
 
 

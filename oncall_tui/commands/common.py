@@ -6,6 +6,10 @@ import sys
 
 from oncall_tui.config.model import Config
 
+#: the exit code of every command when there is no config to run on (none found, it does not
+#: load, or `--service` names none of its services), the same as `oncall status`'s "unknown"
+NO_CONFIG = 3
+
 
 def load_config_or_report(explicit: str | None) -> Config | None:
     """The config, or None after printing every problem with its file, line and key."""

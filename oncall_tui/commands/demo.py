@@ -47,11 +47,11 @@ def build_demo_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    from oncall_tui.commands.common import check_service
+    from oncall_tui.commands.common import NO_CONFIG, check_service
     from oncall_tui.sources.demo import demo_config
 
     if not check_service(demo_config(), args.service):
-        return 1
+        return NO_CONFIG
     seed = DEFAULT_SEED if args.seed is None else args.seed
     recorder, problem = _demo_recorder(getattr(args, "record", None))
     if problem:

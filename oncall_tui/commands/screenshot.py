@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser().absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
 
-    from oncall_tui.commands.common import check_service, load_config_or_report
+    from oncall_tui.commands.common import NO_CONFIG, check_service, load_config_or_report
     from oncall_tui.ui.app import OncallApp
     from oncall_tui.ui.headless import WARMUP, demo_app, replay
 
@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         app, clock = demo_app(seed=args.seed, at=args.at, theme=args.theme)
         if not check_service(app.config, args.service):
-            return 1
+            return NO_CONFIG
     else:
         config = load_config_or_report(args.config)
         if config is None or not check_service(config, args.service):
-            return 1
+            return NO_CONFIG
         app = OncallApp(config, theme=args.theme, live=False)
 
     async def auto_pilot(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from oncall_tui.commands.common import (
+    NO_CONFIG,
     check_service,
     load_config_or_report,
     seeded_start,
@@ -16,7 +17,7 @@ from oncall_tui.commands.common import (
 def run(args: argparse.Namespace) -> int:
     config = load_config_or_report(args.config)
     if config is None or not check_service(config, args.service):
-        return 1
+        return NO_CONFIG
     from oncall_tui.store.paths import recording_path
     from oncall_tui.ui.app import OncallApp
 

@@ -1,8 +1,8 @@
 """`oncall validate`: the config, every runbook link in it, every query's PromQL syntax, and
 with --online every query against its datasource.
 
-Exit code 0 when everything checks out, 1 when there is any problem, 2 when no config file
-is found. Every problem is printed as `file:line: key.path: message`.
+Exit code 0 when everything checks out, 1 when there is any problem, 3 (as every command) when
+no config file is found. Every problem is printed as `file:line: key.path: message`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncall_tui.commands.common import NO_CONFIG
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.loader import display_path, find_config_path, load_config_with_lines
 from oncall_tui.config.model import Config, Datasource, Kpi, NodataMode, Service
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         path = find_config_path(getattr(args, "config", None))
     except ConfigNotFound as exc:
         print(f"oncall validate: {exc}", file=sys.stderr)
-        return 2
+        return NO_CONFIG
     try:
         config, lines = load_config_with_lines(path)
     except ConfigErrors as exc:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"oncall validate: no service named {only!r} (services: {known})", file=sys.stderr
             )
-            return 1
+            return NO_CONFIG
         services = [config.services[only]]
     problems = (
         check_paths(config, lines)

@@ -29,6 +29,8 @@ CONTAINER_KEYS = ("components", "checks", "details", "dependencies", "entries")
 # Containers that are component maps by name alone, even when their words are unknown.
 TOP_CONTAINERS = ("components", "checks", "dependencies", "entries")
 FAILURE_HINTS = ("error", "fail", "refused", "timeout", "timed out", "unreachable", "unavailable")
+# Lists that name the failing parts: `{"status": "not ready", "failed": ["redis"]}`.
+FAILED_LIST_KEYS = ("failed", "failing", "failures", "unhealthy", "down", "not_ready", "notready")
 MAX_FIELD_TEXT = 200
 
 
@@ -150,9 +152,17 @@ def _children(
         if _is_container(name, value, words, top):
             assert isinstance(value, Mapping)
             found.extend(_component(str(k), v, words) for k, v in value.items())
+        elif name.lower() in FAILED_LIST_KEYS and _names(value):
+            assert isinstance(value, list)
+            found.extend(Component(str(item), Status.CRIT, name) for item in value)
         elif isinstance(value, Mapping) and _own_status(value, words)[0] is not None:
             found.append(_component(name, value, words))
     return found
+
+
+def _names(value: object) -> bool:
+    """A non-empty list of component names (strings)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 def _component(name: str, value: object, words: Words | None) -> Component:
@@ -186,6 +196,8 @@ def _consumed(value: Mapping[str, object], words: Words | None, child_names: set
     for key, item in value.items():
         name = str(key)
         if _is_container(name, item, words, top=False):
+            used.add(name)
+        elif name.lower() in FAILED_LIST_KEYS and _names(item):
             used.add(name)
         elif name in child_names and isinstance(item, Mapping):
             used.add(name)
