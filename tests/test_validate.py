@@ -310,3 +310,35 @@ def test_a_broken_slo_runbook_link_is_reported_on_its_key(
     err = capsys.readouterr().err
     assert code == 1
     assert "services.api.slos[0].runbook" in err and "no-such-section" in err
+
+
+def test_every_phase_reports_even_when_the_config_itself_has_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad warn: must not hide a bad anchor; a missing ${VAR} must not stop everything."""
+    monkeypatch.delenv("NOPE_TOKEN", raising=False)
+    (tmp_path / "runbooks").mkdir()
+    (tmp_path / "runbooks" / "cqar.md").write_text(RUNBOOK)
+    config = tmp_path / "oncall.yaml"
+    config.write_text(
+        textwrap.dedent(
+            """\
+            datasources:
+              default: {url: http://localhost:9090, bearer_token: "${NOPE_TOKEN}"}
+            runbooks: [./runbooks]
+            services:
+              cqar:
+                vars: {job: cqar}
+                kpis:
+                  request_rate: {query: 'sum(rate(x{job="$job"}[5m]))', runbook: "cqar.md#nope"}
+                  error_rate: {query: 'sum(rate(y[5m])', warn: lots, crit: 0.01}
+            """
+        )
+    )
+    assert main(["validate", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "environment variable 'NOPE_TOKEN' is not set" in err
+    assert "error_rate.warn: expected a number, got 'lots'" in err
+    assert "request_rate.runbook: no heading with anchor #nope in cqar.md" in err
+    assert "error_rate.query: not valid PromQL" in err
+    assert err.strip().endswith("4 problems")

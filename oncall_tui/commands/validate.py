@@ -39,13 +39,18 @@ def run(args: argparse.Namespace) -> int:
     except ConfigNotFound as exc:
         print(f"oncall validate: {exc}", file=sys.stderr)
         return NO_CONFIG
+    loaded: list[ConfigError] = []
     try:
         config, lines = load_config_with_lines(path)
     except ConfigErrors as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        print(_count(len(exc.errors)), file=sys.stderr)
-        return 1
+        loaded = list(exc.errors)
+        if not isinstance(exc.partial, Config):  # not even YAML: nothing more to check
+            for error in loaded:
+                print(error, file=sys.stderr)
+            print(_count(len(loaded)), file=sys.stderr)
+            return 1
+        # every phase runs on what could be read: a bad warn: never hides a bad anchor
+        config, lines = exc.partial, dict(exc.lines)
     services = list(config.services.values())
     only = getattr(args, "service", None)
     if only:
@@ -56,13 +61,14 @@ def run(args: argparse.Namespace) -> int:
             )
             return NO_CONFIG
         services = [config.services[only]]
-    problems = (
+    problems = loaded + (
         check_paths(config, lines)
         + check_runbook_links(config, lines, services)
         + check_queries_offline(config, lines, services)
     )
-    if getattr(args, "online", False):
+    if getattr(args, "online", False) and not loaded:
         problems += check_queries_online(config, lines, services)
+    problems = list(dict.fromkeys(problems))  # the loader's first, then each phase's
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from oncall_tui.inert import inert_line
@@ -29,8 +29,19 @@ class ConfigError:
 class ConfigErrors(Exception):
     """Every problem found in one load, raised together so that one run shows them all."""
 
-    def __init__(self, errors: Iterable[ConfigError]) -> None:
+    def __init__(
+        self,
+        errors: Iterable[ConfigError],
+        *,
+        partial: object | None = None,
+        lines: Mapping[str, int] | None = None,
+    ) -> None:
         self.errors: list[ConfigError] = sorted(errors, key=lambda e: (e.file, e.line, e.path))
+        # what could be read in spite of the errors (a Config, broken parts left out), and the
+        # line of every key path read: `oncall validate` checks it too, so that one problem
+        # never hides another. Never run on: it is not the config the file asks for.
+        self.partial = partial
+        self.lines: Mapping[str, int] = lines or {}
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -246,8 +246,7 @@ def _build(top: Section, path: Path) -> Config | None:
     keymap = _read_keymap(top.get("keymap"))
     bell = top.boolean("bell", False)
     record = read_record(top.get("record"))
-    if reader.errors:
-        return None
+    # with errors too: what could be read, for `oncall validate` to check the rest
     return Config(
         path=path,
         refresh=refresh,
@@ -297,7 +296,7 @@ def parse_config(
         raise ConfigErrors(reader.errors)
     config = _build(Section(reader, data, "", data.line), path)
     if reader.errors or config is None:
-        raise ConfigErrors(reader.errors)
+        raise ConfigErrors(reader.errors, partial=config, lines=reader.lines)
     return config, reader.lines
 
 
