@@ -248,3 +248,29 @@ def test_a_reader_process_follows_while_the_writer_appends_and_prunes(tmp_path: 
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT min(at) FROM observations").fetchone()[0] > started + 2
     conn.close()
+
+
+def test_sigterm_stops_oncall_record_cleanly(tmp_path: Path):
+    recording = tmp_path / "rec.sqlite"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "oncall_tui", "record", "--demo", "--record", str(recording)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until(lambda: _count(recording) > 0, 30, 0.05, description="rows")
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert child.returncode == 0, err
+    assert "stopped;" in err.splitlines()[-1] and "rows written" in err.splitlines()[-1]
+    conn = sqlite3.connect(recording)
+    try:
+        assert conn.execute("SELECT count(*) FROM writer").fetchone()[0] == 0  # let go
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
