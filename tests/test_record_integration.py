@@ -274,3 +274,34 @@ def test_sigterm_stops_oncall_record_cleanly(tmp_path: Path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_a_dashboard_beside_oncall_record_adds_only_its_actions(tmp_path: Path):
+    from oncall_tui.commands.common import start_recorder
+    from oncall_tui.sources.demo import demo_config
+
+    recording = tmp_path / "rec.sqlite"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "oncall_tui", "record", "--demo", "--record", str(recording)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: _count(recording) > 0, 30, 0.05, description="rows")
+        recorder, note = start_recorder(demo_config(), str(recording))
+        assert recorder is not None and not recorder.observes
+        assert note is not None and f"pid {child.pid}" in note
+        recorder.action("runbook.opened", service="cqar", subject="cqar.md#high-latency")
+        assert recorder.flush()
+        recorder.close()
+        conn = sqlite3.connect(recording)
+        try:
+            assert conn.execute("SELECT pid FROM writer").fetchone()[0] == child.pid
+            assert conn.execute("SELECT subject FROM actions").fetchall() == [
+                ("cqar.md#high-latency",)
+            ]
+        finally:
+            conn.close()
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(20)

@@ -52,10 +52,35 @@ def start_recorder(config: Config, override: str | None) -> tuple[object | None,
     path = recording_path(config, override)
     if path is None:
         return None, None
+    other = _other_writer(path)
     try:
-        return Recorder.start(config, path), None
+        recorder = Recorder.start(config, path, observe=other is None)
     except (RecordingError, OSError) as exc:
-        return None, str(exc)
+        return None, f"not recording: {exc}"
+    if other is not None:
+        # one writer per file: the other process records what is polled, this one its actions
+        return recorder, (f"{other} records to {path}; this dashboard adds only what is done in it")
+    return recorder, None
+
+
+def _other_writer(path) -> str | None:
+    """`oncall (pid 123 on bastion)` when another live process writes `path`."""
+    import os
+    import sqlite3
+
+    from oncall_tui.store.reader import Recording
+    from oncall_tui.store.schema import RecordingError
+
+    if not path.exists():
+        return None
+    try:
+        with Recording(path) as recording:
+            writer = recording.writer()
+    except (RecordingError, OSError, sqlite3.Error):
+        return None
+    if writer is None or writer.pid == os.getpid() or not writer.alive():
+        return None
+    return f"oncall (pid {writer.pid} on {writer.host})"
 
 
 def seeded_start(config: Config, path, *, require_writer: bool = False):

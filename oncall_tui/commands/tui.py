@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     )
     recorder, problem = start_recorder(config, getattr(args, "record", None))
     if problem:
-        print(f"oncall: not recording: {problem}", file=sys.stderr)
+        print(f"oncall: {problem}", file=sys.stderr)
     app = OncallApp(
         config,
         sources=sources,

@@ -65,6 +65,7 @@ class Recorder:
         self, writer: RecordingWriter, state: DashboardState | None = None, clock=time.time
     ) -> None:
         self.writer = writer
+        self.observes = True
         self._state = state
         self._clock: Callable[[], float] = clock
 
@@ -77,10 +78,13 @@ class Recorder:
         clock: Callable[[], float] = time.time,
         flush_every: float | None = None,
         prune_every: float | None = None,
+        observe: bool = True,
     ) -> Recorder:
         """Open (creating or migrating) the file and start the writer thread.
 
         Raises `RecordingError` (a newer schema, not a recording) before anything runs.
+        `observe=False`: another process records the observations to this file; this one
+        adds its actions only (`follow()` then does nothing).
         """
         options: dict[str, float] = {}
         if flush_every is not None:
@@ -95,13 +99,18 @@ class Recorder:
             refresh=config.refresh,
             titles=_titles(config),
             clock=clock,
+            claim=observe,
             **options,  # type: ignore[arg-type]
         )
         writer.start_and_wait()
-        return cls(writer, clock=clock)
+        recorder = cls(writer, clock=clock)
+        recorder.observes = observe
+        return recorder
 
     def follow(self, state: DashboardState) -> None:
         """Record everything `state` applies from now on."""
+        if not self.observes:
+            return
         self._state = state
         state.add_listener(self)
 

@@ -73,8 +73,12 @@ class RecordingWriter(threading.Thread):
         clock: Callable[[], float] = time.time,
         flush_every: float = FLUSH_EVERY,
         prune_every: float = PRUNE_EVERY,
+        claim: bool = True,
     ) -> None:
         super().__init__(name="oncall-recorder", daemon=True)
+        # claim=False: another process writes this file; this one adds rows (actions) only,
+        # never says it is the writer and leaves pruning to the one that is
+        self._claims = claim
         self.path = path
         self.stats = WriterStats()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -134,7 +138,8 @@ class RecordingWriter(threading.Thread):
     def run(self) -> None:
         try:
             self._conn = connect(self.path)
-            self._claim()
+            if self._claims:
+                self._claim()
         except Exception as exc:  # handed to start_and_wait's caller
             self._open_error = exc
             self._opened.set()
@@ -153,7 +158,7 @@ class RecordingWriter(threading.Thread):
                     self._write(builder.build(items), len(items))
                 elif not stopping and time.monotonic() - self._last_beat > HEARTBEAT_EVERY:
                     self._heartbeat()
-                if time.monotonic() >= next_prune:
+                if self._claims and time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + self._prune_every
                     pruned = self._prune(pruner)
                     if pruned:
@@ -271,7 +276,8 @@ class RecordingWriter(threading.Thread):
     def _release(self) -> None:
         assert self._conn is not None
         try:
-            self._conn.execute("DELETE FROM writer WHERE pid = ?", (os.getpid(),))
+            if self._claims:
+                self._conn.execute("DELETE FROM writer WHERE pid = ?", (os.getpid(),))
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error as exc:
             log.error("recording: closing: %s", exc)

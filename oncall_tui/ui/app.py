@@ -104,7 +104,7 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         # the flight recorder follows the state; its writer thread keeps the writes off this loop
         self.recorder = recorder
         if recorder is not None:
-            recorder.follow(self.state)
+            recorder.follow(self.state)  # not when another process records this file
             self.incident_path = self.incident_path or recorder.path
         self.recording_problem = recording_problem
         self.paused = False
@@ -170,7 +170,7 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         for error in self.theme_errors:
             self.notify(f"{error}; using {self.start_theme}", title="theme", severity="error")
         if self.recording_problem:
-            self.notify(self.recording_problem, title="not recording", severity="error")
+            self.notify(self.recording_problem, title="recording", severity="warning")
         self.tick()
         if self._start_service:
             # after the overview has composed, so escape goes back to it
