@@ -58,6 +58,8 @@ class HealthHttpServer:
         self.routes: dict[str, Answer] = {}
         self.seen: list[Seen] = []
         self.streamed = 0  # bytes of the last streamed body actually written
+        #: seconds each answer took here, from the request read to the last byte written
+        self.handled: list[float] = []
         self.stopping = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -94,6 +96,14 @@ def _handler(server: HealthHttpServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            started = time.perf_counter()
+            try:
+                self._answer()
+            finally:
+                self.wfile.flush()
+                server.handled.append(time.perf_counter() - started)
+
+        def _answer(self) -> None:
             server.seen.append(Seen(self.path, dict(self.headers.items())))
             answer = server.routes.get(self.path, Answer(status=404, body=b"not found"))
             if answer.hang:

@@ -29,12 +29,12 @@ async def probe_http(
     """GET the probe's URL once; every outcome, refused and timed out included, is a result."""
     timeout = probe.http.timeout
     target = display_url(probe.target)
-    started = time.perf_counter()
+    clock = RequestClock()
     try:
         # wait_for bounds the whole exchange: httpx's own timeouts are per read, so a server
         # dribbling a byte a second would otherwise hold the probe forever.
         code, location, raw, truncated = await asyncio.wait_for(
-            _get(client, probe.target, timeout, body_cap), timeout
+            _get(client, probe.target, timeout, body_cap, clock), timeout
         )
     except asyncio.TimeoutError:
         error = FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
@@ -43,7 +43,7 @@ async def probe_http(
         return failed_result(
             probe, target=target, error=classify_exception(exc, probe.http.secrets())
         )
-    latency = time.perf_counter() - started
+    latency = clock.elapsed()
 
     try:
         doc = parse_json_body(raw) if not truncated else None
@@ -77,20 +77,46 @@ async def probe_http(
     )
 
 
+class RequestClock:
+    """The request's own time, as curl's `time_total` counts it: from opening the
+    connection (or, on a kept-alive one, sending the request) to the body's last byte read.
+    Waiting for a pooled connection and the client's set-up before that are not counted."""
+
+    STARTS = ("connection.connect_tcp.started", "http11.send_request_headers.started")
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.ended: float | None = None
+
+    async def trace(self, event: str, info: dict[str, object]) -> None:
+        if self.started is None and event in self.STARTS:
+            self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self.ended = time.perf_counter()
+
+    def elapsed(self) -> float:
+        end = self.ended if self.ended is not None else time.perf_counter()
+        return max(0.0, end - (self.started if self.started is not None else end))
+
+
 async def _get(
-    client: httpx.AsyncClient, url: str, timeout: float, body_cap: int
+    client: httpx.AsyncClient, url: str, timeout: float, body_cap: int, clock: RequestClock
 ) -> tuple[int, str | None, bytes, bool]:
     """Status, Location, body up to `body_cap` bytes, and whether more was left unread."""
     chunks: list[bytes] = []
     size = 0
     truncated = False
-    async with client.stream("GET", url, timeout=timeout, follow_redirects=False) as response:
+    async with client.stream(
+        "GET", url, timeout=timeout, follow_redirects=False, extensions={"trace": clock.trace}
+    ) as response:
         async for chunk in response.aiter_bytes():
             chunks.append(chunk)
             size += len(chunk)
             if size > body_cap:
                 truncated = True
                 break  # leaving the block closes the connection; the rest is never read
+        clock.stop()
         location = response.headers.get("location")
         return response.status_code, location, b"".join(chunks)[:body_cap], truncated
 

@@ -20,6 +20,7 @@ from oncall_tui.sources.base import (
 )
 from oncall_tui.sources.health.grpc_probe import probe_grpc
 from oncall_tui.sources.health.http_probe import probe_http
+from oncall_tui.sources.health.probe_loop import ProbeLoop
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.health.tcp_probe import probe_tcp
 from oncall_tui.sources.health.verdict import failed_result
@@ -42,6 +43,9 @@ class HealthSource(Source):
         # HttpOptions holds a dict, so it is not hashable: clients are found by equality.
         # Plain-http probes get their own client, which builds no TLS context.
         self._clients: list[tuple[HttpOptions, bool, httpx.AsyncClient]] = []
+        # HTTP and TCP probes run (and their clients live) on a loop of their own, so that
+        # a busy app loop is not counted in their latency
+        self._loop = ProbeLoop()
 
     def jobs(self) -> Sequence[Job]:
         return [
@@ -75,6 +79,12 @@ class HealthSource(Source):
         )
 
     async def run_probe(self, probe: HealthProbe) -> ProbeResult:
+        if probe.kind is ProbeKind.GRPC:
+            return await probe_grpc(probe)  # grpc.aio keeps to the loop it started on
+        return await self._loop.run(lambda: self._probe_here(probe))
+
+    async def _probe_here(self, probe: HealthProbe) -> ProbeResult:
+        """On the probes' loop."""
         if probe.kind is ProbeKind.HTTP:
             try:
                 client = self._client(probe.http, is_plain_http(probe.target))
@@ -82,8 +92,6 @@ class HealthSource(Source):
                 error = FetchError(ErrorKind.CONFIG, f"TLS files of probe '{probe.name}': {exc}")
                 return failed_result(probe, error)
             return await probe_http(client, probe)
-        if probe.kind is ProbeKind.GRPC:
-            return await probe_grpc(probe)
         return await probe_tcp(probe)
 
     def _client(self, options: HttpOptions, plain: bool) -> httpx.AsyncClient:
@@ -95,6 +103,9 @@ class HealthSource(Source):
         return client
 
     async def aclose(self) -> None:
-        clients, self._clients = self._clients, []
-        for _, _, client in clients:
-            await client.aclose()
+        async def close_clients() -> None:
+            clients, self._clients = self._clients, []
+            for _, _, client in clients:
+                await client.aclose()
+
+        await self._loop.close(close_clients)
