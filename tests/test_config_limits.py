@@ -30,6 +30,7 @@ def problems(text: str, tmp_path: Path) -> str:
         (PROBE % "timeout: .inf", "health[0].timeout: a duration must be a finite"),
         (PROBE % "timeout: 1.0e+30", "health[0].timeout: a duration of at most 400d"),
         (PROBE % "interval: 0", "health[0].interval: must be more than 0"),
+        (PROBE % ("interval: 1" + "0" * 400), "health[0].interval: a duration of at most 400d"),
         (PROBE % "timeout: 0s", "health[0].timeout: must be more than 0"),
         (PROBE % "interval: -5", "health[0].interval: a duration cannot be negative"),
         (KPI % "warn: .nan", "kpis.error_rate.warn: expected a finite number"),

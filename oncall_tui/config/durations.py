@@ -24,8 +24,12 @@ def parse_duration(value: object) -> float:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"a duration must be a finite number of seconds, got {value!r}")
         if value < 0:
-            raise ValueError(f"a duration cannot be negative, got {value!r}")
-        return _bounded(float(value), value)
+            raise ValueError(f"a duration cannot be negative, got {_short(value)}")
+        if value > MAX_DURATION:  # before float(): a 400-digit int does not fit in one
+            raise ValueError(
+                f"a duration of at most {MAX_DURATION_TEXT} is allowed, got {_short(value)}"
+            )
+        return float(value)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as 5s or 1m30s, got {value!r}")
     text = value.strip()
@@ -48,8 +52,15 @@ def parse_duration(value: object) -> float:
 
 def _bounded(seconds: float, written: object) -> float:
     if not math.isfinite(seconds) or seconds > MAX_DURATION:
-        raise ValueError(f"a duration of at most {MAX_DURATION_TEXT} is allowed, got {written!r}")
+        raise ValueError(
+            f"a duration of at most {MAX_DURATION_TEXT} is allowed, got {_short(written)}"
+        )
     return seconds
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def format_duration(seconds: float) -> str:
