@@ -156,3 +156,26 @@ def test_milestone_names_are_checked(files, capsys) -> None:
     assert oncall(files, "incident", "start", "--severity", "SEV1", "--title", "x") == 0
     assert oncall(files, "incident", "milestone", "fixed") == 2
     assert "unknown milestone 'fixed'" in capsys.readouterr().err
+
+
+def test_show_lines_up_its_fields_and_a_resolved_incident_has_no_running_clock(
+    files, capsys
+) -> None:
+    args = ("--severity", "SEV2", "--service", "cqar", "--title", "t", "--at", "-3m")
+    assert oncall(files, "incident", "start", *args) == 0
+    assert oncall(files, "incident", "milestone", "acknowledged") == 0
+    capsys.readouterr()
+    assert oncall(files, "incident", "show") == 0
+    lines = capsys.readouterr().out.splitlines()
+    fields = {line.split()[0]: line for line in lines[1:] if not line[2].isdigit()}
+    assert {"services", "acknowledged", "target", "now"} <= set(fields)
+    columns = {line.index(line.split()[1], 2 + len(line.split()[0])) for line in fields.values()}
+    assert len(columns) == 1, lines  # every value starts in the same column
+    assert "INVESTIGATING" not in fields["now"] and "ACKNOWLEDGED" in fields["now"]
+
+    assert oncall(files, "incident", "resolve") == 0
+    capsys.readouterr()
+    assert oncall(files, "incident", "show") == 0
+    out = capsys.readouterr().out
+    assert "resolved" in out.splitlines()[0]
+    assert " now " not in out and "ago" not in out  # its clocks stopped at the resolve

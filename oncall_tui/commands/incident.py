@@ -76,16 +76,21 @@ def _show(args: argparse.Namespace, config: Config, store: IncidentStore, now: f
         return 0
     c = clocks(incident, config.incident_policy(incident.services), now, detected)
     print(f"{incident.ref} {incident.severity} {incident.state}: {incident.title}")
-    print(f"  services   {', '.join(incident.services) or '—'}")
-    print(f"  commander  {incident.commander}")
-    print(f"  started    {local_time(incident.started_at, with_date=True)}")
-    print(f"  detected   {local_time(c.detected_at, with_date=True)}")
+    fields = [
+        ("services", ", ".join(incident.services) or "—"),
+        ("commander", incident.commander),
+        ("started", local_time(incident.started_at, with_date=True)),
+        ("detected", local_time(c.detected_at, with_date=True)),
+    ]
     for milestone in (Milestone.ACKNOWLEDGED, Milestone.MITIGATED, Milestone.RESOLVED):
         stamp = incident.milestones.get(milestone)
-        print(f"  {milestone.value:<10} {local_time(stamp, with_date=True)}")
-    for target in c.targets:
-        print(f"  target     {target_text(target, now)}")
-    print(f"  now        {header_line(incident, c)}")
+        fields.append((milestone.value, local_time(stamp, with_date=True)))
+    fields.extend(("target", target_text(target, now)) for target in c.targets)
+    if incident.is_open:  # the header's line; a resolved incident's clocks have stopped
+        fields.append(("now", header_line(incident, c)))
+    width = max(len(name) for name, _ in fields)
+    for name, value in fields:
+        print(f"  {name:<{width}}  {value}")
     for event in store.events(incident.id):
         text = event.name if event.kind == "milestone" else event.text.splitlines()[0]
         print(f"  {local_time(event.at)} {event.kind:<9} {text}")
