@@ -324,3 +324,31 @@ def test_alert_state_changes_are_written(tmp_path: Path):
         ("HighErrorRate", "pending", "firing"),
         ("HighErrorRate", "firing", "resolved"),
     ]
+
+
+async def test_a_recording_source_follows_a_file_through_the_poller(tmp_path: Path):
+    """As a Source: its job hands the poller what was written since its last run."""
+    import time as wall
+
+    from oncall_tui.engine.poller import Poller
+    from oncall_tui.status import Status
+    from oncall_tui.store.source import RecordingSource
+
+    clock = Clock(wall.time())
+    config, state, recorder = recorded(tmp_path, clock)
+    state.apply([Observation(ERROR_RATE, Reading(clock.now, 0.05))])
+    assert recorder.flush()
+    follower_state = DashboardState(config)
+    source = RecordingSource(config, tmp_path / "rec.sqlite")
+    poller = Poller([source], follower_state)
+    await poller.poll_once()
+    check = follower_state.snapshot().service("cqar").check(CheckKind.KPI, "error_rate")
+    assert check.status is Status.CRIT and check.value == 0.05
+    clock.now += 1
+    state.apply([Observation(ERROR_RATE, Reading(clock.now, 0.0))])
+    assert recorder.flush()
+    await poller.poll_once()
+    check = follower_state.snapshot().service("cqar").check(CheckKind.KPI, "error_rate")
+    assert check.status is Status.OK
+    await poller.aclose()
+    recorder.close()

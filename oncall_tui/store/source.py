@@ -92,9 +92,8 @@ class RecordingSource(Source):
 
     async def _follow(self) -> Sequence[Observation]:
         """What was written since the last run (from now - 2 refreshes on the first)."""
-        end = time.time()
-        start = self.cursor if self.cursor is not None else end - 2 * self._interval
-        rows = list(self.recording.rows_between(start, end))
+        start = self.cursor if self.cursor is not None else time.time() - 2 * self._interval
+        rows = list(self.recording.rows_between(start, float("inf")))
         if rows:
             self.cursor = rows[-1].at
         return [self._observation(r) for r in rows]
