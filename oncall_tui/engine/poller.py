@@ -1,8 +1,10 @@
 """One scheduler for every source: each job on its own interval, concurrently.
 
 Rules (after k9s' refresh loop): never two runs of one job at once; a hard timeout around
-every run; capped exponential backoff with jitter while a job keeps failing; a failure is
-data (FetchError observations), never an exception that stops the loop.
+every run; capped exponential backoff with jitter while a job keeps failing, and meanwhile
+a cheap readiness check of its source on the base interval, so that values return within one
+interval of the source's return; a failure is data (FetchError observations), never an
+exception that stops the loop.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from oncall_tui.sources.base import ErrorKind, FetchError, Job, Observation, Rea
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0  # seconds; a dead source is still retried at least this often
+READY_TIMEOUT = 3.0  # seconds a readiness check may take
 #: kinds that say the source itself is unwell (not one bad query)
 SOURCE_FAILURES = {
     ErrorKind.UNREACHABLE,
@@ -42,11 +45,29 @@ class _Slot:
         return self.task is not None and not self.task.done()
 
 
+@dataclass
+class _ReadinessCheck:
+    source: Source
+    due: float = 0.0  # 0: none scheduled
+    failing: bool = False  # some job of the source is backing off
+    seen_down: bool = False  # a check failed since the jobs began failing
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+
 class Poller:
     def __init__(self, sources: Sequence[Source], state: DashboardState) -> None:
         self.sources = tuple(sources)
         self.state = state
         self._slots = [_Slot(src, job) for src in self.sources for job in src.jobs()]
+        # per source with a readiness check: when the next one is due, and the one running
+        self._checks: dict[int, _ReadinessCheck] = {
+            id(src): _ReadinessCheck(src) for src in self.sources if src.has_readiness
+        }
+        self.readiness_checks = 0  # how many were run (for tests and benchmarks)
         self._wake: asyncio.Event | None = None
         self._paused = False
         self.ticks = 0  # scheduler passes that started at least one job
@@ -95,7 +116,9 @@ class Poller:
                             slot.task = asyncio.create_task(self._run(slot, loop))
                             started = True
                     self.ticks += started
+                    self._start_readiness_checks(now, loop)
                 waits = [s.due for s in self._slots if not s.running]
+                waits += [c.due for c in self._checks.values() if c.failing and not c.running]
                 delay = max(0.0, min(waits) - loop.time()) if waits else 1.0
                 if self._paused:
                     delay = 3600.0
@@ -108,8 +131,49 @@ class Poller:
             for slot in self._slots:
                 if slot.task is not None:
                     slot.task.cancel()
+            for check in self._checks.values():
+                if check.task is not None:
+                    check.task.cancel()
             tasks = [s.task for s in self._slots if s.task is not None]
+            tasks += [c.task for c in self._checks.values() if c.task is not None]
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _start_readiness_checks(self, now: float, loop: asyncio.AbstractEventLoop) -> None:
+        """While a source's jobs back off, check on the base interval whether it is back."""
+        for check in self._checks.values():
+            failing = [
+                s
+                for s in self._slots
+                if s.source is check.source and s.failures and not s.running and s.due > now
+            ]
+            check.failing = bool(failing)
+            if not failing or check.running:
+                continue
+            if check.due == 0.0:  # the first failure: check one base interval from now
+                check.due = now + min(s.job.interval for s in failing)
+            if check.due <= now:
+                check.due = now + min(s.job.interval for s in failing)
+                check.task = asyncio.create_task(self._check_ready(check, loop))
+
+    async def _check_ready(self, check: _ReadinessCheck, loop: asyncio.AbstractEventLoop) -> None:
+        self.readiness_checks += 1
+        try:
+            ready = await asyncio.wait_for(check.source.ready(), timeout=READY_TIMEOUT)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed check is only "not yet"
+            ready = False
+        if not ready:
+            check.seen_down = True
+        elif check.seen_down:  # back after being down: every backed-off job runs at once
+            # (a source that answers the check while its queries fail keeps the backoff)
+            check.due = 0.0
+            check.seen_down = False
+            for slot in self._slots:
+                if slot.source is check.source and slot.failures and not slot.running:
+                    slot.due = loop.time()
+        if self._wake is not None:
+            self._wake.set()
 
     async def aclose(self) -> None:
         for source in self.sources:
@@ -138,9 +202,12 @@ class Poller:
             failure = source_failure(observations, failed)
             self.state.record_source(job.source, failure is None, failure)
         slot.failures = slot.failures + 1 if failed else 0
-        if loop is not None and slot.failures:
+        if loop is not None and slot.failures and job.backoff:
             backoff = min(job.interval * 2 ** min(slot.failures - 1, 10), MAX_BACKOFF)
             slot.due = loop.time() + max(backoff, job.interval) * random.uniform(0.9, 1.1)
+        if not slot.failures and id(slot.source) in self._checks:
+            check = self._checks[id(slot.source)]
+            check.due, check.seen_down = 0.0, False
         if self._wake is not None:
             self._wake.set()  # a finished run may be due sooner than the scheduler's sleep
 

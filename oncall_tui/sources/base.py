@@ -135,6 +135,8 @@ class Job:
     checks: tuple[CheckId | DashboardRecord, ...]  # what it reports on; stale if it hangs
     timeout: float = 10.0  # the poller's hard limit around run(); sources have their own
     source: str = ""  # the Source.name it belongs to, for the header's source health
+    # False for jobs as cheap as any readiness check (a probe): retried on their interval
+    backoff: bool = True
 
 
 class Source(ABC):
@@ -149,3 +151,12 @@ class Source(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Close clients; called once when the poller stops."""
+
+    #: whether `ready()` means anything for this source
+    has_readiness: bool = False
+
+    async def ready(self) -> bool:
+        """A cheap check that the source answers again (`GET /-/ready`), run on the base
+        interval while its jobs back off, so that values return within one interval of the
+        source's return. Only called when `has_readiness`."""
+        return True

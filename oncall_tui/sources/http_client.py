@@ -137,6 +137,28 @@ async def _read_capped(response: httpx.Response, max_body: int) -> bytes:
     return b"".join(chunks)
 
 
+#: a readiness answer is a word or two; more is not read
+READY_MAX_BODY = 64 * 1024
+
+
+async def answers_ready(
+    client: httpx.AsyncClient, timeout: float, secrets: Sequence[str] = (), path: str = "/-/ready"
+) -> bool:
+    """A cheap readiness check: the server gives any answer below 500 to `path`."""
+    try:
+        response = await send_capped(
+            client,
+            "GET",
+            path,
+            max_body=READY_MAX_BODY,
+            deadline=min(timeout, 2.0),
+            secrets=secrets,
+        )
+    except FetchFailed:
+        return False
+    return response.status_code < 500
+
+
 def format_size(size: int) -> str:
     for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if size >= scale:

@@ -40,7 +40,7 @@ from oncall_tui.sources.base import (
     Series,
     Source,
 )
-from oncall_tui.sources.http_client import classify_exception, make_async_client
+from oncall_tui.sources.http_client import answers_ready, classify_exception, make_async_client
 
 MODE_ALERTMANAGER = "alertmanager"
 MODE_PROMETHEUS = "prometheus alerts"
@@ -165,6 +165,13 @@ class AlertSource(Source):
         if self._client is None:
             self._client = make_async_client(self._http, base_url=self._base_url)
         return self._client
+
+    @property
+    def has_readiness(self) -> bool:  # type: ignore[override]
+        return self.mode != MODE_RULES
+
+    async def ready(self) -> bool:
+        return await answers_ready(self._http_client(), self._http.timeout, self._secrets)
 
     async def aclose(self) -> None:
         if self._client is not None:

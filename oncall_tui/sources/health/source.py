@@ -56,6 +56,7 @@ class HealthSource(Source):
                 checks=(check,),
                 timeout=probe.http.timeout + 1.0,
                 source=self.name,
+                backoff=False,  # a probe is as cheap as a readiness check would be
             )
             for service in self._services
             for probe in service.health

@@ -20,6 +20,7 @@ from oncall_tui.config.model import Datasource, Direction
 from oncall_tui.inert import inert_map
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.http_client import (
+    answers_ready,
     error_for_status,
     make_async_client,
     scrub,
@@ -174,6 +175,11 @@ class PrometheusClient:
 
     def _malformed(self, message: str) -> FetchFailed:
         return FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, self.secrets)))
+
+    async def ready(self) -> bool:
+        """Whether the server answers at all: `GET /-/ready` (Prometheus, Thanos; other
+        compatible servers answer 404, which is an answer too). Any status below 500."""
+        return await answers_ready(self.http, self.datasource.http.timeout, self.secrets)
 
     async def aclose(self) -> None:
         await self.http.aclose()

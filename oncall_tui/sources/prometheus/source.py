@@ -136,6 +136,11 @@ class PrometheusSource(Source):
     def jobs(self) -> Sequence[Job]:
         return tuple(self._jobs)
 
+    has_readiness = True
+
+    async def ready(self) -> bool:
+        return await self.client.ready()
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
