@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -179,3 +180,27 @@ def test_show_lines_up_its_fields_and_a_resolved_incident_has_no_running_clock(
     out = capsys.readouterr().out
     assert "resolved" in out.splitlines()[0]
     assert " now " not in out and "ago" not in out  # its clocks stopped at the resolve
+
+
+def test_typed_control_sequences_never_reach_the_terminal_or_the_file(
+    files, capsys, tmp_path: Path
+) -> None:
+    evil = "evil\x1b]0;pwned\x07\x1b[31mred"
+    args = ("--severity", "SEV2", "--service", "cqar", "--title", evil, "--commander", evil)
+    assert oncall(files, "incident", "start", *args) == 0
+    assert oncall(files, "incident", "note", f"two\nlines {evil}") == 0
+    assert oncall(files, "incident", "resolve", "--root-cause", evil, "--resolution", evil) == 0
+    out = tmp_path / "pm.md"
+    for command in (("incident", "list"), ("incident", "show"), ("postmortem", "--out", str(out))):
+        assert oncall(files, *command) == 0
+    printed = capsys.readouterr().out + out.read_text()
+    assert "\x1b" not in printed and "\x07" not in printed
+    assert "evil␛]0;pwned␇␛[31mred" in printed  # shown, made visible
+    assert "two lines evil␛" in out.read_text()  # the note, on one row of the timeline
+    conn = sqlite3.connect(files[1])  # and the file holds none either
+    stored = conn.execute(
+        "SELECT title || commander || root_cause || resolution FROM incidents "
+        "UNION ALL SELECT text || author FROM incident_events"
+    ).fetchall()
+    conn.close()
+    assert stored and not any("\x1b" in text for (text,) in stored), stored

@@ -1,7 +1,9 @@
 """Incidents in the recording: declared, noted, stamped, updated and resolved.
 
 They live in the same SQLite file as the observations, so a second terminal, `oncall
-incident ...` from a shell, a crash or a restart all see the same incident. Retention never
+incident ...` from a shell, a crash or a restart all see the same incident. What people type
+(titles, notes, root causes) is outside text: made inert when written and again when read, so
+a control sequence never reaches a terminal, a copy or a postmortem. Retention never
 prunes these tables: a postmortem may be written weeks later. Every call is one short
 transaction, safe beside the recorder's writer thread and other processes (WAL).
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from oncall_tui.engine.incident import Incident, Milestone
+from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.store.schema import connect
 
 NOTE = "note"
@@ -101,15 +104,15 @@ class IncidentStore:
                 last_update = event.at if last_update is None else max(last_update, event.at)
         return Incident(
             id=ident,
-            title=title,
-            severity=severity,
-            services=tuple(json.loads(services)),
-            commander=commander,
+            title=inert_line(title),
+            severity=inert_line(severity),
+            services=tuple(inert_line(str(s)) for s in json.loads(services)),
+            commander=inert_line(commander),
             started_at=started,
             milestones=milestones,
             last_update_at=last_update,
-            root_cause=root_cause,
-            resolution=resolution,
+            root_cause=inert_block(root_cause),
+            resolution=inert_block(resolution),
         )
 
     _COLUMNS = "id, title, severity, services, commander, started_at, root_cause, resolution"
@@ -153,7 +156,10 @@ class IncidentStore:
             "WHERE incident = ? ORDER BY at, id",
             (ident,),
         ).fetchall()
-        return [IncidentEvent(*row) for row in rows]
+        return [
+            IncidentEvent(ident, at, kind, inert_line(name), inert_block(text), inert_line(by), rec)
+            for ident, at, kind, name, text, by, rec in rows
+        ]
 
     def version(self) -> tuple[int, int]:
         """Changes when anything about any incident changed: cheap to poll from a refresh."""
@@ -179,7 +185,7 @@ class IncidentStore:
         self._conn.execute(
             "INSERT INTO incident_events (incident, at, recorded_at, kind, name, text, author) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (ident, stamp, now, kind, name, text, author),
+            (ident, stamp, now, kind, name, inert_block(text), inert_line(author)),
         )
         return IncidentEvent(ident, stamp, kind, name, text, author, now)
 
@@ -194,7 +200,7 @@ class IncidentStore:
         new: bool = False,
     ) -> Incident:
         """Declare an incident. One open incident at a time unless `new` insists."""
-        title = title.strip()
+        title = inert_line(title.strip())
         if not title:
             raise IncidentError("an incident needs a title")
         self._conn.execute("BEGIN IMMEDIATE")
@@ -210,7 +216,7 @@ class IncidentStore:
             cursor = self._conn.execute(
                 "INSERT INTO incidents (title, severity, services, commander, started_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (title, severity, json.dumps(list(services)), commander, started),
+                (title, severity, json.dumps(list(services)), inert_line(commander), started),
             )
             self._conn.execute("COMMIT")
         except BaseException:
@@ -266,7 +272,11 @@ class IncidentStore:
                 self._conn.execute(
                     "UPDATE incidents SET root_cause = coalesce(?, root_cause), "
                     "resolution = coalesce(?, resolution) WHERE id = ?",
-                    (root_cause, resolution, ident),
+                    (
+                        None if root_cause is None else inert_block(root_cause),
+                        None if resolution is None else inert_block(resolution),
+                        ident,
+                    ),
                 )
             if Milestone.MITIGATED not in incident.milestones:
                 # resolved implies mitigated: the postmortem's columns stay filled
