@@ -133,3 +133,27 @@ services:
     assert health["ready"]["http_status"] == 503
     assert report["services"]["cqar"]["status"] == "pending"
     assert code == 1 and report["status"] == "pending"
+
+
+def test_a_cache_hit_rate_under_its_crit_for_longer_than_the_hold_exits_2(
+    exporter: Exporter, prometheus: PrometheusServer, tmp_path
+):
+    """Lower is worse: 50 % against a 70 % crit (80 % warn), held by for:. The hold used to
+    keep the KPI ok in one poll, so a warning-severity alert alone set the exit code to 1."""
+    exporter.gauge("cqar_cache_hit_ratio", 0.5)
+    prometheus.wait_for_series(
+        "max_over_time(cqar_cache_hit_ratio[6s]) <= 0.5"
+        " and timestamp(cqar_cache_hit_ratio) - 4"
+        " > min_over_time(timestamp(cqar_cache_hit_ratio)[1m:1s])",
+        timeout=30,
+    )
+    config = write_config(
+        tmp_path / "oncall.yaml",
+        prometheus.url,
+        "      cache_hit_rate: {query: 'cqar_cache_hit_ratio{job=\"$job\"}', unit: ratio,"
+        " warn: 0.80, crit: 0.70, for: 2s}",
+    )
+    code, report = oncall_status(config)
+    cache = report["services"]["cqar"]["kpis"]["cache_hit_rate"]
+    assert (cache["value"], cache["status"]) == (0.5, "crit"), cache
+    assert code == 2 and report["status"] == "crit"
