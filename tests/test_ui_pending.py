@@ -60,6 +60,11 @@ def stale_crit_p99():
     return replace(snap, status=Status.CRIT)  # the engine rolls up with the last verdict
 
 
+def panel(app, key: str) -> KpiPanel | None:
+    found = [p for p in app.screen.query(KpiPanel) if p.check_id.key == key]
+    return found[0] if found and found[0].snapshot is not None else None
+
+
 async def until(pilot, condition, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -78,10 +83,11 @@ async def test_a_pending_breach_shows_its_glyph_and_word_at_every_width(size):
             assert "◔ 95 ms CRIT in 25 s" in text
         app.open_service("cqar")
         await until(pilot, lambda: isinstance(app.screen, ServiceScreen))
+        await until(pilot, lambda: panel(app, "latency_p99") is not None)
         await pilot.pause()
-        panel = next(p for p in app.screen.query(KpiPanel) if p.check_id.key == "latency_p99")
-        assert panel.has_class("-pending") and not panel.has_class("-ok")
-        assert panel.border_subtitle == "◔ PENDING CRIT"
+        p99 = panel(app, "latency_p99")
+        assert p99.has_class("-pending") and not p99.has_class("-ok")
+        assert p99.border_subtitle == "◔ PENDING CRIT"
         text = screen_text(app)
         assert "◔ PENDING CRIT in 25 s" in text
         assert "● 95" not in text
@@ -116,10 +122,11 @@ async def test_a_stale_crit_stays_red_beside_stale(size):
         assert "✖ CRIT" in text
         app.open_service("arq")
         await until(pilot, lambda: isinstance(app.screen, ServiceScreen))
+        await until(pilot, lambda: panel(app, "latency_p99") is not None)
         await pilot.pause()
-        panel = next(p for p in app.screen.query(KpiPanel) if p.check_id.key == "latency_p99")
-        assert panel.has_class("-was-crit")
-        assert panel.border_subtitle == "✖ CRIT ◌ STALE"
+        p99 = panel(app, "latency_p99")
+        assert p99.has_class("-was-crit")
+        assert p99.border_subtitle == "✖ CRIT ◌ STALE"
         assert "✖ CRIT ◌ STALE 40 s" in screen_text(app)
 
 

@@ -8,16 +8,16 @@ mutation is `apply()`, and snapshots copy out what they hand over.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from oncall_tui.config.model import Config, Kpi, Nodata, NodataMode, Slo, Thresholds
+from oncall_tui.config.model import Config, Kpi, NodataMode, Slo
 from oncall_tui.config.targets import TARGETS_KEY, is_rate_based
+from oncall_tui.engine.checks import FAILED, HISTORY_POINTS, CheckRecord
+from oncall_tui.engine.holds import hold
 from oncall_tui.engine.listeners import StateListener
-from oncall_tui.engine.slo import SloVerdict, evaluate
+from oncall_tui.engine.slo import evaluate
 from oncall_tui.engine.snapshot import (
-    CheckSnapshot,
     DashboardExtras,
     DashboardSnapshot,
     ServiceSnapshot,
@@ -36,84 +36,15 @@ from oncall_tui.sources.base import (
     Observation,
     Reading,
 )
-from oncall_tui.sources.details import CheckDetail
 from oncall_tui.sources.sli import SliRatios
 from oncall_tui.status import Status, worst
-
-HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
-#: statuses of a check whose last fetch failed: its last verdict is kept beside them
-_FAILED = (Status.STALE, Status.ERROR)
-
-
-@dataclass
-class _Check:
-    """The mutable record behind one CheckSnapshot."""
-
-    id: CheckId
-    title: str
-    unit: str = ""
-    thresholds: Thresholds | None = None
-    nodata: Nodata = Nodata()
-    hold: float = 0.0
-    runbook: str | None = None
-    status: Status = Status.NODATA
-    observed: bool = False  # has any observation (good or bad) arrived yet
-    value: float | None = None
-    level: str | None = None
-    since: float | None = None
-    updated_at: float | None = None
-    error: FetchError | None = None
-    labels: dict[str, str] = field(default_factory=dict)
-    series_count: int = 0
-    history: deque[tuple[float, float]] = field(
-        default_factory=lambda: deque(maxlen=HISTORY_POINTS)
-    )
-    pending: Status | None = None  # the breach `for:` holds back (or held, once it counts)
-    pending_level: str | None = None  # its tier name
-    pending_since: float | None = None  # when that breach began
-    verdict: Status | None = None  # the last judged status; kept while fetches fail
-    rate_based: bool = False  # a rate of counters: stale, not decaying, while targets are down
-    next_level: tuple[str, float] | None = None
-    baseline: float | None = None
-    detail: CheckDetail | SloVerdict | None = None
-    cached: CheckSnapshot | None = None
-    slo: Slo | None = None  # an SLO check: the latest error ratio of each of its windows
-    ratios: dict[float, float | None] = field(default_factory=dict)
-
-    def snapshot(self) -> CheckSnapshot:
-        if self.cached is None:
-            self.cached = CheckSnapshot(
-                id=self.id,
-                title=self.title,
-                status=self.status,
-                unit=self.unit,
-                value=self.value,
-                level=self.level,
-                since=self.since,
-                updated_at=self.updated_at,
-                error=self.error,
-                labels=dict(self.labels),
-                series_count=self.series_count,
-                history=tuple(self.history),
-                thresholds=self.thresholds,
-                pending=self.pending if self.status.is_loud else None,
-                pending_level=self.pending_level if self.status.is_loud else None,
-                pending_since=self.pending_since,
-                hold=self.hold,
-                last_verdict=self.verdict if self.status in _FAILED else None,
-                next_level=self.next_level,
-                baseline=self.baseline,
-                runbook=self.runbook,
-                detail=self.detail,
-            )
-        return self.cached
 
 
 @dataclass
 class _Service:
     name: str
     title: str
-    checks: dict[CheckId, _Check] = field(default_factory=dict)
+    checks: dict[CheckId, CheckRecord] = field(default_factory=dict)
     status: Status = Status.NODATA
     since: float | None = None
 
@@ -127,8 +58,8 @@ class _SourceRecord:
     failing_since: float | None = None
 
 
-def _kpi_check(service: str, kpi: Kpi) -> _Check:
-    return _Check(
+def _kpi_check(service: str, kpi: Kpi) -> CheckRecord:
+    return CheckRecord(
         id=CheckId(service, CheckKind.KPI, kpi.key),
         title=kpi.label,
         unit=kpi.unit,
@@ -161,15 +92,15 @@ class DashboardState:
                 record.checks[check.id] = check
             for probe in svc.health:
                 check_id = CheckId(svc.name, CheckKind.HEALTH, probe.name)
-                record.checks[check_id] = _Check(
+                record.checks[check_id] = CheckRecord(
                     check_id, probe.name, unit="s", hold=probe.hold, runbook=probe.runbook
                 )
             if svc.kubernetes is not None:
                 check_id = CheckId(svc.name, CheckKind.KUBERNETES, "workloads")
-                record.checks[check_id] = _Check(check_id, "pods")
+                record.checks[check_id] = CheckRecord(check_id, "pods")
             for slo in svc.slos:
                 check_id = CheckId(svc.name, CheckKind.SLO, slo.name)
-                record.checks[check_id] = _Check(
+                record.checks[check_id] = CheckRecord(
                     check_id, slo.name, unit="ratio", runbook=slo.runbook, slo=slo
                 )
             self._services[svc.name] = record
@@ -308,17 +239,17 @@ class DashboardState:
                 self._apply_error(check, down, now)
                 check.cached = None
 
-    def _check(self, check_id: CheckId) -> _Check:
+    def _check(self, check_id: CheckId) -> CheckRecord:
         service = self._services.get(check_id.service)
         if service is None:
             service = _Service(check_id.service, check_id.service)
             self._services[check_id.service] = service
         check = service.checks.get(check_id)
         if check is None:
-            check = service.checks[check_id] = _Check(check_id, check_id.key)
+            check = service.checks[check_id] = CheckRecord(check_id, check_id.key)
         return check
 
-    def _apply_reading(self, check: _Check, reading: Reading, now: float) -> None:
+    def _apply_reading(self, check: CheckRecord, reading: Reading, now: float) -> None:
         if check.slo is not None and isinstance(reading.detail, SliRatios):
             self._apply_slo(check, check.slo, reading, now)
             return
@@ -349,10 +280,10 @@ class DashboardState:
             )
             raw, level, next_level = verdict.status, verdict.level, verdict.next_level
         check.next_level = next_level
-        self._hold_and_set(check, raw, level, now)
+        self._set_status(check, *hold(check, raw, level, now), now)
         check.verdict = check.status
 
-    def _apply_slo(self, check: _Check, slo: Slo, reading: Reading, now: float) -> None:
+    def _apply_slo(self, check: CheckRecord, slo: Slo, reading: Reading, now: float) -> None:
         """Windows come in on their own intervals: judge the latest ratio of each."""
         assert isinstance(reading.detail, SliRatios)
         check.ratios.update(reading.detail.ratios)
@@ -364,64 +295,23 @@ class DashboardState:
         if verdict.budget_left is not None:
             self._merge_history(check, Reading(at=reading.at, value=verdict.budget_left))
         check.next_level = None
-        self._hold_and_set(check, verdict.status, None, now)
+        self._set_status(check, *hold(check, verdict.status, None, now), now)
         check.verdict = check.status
 
-    def _apply_error(self, check: _Check, error: FetchError, now: float) -> None:
+    def _apply_error(self, check: CheckRecord, error: FetchError, now: float) -> None:
         """The value stays, marked by the error's status; the last verdict stays beside it."""
         check.error = error
-        if check.verdict is None and check.status not in _FAILED:
+        if check.verdict is None and check.status not in FAILED:
             check.verdict = check.status
         self._set_status(check, error.kind.status, check.level, now)
 
-    def _hold_and_set(self, check: _Check, raw: Status, level: str | None, now: float) -> None:
-        """Apply `for:`: a breach louder than the counted one must last `hold` seconds to count.
-
-        Until then the check is PENDING (or stays in the breach it had counted already, still
-        saying what it is pending to). The breach is dated from the check's history, so a
-        backfill of the hold window (what `oncall status` loads) counts a breach that began
-        before this process saw it, the way Prometheus judges a rule's `for:`.
-        """
-        counted = _loudest(check) if _loudest(check).is_breach else Status.OK
-        if raw.is_breach and raw.rank > counted.rank and check.hold > 0:
-            began = self._breach_began(check, raw, now)
-            if check.pending is not raw or check.pending_since is None:
-                check.pending_since = began
-            else:
-                check.pending_since = min(check.pending_since, began)
-            check.pending, check.pending_level = raw, level
-            if now - check.pending_since < check.hold:
-                if counted is Status.OK:
-                    self._set_status(check, Status.PENDING, None, now)
-                else:
-                    self._set_status(check, counted, check.level, now)
-                return
-        if not raw.is_breach:
-            check.pending, check.pending_level, check.pending_since = None, None, None
-        elif check.pending is not None and raw.rank >= check.pending.rank:
-            # the hold is over; pending_since marks when the breach began
-            check.pending, check.pending_level = None, None
-        self._set_status(check, raw, level, now)
-
-    def _breach_began(self, check: _Check, raw: Status, now: float) -> float:
-        """When the value last crossed into `raw` (or worse), judged over the check's history."""
-        thresholds = check.thresholds
-        began = now
-        if thresholds is None or not thresholds.levels:
-            return began  # probes: no history of verdicts, so the breach starts now
-        for at, value in reversed(check.history):
-            if at > now:
-                continue
-            if judge(value, thresholds, baseline=check.baseline).status.rank < raw.rank:
-                break
-            began = at
-        return began
-
-    def _set_status(self, check: _Check, status: Status, level: str | None, now: float) -> None:
-        level = level if status.is_breach or status in _FAILED else None
+    def _set_status(
+        self, check: CheckRecord, status: Status, level: str | None, now: float
+    ) -> None:
+        level = level if status.is_breach or status in FAILED else None
         before, before_level = check.status, check.level
         check.level = level
-        if status is before and (level == before_level or status in _FAILED):
+        if status is before and (level == before_level or status in FAILED):
             if check.since is None:
                 check.since = now
             return  # not a change: the timeline never logs `NODATA -> NODATA`
@@ -440,11 +330,11 @@ class DashboardState:
                 level=level,
                 title=check.title,
                 pending=check.pending if status.is_loud else None,
-                last_verdict=check.verdict if status in _FAILED else None,
+                last_verdict=check.verdict if status in FAILED else None,
             )
         )
 
-    def _merge_history(self, check: _Check, reading: Reading) -> None:
+    def _merge_history(self, check: CheckRecord, reading: Reading) -> None:
         """Add new points; a backfill older than what is held is merged in time order."""
         points = list(reading.history)
         if reading.value is not None:
@@ -467,15 +357,9 @@ class DashboardState:
     def _roll_up(self, service: _Service, now: float) -> None:
         """The worst part; a check whose data failed counts with its last verdict, so a service
         last known crit stays crit while stale."""
-        status = worst(_loudest(c) for c in service.checks.values())
+        status = worst(c.loudest for c in service.checks.values())
         if status is not service.status or service.since is None:
             service.status, service.since = status, now
-
-
-def _loudest(check: _Check) -> Status:
-    if check.status in _FAILED and check.verdict is not None:
-        return worst((check.status, check.verdict))
-    return check.status
 
 
 def _is_targets(observation: Observation) -> bool:
