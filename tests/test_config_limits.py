@@ -78,3 +78,11 @@ def test_tls_files_that_do_not_load(tmp_path: Path) -> None:
     assert "health[0].tls.ca_file: not a PEM CA certificate" in shown
     shown = problems(PROBE % f"tls: {{cert_file: {garbage}, key_file: {garbage}}}", tmp_path)
     assert "health[0].tls.cert_file: cannot load the certificate" in shown
+
+
+def test_control_characters_in_config_text_are_made_visible(tmp_path: Path) -> None:
+    text = 'services:\n  a:\n    title: "A\\e]2;owned\\a\\e[2J"\n' + (
+        '    health: [{name: x, url: "http://127.0.0.1:9/"}]\n'
+    )
+    config, _lines = parse_config(text, tmp_path / "oncall.yaml")
+    assert config.services["a"].title == "A␛]2;owned␇␛[2J"

@@ -18,6 +18,7 @@ from oncall_tui.config.durations import parse_duration
 from oncall_tui.config.errors import ConfigError
 from oncall_tui.config.expand import expand_env
 from oncall_tui.config.positions import PosDict, PosList
+from oncall_tui.inert import inert_block
 
 
 @dataclass
@@ -82,10 +83,12 @@ class Field:
         self.fail(f"expected {what}, got {describe(self.value)}")
 
     def _expanded(self, text: str) -> str | None:
+        """`text` with ${VAR} filled in, and control characters made visible: a title pasted
+        from elsewhere (an imported dashboard) must not reach the terminal as an escape."""
         result, missing = expand_env(text, self.reader.environ)
         for name in missing:
             self.fail(f"environment variable {name!r} is not set (write $${{ for a literal ${{)")
-        return None if missing else result
+        return None if missing else inert_block(result)
 
     def as_str(self, *, allow_number: bool = False) -> str | None:
         value = self.value
