@@ -189,6 +189,11 @@ async def test_every_screen_stays_clean_with_hostile_text_everywhere(
         await pilot.pause(0.2)
         assert_clean(app, "help")
         await pilot.press("escape")
+        await pilot.press("i")  # incident: the declare form, or a notice why not
+        await pilot.pause(0.3)
+        assert_clean(app, "incident")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
         await settle(pilot, app)
         assert_clean(app, "overview at the end")
 
