@@ -63,6 +63,9 @@ def test_pair_line_says_both_burns_against_the_rate_and_whether_it_fires():
     line = pair_line(verdict.pairs[0])
     assert line.split() == ["page", "1h/5m", "15.2x", "16.1x", "≥", "14.4x", "FIRING"]
     assert pair_line(verdict.pairs[2]).endswith("ok")
+    # one window past the rate is not the pair firing, and not ok either
+    blip = evaluate(SLO, ratios(h1=0.005, m5=0.05))
+    assert pair_line(blip.pairs[0]).endswith("short past, long not")
     assert firing_text(verdict) == "burn 15.2x over 1h/5m (page ≥ 14.4x)"
 
 

@@ -7,7 +7,7 @@ and `oncall status`, so that all of them word an SLO the same way.
 from __future__ import annotations
 
 from oncall_tui.config.model import SloAction, prom_duration
-from oncall_tui.engine.slo import PairVerdict, SloVerdict
+from oncall_tui.engine.slo import PairVerdict, SloVerdict, reaches
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.render.values import MISSING, format_age
 from oncall_tui.status import Status
@@ -65,11 +65,21 @@ def burn_text(burn: float | None) -> str:
 
 
 def pair_line(pair: PairVerdict) -> str:
-    """`page   1h/5m   15.2x  16.1x  ≥ 14.4x  FIRING`: both windows against the pair's rate."""
+    """`page   1h/5m   15.2x  16.1x  ≥ 14.4x  FIRING`: both windows against the pair's rate;
+    a pair with one window past its rate says which (`short past, long not`), not ok."""
     action = pair.window.action.value
-    state = "FIRING" if pair.firing else "ok"
-    if not pair.firing and (pair.long_burn is None or pair.short_burn is None):
+    long_past = reaches(pair.long_burn, pair.window.burn)
+    short_past = reaches(pair.short_burn, pair.window.burn)
+    if pair.firing:
+        state = "FIRING"
+    elif pair.long_burn is None or pair.short_burn is None:
         state = "no data yet"
+    elif short_past:  # a burn over the rate is never called ok, even when the pair holds
+        state = "short past, long not"
+    elif long_past:
+        state = "long past, short not"
+    else:
+        state = "ok"
     return (
         f"{action:<6} {pair.name:<8} {burn_text(pair.long_burn):>6} {burn_text(pair.short_burn):>6}"
         f"  ≥ {burn_text(pair.window.burn):<5} {state}"
