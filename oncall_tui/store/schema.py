@@ -223,6 +223,10 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         raise RecordingError(f"{path}: cannot switch the recording to WAL mode ({mode})")
     conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a crash loses no commit
     conn.execute("PRAGMA busy_timeout = 10000")
+    # each check's newest leaf page stays cached while the writer appends to all of them at
+    # once, and a reader's seek (a few thousand point lookups) reads pages through mmap
+    conn.execute("PRAGMA cache_size = -32768")
+    conn.execute("PRAGMA mmap_size = 268435456")
     for index in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
