@@ -53,7 +53,7 @@ async def test_the_panel_in_breach_is_loudest_and_has_focus():
         crit_style, ok_style = error_rate.styles, p50.styles
         assert crit_style.background != ok_style.background
         assert crit_style.border_top != ok_style.border_top
-        assert error_rate.border_subtitle == "✖ CRIT"
+        assert error_rate.border_subtitle == "r runbook · ✖ CRIT"  # focused: its key too
 
 
 async def test_panels_take_focus_with_tab_and_arrows():

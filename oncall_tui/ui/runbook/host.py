@@ -160,7 +160,7 @@ class RunbookHost:
     ) -> None:
         """Open the runbook pane on `link` (a LinkProblem shows the problem and candidates)."""
         from oncall_tui.runbooks.placeholders import context_for
-        from oncall_tui.ui.runbook.screen import RunbookScreen
+        from oncall_tui.ui.runbook.screen import SIDE_MIN_WIDTH, RunbookScreen
 
         app: Any = self
         config = self.config
@@ -176,6 +176,13 @@ class RunbookHost:
         )
         if isinstance(app.screen, RunbookScreen):
             app.pop_screen()  # one pane at a time: the new link replaces the old one
+        below = app.screen
+        if app.size.width >= SIDE_MIN_WIDTH and not below.has_class("-beside-pane"):
+            # the pane opens beside: the screen under it reflows into the room on the left
+            # first (a screen under another is not laid out again), then the pane opens
+            below.add_class("-beside-pane")
+            app.call_after_refresh(app.push_screen, screen)
+            return
         app.push_screen(screen)
         app.record_action("runbook.opened", service=service, subject=_link_text(link))
 

@@ -150,16 +150,35 @@ class RunbookScreen(Screen[None]):
         self.query_one("#rb-search", Input).display = False
         self.query_one("#rb-toc", RunbookToc).display = self.app.size.width >= SIDE_MIN_WIDTH
         self.set_interval(REFRESH_BELOW, self._refresh_below, name="runbook-below")
+        self.call_after_refresh(self._mark_below)
         await self._open(self.link, self.note)
 
     async def on_unmount(self) -> None:
+        self._mark_below(beside=False)
         await self.runner.aclose()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._mark_below)
+
+    def _below(self) -> Screen[Any] | None:
+        stack = self.app.screen_stack
+        if self in stack:
+            index = stack.index(self)
+            return stack[index - 1] if index > 0 else None
+        return stack[-1] if stack else None  # popped already: the one it covered is on top
+
+    def _mark_below(self, beside: bool | None = None) -> None:
+        """The screen beside the pane reflows into the room left of it (`-beside-pane`)."""
+        below = self._below()
+        if below is not None:
+            below.set_class(self.has_class("-side") if beside is None else beside, "-beside-pane")
 
     def _refresh_below(self) -> None:
         """Keep the panels beside the pane live (the app only refreshes the top screen), and
         redraw them only when new data came in: not every second for their ages alone."""
         from oncall_tui.ui.screens.base import DashboardScreen
 
+        self._mark_below()
         if not self.has_class("-side") or self.app.screen is not self:
             return
         stack = self.app.screen_stack

@@ -11,8 +11,10 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.render.cause import cause_check, cause_line
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.status import Status
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
@@ -49,11 +51,14 @@ class ServiceScreen(DashboardScreen):
         self.service_name = service
         self._panel_keys: tuple[str, ...] = ()  # the shown panels, in screen order
         self._panels: dict[str, KpiPanel] = {}  # every panel mounted, by KPI key
+        self._service: ServiceSnapshot | None = None
+        self._cause_text = ""
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
         yield Static("", id="service-title", markup=False)
+        yield Static("", id="service-cause", markup=False)
         yield Static("", id="service-checks", markup=False)
         with Horizontal(id="service-body"):
             with VerticalScroll(id="panels-scroll"):
@@ -76,19 +81,52 @@ class ServiceScreen(DashboardScreen):
             title.update(f"{self.service_name}: not in this config")
             return
         title.update(f"{status_label(service.status)}  {service.name} · {service.title}")
+        self._service = service
+        self._show_cause(now)
         self._show_checks(service)
         self._show_panels(service, now)
         if self.query_one(HealthPane).show(service.of_kind(CheckKind.HEALTH), now):
             focused = self.focused.id if self.focused in self._focus_targets() else None
             self.after_refresh("panel focus", self._refocus, focused)  # new rows may be loudest
-        if self.query_one(SloPane).show(service.of_kind(CheckKind.SLO), now):
+        slos = service.of_kind(CheckKind.SLO)
+        self._place_slos(any(c.loudest is not Status.OK for c in slos))
+        if self.query_one(SloPane).show(slos, now):
             self.after_refresh("panel focus", self._refocus, None)  # a firing SLO may be loudest
         workloads = service.check(CheckKind.KUBERNETES, "workloads")
         self.query_one(WorkloadsPane).show(service.name, workloads, now)
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
+    def _place_slos(self, loud: bool) -> None:
+        """SLOs out of line come before the KPI panels; well ones after, out of their way."""
+        pane, grid = self.query_one(SloPane), self.query_one("#panels", Grid)
+        scroll = self.query_one("#panels-scroll", VerticalScroll)
+        children = list(scroll.children)
+        if pane not in children or grid not in children:
+            return
+        first = children.index(pane) < children.index(grid)
+        if loud and not first:
+            scroll.move_child(pane, before=grid)
+        elif not loud and first:
+            scroll.move_child(pane, after=grid)
+
+    def _show_cause(self, now: float) -> None:
+        """The header's cause line: the loudest check, the line it crossed, since when."""
+        service = self._service
+        if service is None:
+            return
+        cause = self.query_one("#service-cause", Static)
+        check = cause_check(service)
+        status = check.loudest if check is not None else Status.OK
+        for other in Status:
+            cause.set_class(other is status, f"-{other.value}")
+        text = cause_line(service, now)
+        if text != self._cause_text:
+            self._cause_text = text
+            cause.update(text, layout=False)
+
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        self._show_cause(now)  # a pending breach counts down, a stale value ages
         for panel in self._panels.values():
             if panel.display and panel.snapshot is not None:
                 panel.show(panel.snapshot, now)

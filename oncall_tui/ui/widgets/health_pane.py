@@ -26,6 +26,7 @@ from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.health.records import ProbeResult, flatten_components
 from oncall_tui.status import Status, worst
+from oncall_tui.ui.widgets.kpi_panel import PANEL_WALK
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
@@ -159,7 +160,7 @@ class ProbeRow(Static, can_focus=True):
     ProbeRow.-nodata { border-left: outer $status-nodata; }
     """
 
-    BINDINGS = [Binding("r", "probe_runbook", "Runbook", id="probe_runbook")]
+    BINDINGS = [Binding("r", "probe_runbook", "Runbook", id="probe_runbook"), *PANEL_WALK]
 
     def __init__(self, check: CheckSnapshot, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)

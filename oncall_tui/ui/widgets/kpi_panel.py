@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Digits, Sparkline, Static
@@ -20,6 +21,10 @@ _WHY = {
     Status.STALE: "the last fetch failed; the value shown is old",
     Status.ERROR: "the query or its config is wrong",
 }
+
+
+#: the keys of a focused panel, said on that panel only (the footer has the rest)
+FOCUSED_HINT = "r runbook"
 
 
 def status_line(check: CheckSnapshot, now: float) -> str:
@@ -63,8 +68,18 @@ def split_value(text: str) -> tuple[str, str]:
     return number, unit
 
 
+#: the arrows walk the service screen's panels and probes, even inside a scrolling container
+#: (whose own up/down would otherwise scroll it and keep the focus where it was)
+PANEL_WALK = [
+    Binding("down,right", "screen.focus_next_panel", "Next panel", show=False),
+    Binding("up,left", "screen.focus_previous_panel", "Previous panel", show=False),
+]
+
+
 class KpiPanel(Widget, can_focus=True):
     """A focusable panel; its status class (`-crit`, ...) makes a breach the loudest thing."""
+
+    BINDINGS = PANEL_WALK
 
     DEFAULT_CSS = """
     KpiPanel { height: auto; }
@@ -102,6 +117,21 @@ class KpiPanel(Widget, can_focus=True):
         yield self._history
         yield self._legend
         yield self._detail
+
+    def _show_subtitle(self, focused: bool | None = None) -> None:
+        """The status; on the focused panel only, its keys before it (`r runbook`)."""
+        if self._check is None:
+            return
+        text = subtitle(self._check)
+        focused = self.has_focus if focused is None else focused
+        self.border_subtitle = f"{FOCUSED_HINT} · {text}" if focused else text
+
+    # these run before Widget's own handlers, which set has_focus: say it outright
+    def on_focus(self) -> None:
+        self._show_subtitle(focused=True)
+
+    def on_blur(self) -> None:
+        self._show_subtitle(focused=False)
 
     def on_mount(self) -> None:
         waiting, self._waiting = self._waiting, None
@@ -142,7 +172,7 @@ class KpiPanel(Widget, can_focus=True):
             loudest = check.loudest
             if loudest is not status:  # stale, last known in breach: keeps its colour
                 self.add_class(f"-was-{loudest.value}")
-            self.border_subtitle = subtitle(check)
+            self._show_subtitle()
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)
         self._big.update(number)

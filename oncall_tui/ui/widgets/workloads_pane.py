@@ -146,6 +146,8 @@ class WorkloadsPane(Vertical):
     WorkloadsPane #wl-pods { height: auto; max-height: 12; }
     WorkloadsPane .wl-heading { height: 1; color: $text-muted; text-style: bold; margin-top: 1; }
     WorkloadsPane #wl-rollouts, WorkloadsPane #wl-events { height: auto; }
+    WorkloadsPane #wl-hint { display: none; height: 1; color: $text-muted; }
+    WorkloadsPane:focus-within #wl-hint { display: block; }
     WorkloadsPane #wl-commands { height: auto; max-height: 16; border: none; padding: 0; }
     """
 
@@ -176,6 +178,10 @@ class WorkloadsPane(Vertical):
         yield Static("warning events (newest first)", classes="wl-heading")
         yield Static("", id="wl-events", markup=False)
         yield Static("", id="wl-commands-heading", classes="wl-heading", markup=False)
+        # the keys, on the focused pane only: every block saying them is noise
+        yield Static(
+            "c copies the highlighted command; the app never runs them", id="wl-hint", markup=False
+        )
         yield OptionList(id="wl-commands", markup=False)
 
     # -- data ------------------------------------------------------------------------------
@@ -296,11 +302,7 @@ class WorkloadsPane(Vertical):
             return
         commands = commands_for(self.workloads, pod) if self.workloads is not None else ()
         heading = self.query_one("#wl-commands-heading", Static)
-        heading.update(
-            f"commands for {name} (c copies the highlighted one; the app never runs them)"
-            if name
-            else "commands (c copies the highlighted one; the app never runs them)"
-        )
+        heading.update(f"commands for {name}" if name else "commands")
         if commands == self.commands and name == self._commands_pod:
             return
         options = self.query_one("#wl-commands", OptionList)
