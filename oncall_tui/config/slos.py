@@ -21,7 +21,8 @@ from collections.abc import Mapping
 
 from oncall_tui.config.expand import replace_vars
 from oncall_tui.config.kpis import check_runbook_ref
-from oncall_tui.config.model import (
+from oncall_tui.config.reader import Field, describe
+from oncall_tui.config.slo_model import (
     DEFAULT_BURN_WINDOWS,
     WINDOW_VAR,
     BurnWindow,
@@ -29,7 +30,6 @@ from oncall_tui.config.model import (
     SloAction,
     prom_duration,
 )
-from oncall_tui.config.reader import Field, describe
 
 SLO_KEYS: tuple[str, ...] = (
     "name",

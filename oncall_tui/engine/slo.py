@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from oncall_tui.config.model import EXHAUSTION_WINDOW, BurnWindow, Slo, SloAction, prom_duration
+from oncall_tui.config.slo_model import EXHAUSTION_WINDOW, BurnWindow, Slo, SloAction, prom_duration
 from oncall_tui.status import Status
 
 #: relative slack when comparing a burn with a pair's rate (0.0144 / 0.001 is 14.399999...)

@@ -6,7 +6,7 @@ and `oncall status`, so that all of them word an SLO the same way.
 
 from __future__ import annotations
 
-from oncall_tui.config.model import SloAction, prom_duration
+from oncall_tui.config.slo_model import SloAction, prom_duration
 from oncall_tui.engine.slo import PairVerdict, SloVerdict, reaches
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.render.values import MISSING, format_age

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oncall_tui.config.model import DEFAULT_BURN_WINDOWS, prom_duration
+from oncall_tui.config.slo_model import DEFAULT_BURN_WINDOWS, prom_duration
 from oncall_tui.rules.emit import DEFAULT_PROMETHEUS_URL, comment_lines, scalar
 from oncall_tui.slo_specs.read import Imported, ImportedSlo
 

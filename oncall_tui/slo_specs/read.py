@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from oncall_tui.config.durations import parse_duration
-from oncall_tui.config.model import BurnWindow, SloAction, prom_duration
+from oncall_tui.config.slo_model import BurnWindow, SloAction, prom_duration
 
 SLOTH_WINDOW = 30 * 86400.0
 _TEMPLATE_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from oncall_tui.config.model import BurnWindow, Service, Slo, SloAction
+from oncall_tui.config.model import Service
+from oncall_tui.config.slo_model import BurnWindow, Slo, SloAction
 from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading
 from oncall_tui.sources.demo.signals import SimulatedKpi
 from oncall_tui.sources.sli import SliRatios
