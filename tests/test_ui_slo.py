@@ -93,3 +93,18 @@ async def test_war_room_tile_shows_the_firing_burn():
         text = " ".join(screen_text(app).split())
         assert "availability SLO burn" in text
         assert "over 1m/10s" in text  # the tile wraps the rest of the line
+
+
+async def test_r_on_the_slo_panel_opens_its_runbook_section():
+    from oncall_tui.ui.runbook.screen import RunbookScreen
+
+    app, clock = demo_app(seed=SEED, at=PAGING, service="cqar")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await replay(app, clock, WARMUP)
+        await until(pilot, lambda: any(p.snapshot for p in app.screen.query(SloPanel)))
+        (panel,) = app.screen.query(SloPanel)
+        panel.focus()
+        await pilot.pause()
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        await until(pilot, lambda: "High Error Rate" in screen_text(app))
