@@ -98,13 +98,21 @@ class CommandBlock(MarkdownFence, can_focus=True):
         return max(1, len(self.filled.text.splitlines()))
 
     def compose(self) -> ComposeResult:
+        # the hint and the result lines are added when first needed: a runbook has dozens
+        # of blocks, and three widgets each made opening it slow
         yield Label(self._code_content(), id="code-content", expand=True)
-        yield Static("", classes="block-hint", markup=False)
-        yield Static("", classes="block-result", markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one(".block-result").display = False
-        self._show_hint()
+    def _line(self, kind: str) -> Static:
+        """The hint or result line under the code, made the first time it is shown."""
+        found = self.query(f".{kind}")
+        if found:
+            return found.first(Static)
+        line = Static("", classes=kind, markup=False)
+        if kind == "block-hint":
+            self.mount(line, after=self.query_one("#code-content"))  # above any result
+        else:
+            self.mount(line)
+        return line
 
     def notify_style_update(self) -> None:
         # the theme changed: highlight again, keeping our filled text and marks
@@ -135,10 +143,12 @@ class CommandBlock(MarkdownFence, can_focus=True):
         self._show_hint()
 
     def _show_hint(self) -> None:
-        hint = self.query_one(".block-hint", Static)
-        hint.display = self.has_focus
         if not self.has_focus:
+            for hint in self.query(".block-hint"):
+                hint.display = False
             return
+        hint = self._line("block-hint")
+        hint.display = True
         parts = ["c copy"]
         if self.line_count > 1:
             parts.append(f"l copy line {self.line + 1} of {self.line_count} (↑↓ choose)")
@@ -165,14 +175,17 @@ class CommandBlock(MarkdownFence, can_focus=True):
         self.show_result(["… running"], error=False)
 
     def show_result(self, lines: list[str], *, error: bool) -> None:
-        result = self.query_one(".block-result", Static)
+        result = self._line("block-result")
         result.set_class(error, "-error")
         result.update("\n".join(lines))
         result.display = True
 
     @property
     def result_text(self) -> str:
-        result = self.query_one(".block-result", Static)
+        found = self.query(".block-result")
+        if not found:
+            return ""
+        result = found.first(Static)
         return str(result.render()) if result.display else ""
 
     # -- actions ---------------------------------------------------------------------------

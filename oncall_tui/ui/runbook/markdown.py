@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
@@ -25,16 +26,32 @@ from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.ui.runbook.command_block import CommandBlock
 
 #: pieces below the view drawn ahead of scrolling, in view heights
-DRAW_AHEAD = 1.0
+DRAW_AHEAD = 0.25
 
 
-class RunbookPiece(Markdown):
-    """One piece of a runbook; its blocks' lines are lines of the whole file."""
+class PieceMarkdown(Markdown):
+    """The Markdown of one drawn piece; its blocks' lines are lines of the whole file."""
 
     BLOCKS = {**Markdown.BLOCKS, "fence": CommandBlock, "code_block": CommandBlock}
 
+    def __init__(self, piece: Piece, commands: FilledCommands) -> None:
+        super().__init__(None, open_links=False)
+        self.piece = piece
+        self._commands = commands
+
+    def command_at(self, line: int) -> tuple[Command, FilledCommand] | None:
+        """The command whose block opens on `line` (1-based, of this piece's text)."""
+        return self._commands.get(line + self.piece.start_line - 1)
+
+
+class RunbookPiece(Widget):
+    """One piece of a runbook: an empty widget as tall as its text will be until drawn
+    (cheap: a file has dozens), then its Markdown inside."""
+
+    DEFAULT_CSS = "RunbookPiece { height: auto; }"
+
     def __init__(self, piece: Piece, commands: FilledCommands, estimate: int) -> None:
-        super().__init__(None, open_links=False, classes="rb-piece")
+        super().__init__(classes="rb-piece")
         self.piece = piece
         self._commands = commands
         self.drawn = False
@@ -50,12 +67,10 @@ class RunbookPiece(Markdown):
         if self.drawn:
             return
         self.drawn = True
-        await self.update(self.piece.text)
+        markdown = PieceMarkdown(self.piece, self._commands)
+        await self.mount(markdown)
+        await markdown.update(self.piece.text)
         self.styles.height = "auto"
-
-    def command_at(self, line: int) -> tuple[Command, FilledCommand] | None:
-        """The command whose block opens on `line` (1-based, of this piece's text)."""
-        return self._commands.get(line + self.offset)
 
     def heading_at(self, line: int) -> MarkdownHeader | None:
         """The heading widget of the heading on `line` (1-based) of the file."""

@@ -144,7 +144,8 @@ class RunbookScreen(Screen[None]):
                 placeholder="search this runbook (enter: find; escape: cancel)", id="rb-search"
             )
             yield Static("", id="rb-status", markup=False)
-        yield Footer()
+        # the Footer comes once the section is in place: each command block mounted changes
+        # the screen's bindings, and a Footer present would be rebuilt for every one of them
 
     async def on_mount(self) -> None:
         self.query_one("#rb-search", Input).display = False
@@ -226,6 +227,7 @@ class RunbookScreen(Screen[None]):
             self.query_one("#rb-title", Static).update(self._problem_title())
             self.document.placing = False
             self._focus_scroll()
+            self._add_footer()
             return
         await self._show(location)
 
@@ -250,16 +252,19 @@ class RunbookScreen(Screen[None]):
         first (hidden until it is in place), the rest as it scrolls into view."""
         document = self.document
         toc = self.query_one("#rb-toc", RunbookToc)
-        if document.runbook is not location.runbook:
-            document.placing = True
-            await document.show(location.runbook, self.context, location.line, self._width())
-            toc.show(location.runbook, location.anchor)
-            self.matches, self.match_index = [], -1
-        else:
-            await document.draw_from(location.line)
-            toc.mark(location.anchor)
-        self.location = location
-        self.query_one("#rb-title", Static).update(self._title(location))
+        # one layout for all of it (each mount would lay the screen out again)
+        with self.app.batch_update():
+            if document.runbook is not location.runbook:
+                document.placing = True
+                width = self._width()
+                await document.show(location.runbook, self.context, location.line, width)
+                toc.show(location.runbook, location.anchor)
+                self.matches, self.match_index = [], -1
+            else:
+                await document.draw_from(location.line)
+                toc.mark(location.anchor)
+            self.location = location
+            self.query_one("#rb-title", Static).update(self._title(location))
         self.call_after_refresh(self._place, location)
 
     def _width(self) -> int:
@@ -285,6 +290,11 @@ class RunbookScreen(Screen[None]):
             document.scroll_to_widget(target, animate=False, top=True, immediate=True)
         document.placing = False
         await self._focus_first_command(location)
+        self._add_footer()
+
+    def _add_footer(self) -> None:
+        if not self.query(Footer):
+            self.mount(Footer())
 
     def _block_of(self, index: int) -> CommandBlock | None:
         for block in self.document.command_blocks():
