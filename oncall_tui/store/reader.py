@@ -209,40 +209,47 @@ class Recording:
     # -- observations ---------------------------------------------------------------------
 
     def prime(self, at: float) -> None:
-        """Load each check's labels and detail as they stood at `at`, for rows that follow."""
+        """Load each check's labels and detail as they stood at `at`, for rows that follow
+        (one statement: SQLite does the per-check lookups)."""
         self._labels.clear()
         self._details.clear()
-        for cid in self.checks():
-            row = self._conn.execute(
-                "SELECT labels FROM observations WHERE check_id = ? AND at <= ? AND at >= ? "
-                "AND labels IS NOT NULL ORDER BY at DESC LIMIT 1",
-                (cid, at, at - KEYFRAME - 60),
-            ).fetchone()
-            if row is not None:
-                self._labels[cid] = json.loads(row[0])
-            row = self._conn.execute(
-                "SELECT detail, at FROM observations WHERE check_id = ? AND at <= ? AND at >= ? "
-                "AND detail IS NOT NULL ORDER BY at DESC LIMIT 1",
-                (cid, at, at - KEYFRAME - 60),
-            ).fetchone()
-            if row is not None:
-                self._details[cid] = codec.decode(row[0], row[1])
+        self.checks()
+        low = at - KEYFRAME - 60
+        rows = self._conn.execute(
+            "SELECT c.id, "
+            "(SELECT labels FROM observations WHERE check_id = c.id AND at <= ?1 AND at >= ?2 "
+            " AND labels IS NOT NULL ORDER BY at DESC LIMIT 1), "
+            "(SELECT detail FROM observations WHERE check_id = c.id AND at <= ?1 AND at >= ?2 "
+            " AND detail IS NOT NULL ORDER BY at DESC LIMIT 1) "
+            "FROM checks c",
+            (at, low),
+        ).fetchall()
+        for cid, labels, detail in rows:
+            if labels is not None:
+                self._labels[cid] = json.loads(labels)
+            if detail is not None:
+                self._details[cid] = codec.decode(detail, at)
+
+    def _latest_rows(self, edges: Mapping[int, float], default: float) -> list[tuple]:
+        """Each check's last row at or before its edge (`default` for the rest), in one
+        statement."""
+        table = json.dumps({str(cid): edges.get(cid, default) for cid in self._checks})
+        return self._conn.execute(
+            f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} "
+            "FROM (SELECT CAST(key AS INTEGER) AS id, value AS edge FROM json_each(?)) e "
+            "JOIN observations o ON o.check_id = e.id AND o.at = "
+            "(SELECT max(at) FROM observations WHERE check_id = e.id AND at <= e.edge)",
+            (table,),
+        ).fetchall()
 
     def seek_rows(self, at: float, windows: Mapping[int, float], default: float) -> list[Row]:
         """What a seek to `at` replays, oldest first: per check, the row of its last recorded
         status change (so `since` reads right), its last row before its window, and every row
         of its window (`windows[check id]` seconds before `at`, else `default`)."""
         checks = self.checks()
-        raw: list[tuple] = []
-        for cid in checks:
-            edge = at - windows.get(cid, default)
-            found = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
-                "ORDER BY at DESC LIMIT 1",
-                (cid, edge),
-            ).fetchone()
-            if found is not None:
-                raw.append(found)
+        raw: list[tuple] = self._latest_rows(
+            {cid: at - window for cid, window in windows.items()}, at - default
+        )
         for cid, changed in self._conn.execute(
             "SELECT check_id, max(at) FROM status_changes WHERE check_id IS NOT NULL "
             "AND at <= ? AND at >= ? GROUP BY check_id",
