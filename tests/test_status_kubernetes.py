@@ -54,7 +54,7 @@ def test_status_json_has_the_workloads_of_each_service(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # in process, on the fake server's clock: events within the hour count as recent
-    monkeypatch.setattr("oncall_tui.commands.status.time", SimpleNamespace(time=lambda: NOW))
+    monkeypatch.setattr("oncall_tui.commands.common.time", SimpleNamespace(time=lambda: NOW))
     config = tmp_path / "oncall.yaml"
     config.write_text(CONFIG)
     code = main(["status", "--config", str(config), "--format", "json", "--service", "cqar"])

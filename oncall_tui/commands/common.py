@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from oncall_tui.config.model import Config
 
@@ -87,8 +88,6 @@ def seeded_start(config: Config, path, *, require_writer: bool = False):
     """(state, clock, sources) to start from: the state the config's recording holds when it
     was written up to a moment ago (sparklines and `for:` holds), with the Prometheus
     sources told which history they need not load again; else (None, time.time, sources)."""
-    import time
-
     from oncall_tui.sources.registry import build_sources
     from oncall_tui.store.history import seed_from_recording
 
