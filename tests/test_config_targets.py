@@ -102,3 +102,16 @@ def test_targets_down_makes_rate_kpis_stale_and_keeps_their_last_value(tmp_path)
     )
     shown = state.snapshot().service("cqar").check(CheckKind.KPI, "request_rate")
     assert shown.status is Status.OK and shown.value == 250.0
+
+
+def test_validate_checks_the_up_query_syntax_on_its_key(tmp_path, capsys):
+    from oncall_tui.cli import main
+
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        "datasources:\n  default: {url: http://localhost:9090}\nservices:\n  cqar:\n"
+        "    vars: {job: cqar}\n    up: 'up{job=\"$job\"'\n    kpis:\n" + RATE
+    )
+    assert main(["validate", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "services.cqar.up: not valid PromQL" in err

@@ -342,3 +342,24 @@ def test_every_phase_reports_even_when_the_config_itself_has_problems(
     assert "request_rate.runbook: no heading with anchor #nope in cqar.md" in err
     assert "error_rate.query: not valid PromQL" in err
     assert err.strip().endswith("4 problems")
+
+
+@pytest.mark.integration
+def test_online_says_when_a_service_has_no_up_series_for_its_job(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prometheus_factory
+) -> None:
+    server = prometheus_factory()  # scrapes no job named cqar
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        f"datasources: {{default: {{url: '{server.url}'}}}}\n"
+        "services:\n"
+        "  cqar:\n"
+        "    vars: {job: cqar}\n"
+        "    kpis:\n"
+        "      request_rate: {query: 'vector(1)'}\n"
+    )
+    assert main(["validate", "--online", "--config", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "1 problem"
+    assert err[0].startswith("oncall.yaml:4: services.cqar.up: no up series")
+    assert "up: false" in err[0]

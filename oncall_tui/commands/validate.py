@@ -359,6 +359,18 @@ def check_queries_online(
                 )
                 unreachable.add(ds.name)
                 break
+            if not result and kpi is svc.targets:
+                problems.append(
+                    _problem(
+                        config,
+                        lines,
+                        path,
+                        "no up series for this service's targets, so its targets up check is "
+                        "crit (targets down); set up: to the query of its scrape targets, or "
+                        "up: false",
+                    )
+                )
+                continue
             if not result and kpi.nodata.mode is NodataMode.NODATA:
                 problems.append(
                     _problem(
@@ -377,3 +389,5 @@ def _kpi_paths(svc: Service) -> Iterator[tuple[Kpi, str]]:
         yield kpi, f"services.{svc.name}.kpis.{kpi.key}.query"
     for i, panel in enumerate(svc.panels):
         yield panel, f"services.{svc.name}.panels[{i}].query"
+    if svc.targets is not None:  # `up:`, or the default up{job="$job"} (reported on the service)
+        yield svc.targets, f"services.{svc.name}.up"
