@@ -144,3 +144,20 @@ async def test_cycling_the_theme_recolours_the_status_cells():
         await pilot.pause()
         assert crit_colour().lower() == app.theme_variables["status-crit"].lower()
         assert crit_colour() != before
+
+
+async def test_the_readme_says_the_theme_order_that_t_goes_through():
+    import re
+
+    readme = (REPO_THEMES.parent / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if line.startswith("| `t` |"))
+    said = re.findall(r"`(oncall-[a-z-]+)`", line)
+    app, _ = hand_app(incident(), theme_folders=[REPO_THEMES])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        seen = [app.theme]
+        for _ in range(len(said) - 1):
+            await pilot.press("t")
+            await pilot.pause()
+            seen.append(app.theme)
+    assert seen == said

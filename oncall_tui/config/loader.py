@@ -43,6 +43,7 @@ TOP_KEYS: tuple[str, ...] = (
     "rules",
     "keymap",
     "bell",
+    "alert_notices",
     "record",
     "incidents",
     "services",
@@ -245,6 +246,7 @@ def _build(top: Section, path: Path) -> Config | None:
     rules = _read_paths(top.get("rules"), files_only=True)
     keymap = _read_keymap(top.get("keymap"))
     bell = top.boolean("bell", False)
+    alert_notices = top.boolean("alert_notices", True)
     record = read_record(top.get("record"))
     # with errors too: what could be read, for `oncall validate` to check the rest
     return Config(
@@ -258,6 +260,7 @@ def _build(top: Section, path: Path) -> Config | None:
         rules=rules,
         keymap=keymap,
         bell=bell,
+        alert_notices=alert_notices,
         record=record,
         incidents=incidents,
     )

@@ -273,6 +273,7 @@ class Config:
     rules: tuple[Path, ...] = ()  # Prometheus rule files shown without Alertmanager
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     bell: bool = False  # ring the terminal bell on a new firing alert
+    alert_notices: bool = True  # a notice for each new firing alert (`m` mutes them in the TUI)
     record: RecordConfig = RecordConfig()  # the flight recorder (`record:`)
     # the built-in demo (set only by `demo_config()`, for `oncall demo` and `--demo`): its
     # source simulates probes and workloads too, so no real probe or cluster is touched

@@ -61,7 +61,10 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (180, "-huge")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (35, "-tall")]
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        # q goes back one level; on the overview (its own binding) it quits
+        Binding("q", "back", "Back", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", id="quit_anywhere", show=False, priority=True),
+        Binding("m", "toggle_alert_notices", "Mute", id="mute_notices", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
         Binding("t", "cycle_theme", "Theme", id="theme"),
@@ -109,6 +112,7 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         self.recording_problem = recording_problem
         self.paused = False
         self.display_errors = DisplayErrors()
+        self.alert_notices = config.alert_notices  # `m` mutes and unmutes them
         self.snapshot: DashboardSnapshot | None = None
         self._version: int | None = None
         self._timer: Timer | None = None
@@ -224,8 +228,8 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         if self.state.version != self._version:
             self._version = self.state.version
             previous, self.snapshot = self.snapshot, self.state.snapshot()
-            if self.snapshot.extras.alerts is not None:
-                # without an alert list there is nothing to announce
+            if self.snapshot.extras.alerts is not None and self.alert_notices:
+                # without an alert list there is nothing to announce; muted, nothing is
                 from oncall_tui.ui.alerts.announce import announce_new_alerts
 
                 guarded(self, "alert notices", announce_new_alerts)(
@@ -319,6 +323,25 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
                 self.open_service(name)
 
         self.push_screen(ServiceSearch(services), chosen)
+
+    def action_back(self) -> None:
+        """`q`: back one level (closes the pane, the screen, the dialog on top)."""
+        if len(self.screen_stack) <= 1:
+            self.exit()
+            return
+        screen = self.screen
+        close = getattr(screen, "action_close", None)
+        if callable(close):  # a pane with its own closing (a search line open first)
+            close()
+        else:
+            screen.dismiss()
+
+    def action_toggle_alert_notices(self) -> None:
+        self.alert_notices = not self.alert_notices
+        self.notify(
+            "new-alert notices on" if self.alert_notices else "new-alert notices muted (m: on)",
+            timeout=3,
+        )
 
     def action_toggle_pause(self) -> None:
         if self.poller.paused:

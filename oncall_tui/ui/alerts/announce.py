@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 
@@ -12,6 +12,13 @@ from oncall_tui.sources.alerts.records import severity_status
 from oncall_tui.status import Status
 
 TOAST_SECONDS = 15.0
+
+
+@runtime_checkable
+class AlertNoticeHolder(Protocol):
+    """A screen that says new alerts in a line of its own instead of a toast over it."""
+
+    def show_alert_notice(self, text: str) -> None: ...
 
 
 def announce_new_alerts(
@@ -26,11 +33,17 @@ def announce_new_alerts(
     if not fresh:
         return
     crit = any(severity_status(a.severity) is Status.CRIT for a in fresh)
-    app.notify(
-        announcement(fresh),
-        title="new alert firing" if len(fresh) == 1 else f"{len(fresh)} new alerts firing",
-        severity="error" if crit else "warning",
-        timeout=TOAST_SECONDS,
-    )
+    title = "new alert firing" if len(fresh) == 1 else f"{len(fresh)} new alerts firing"
+    pane = app.screen
+    if isinstance(pane, AlertNoticeHolder):
+        # the runbook pane: a toast would cover the command being read; its own line says it
+        pane.show_alert_notice(f"{title}: {announcement(fresh)} · a: alerts")
+    else:
+        app.notify(
+            announcement(fresh),
+            title=title,
+            severity="error" if crit else "warning",
+            timeout=TOAST_SECONDS,
+        )
     if bell:
         app.bell()

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from oncall_tui.inert import inert_line
 from oncall_tui.runbooks.clipboard import CopyOutcome
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import (
@@ -137,6 +138,8 @@ class RunbookScreen(Screen[None]):
         with Vertical(id="rb-pane"):
             yield Static(title, id="rb-title", markup=False)
             yield Static("", id="rb-note", markup=False)
+            # new alerts while the pane is open: said here, a toast would cover the command
+            yield Static("", id="rb-alert", markup=False)
             with Horizontal(id="rb-body"):
                 yield RunbookToc(id="rb-toc", markup=False)
                 yield RunbookDocument(id="rb-scroll")
@@ -160,6 +163,12 @@ class RunbookScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._mark_below)
+
+    def show_alert_notice(self, text: str) -> None:
+        """A new alert fired: one line at the top of the pane, never over its text."""
+        line = self.query_one("#rb-alert", Static)
+        line.update(f"✖ {inert_line(text)}")
+        line.display = True
 
     def _below(self) -> Screen[Any] | None:
         stack = self.app.screen_stack

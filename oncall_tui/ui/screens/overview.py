@@ -20,6 +20,7 @@ class OverviewScreen(DashboardScreen):
     BINDINGS = [
         Binding("enter", "open_service", "Open", id="open"),
         Binding("s", "toggle_sort", "Sort", id="sort"),
+        Binding("q", "app.quit", "Quit", id="quit_overview"),
     ]
 
     def compose(self) -> ComposeResult:
