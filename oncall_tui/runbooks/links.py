@@ -213,11 +213,36 @@ def search_titles(name: str, kind: str | None = None) -> tuple[str, ...]:
     """The heading titles a guess looks for, best first."""
     concept = concept_of(name, kind)
     titles = SYNONYMS.get(concept, ()) if concept else ()
-    return (*titles, " ".join(name_words(name)))
+    own = " ".join(name_words(name))
+    if kind == "alert":
+        # an alert's own name first: `#### HighErrorRate` is its section, whatever synonyms
+        # of its concept other headings carry
+        return (own, *(t for t in titles if t.lower() != own))
+    return (*titles, own)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def _heading_words(heading: Heading) -> list[str]:
-    return [w for w in slugify(heading.title).split("-") if w and w not in _IGNORED_HEADING_WORDS]
+    """A heading's words, however it is written: `HighErrorRate`, `High Error Rate` and
+    `high-error-rate` all give `high error rate` (CamelCase is split, as alert names are)."""
+    words: list[str] = []
+    for token in _TOKEN.findall(heading.title):
+        split = name_words(token) if token.isascii() else []
+        words.extend(split or [token.lower()])
+    return [w for w in words if w not in _IGNORED_HEADING_WORDS]
+
+
+def _only_rule_blocks(runbook: Runbook, heading: Heading) -> bool:
+    """The heading's own text is nothing but code that defines an alert rule (`- alert: X`):
+    an alert-rules listing, not what to do. A checklist under another heading beats it."""
+    following = [h.line for h in runbook.headings if h.line > heading.line]
+    end = min(following) if following else runbook.line_count + 1
+    own = [b for b in runbook.blocks if heading.line < b.start_line < end and b.kind != "heading"]
+    if not own or any(b.kind != "code" for b in own):
+        return False
+    return any("alert:" in runbook.source(b.start_line, b.end_line) for b in own)
 
 
 def _match_quality(phrase: list[str], words: list[str]) -> int | None:
@@ -235,7 +260,7 @@ def _match_quality(phrase: list[str], words: list[str]) -> int | None:
 
 
 def best_heading(runbook: Runbook, titles: tuple[str, ...]) -> Heading | None:
-    best: tuple[int, int, int, int] | None = None
+    best: tuple[int, int, int, int, int] | None = None
     found: Heading | None = None
     for rank, title in enumerate(titles):
         phrase = [w for w in slugify(title).split("-") if w]
@@ -243,10 +268,11 @@ def best_heading(runbook: Runbook, titles: tuple[str, ...]) -> Heading | None:
             quality = _match_quality(phrase, _heading_words(heading))
             if quality is None:
                 continue
-            score = (rank, quality, heading.level, heading.index)
+            rules = _only_rule_blocks(runbook, heading)
+            score = (rank, int(rules), quality, heading.level, heading.index)
             if best is None or score < best:
                 best, found = score, heading
-        if found is not None and best is not None and best[1] == 0:
+        if found is not None and best is not None and best[1] == 0 and best[2] == 0:
             break  # an exact title for the best synonym: nothing later can beat it
     return found
 
