@@ -167,3 +167,44 @@ async def test_the_runbook_pane_beside_the_panels_reflows_them_into_the_room_lef
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert not below.has_class("-beside-pane")
+
+
+def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which_pages():
+    from oncall_tui.render.cause import dashboard_line, paging_line
+    from oncall_tui.sources.alerts.records import Alert
+
+    warning = Alert("CQARHighErrorRate", "firing", "warning", {}, {}, service="cqar")
+    errors = kpi(
+        "cqar", "error_rate", 0.05, Status.CRIT, "ratio", thresholds=thresholds(0.01, 0.02)
+    )
+    errors = replace(errors, level="major")  # a policy tier named on its own
+    alerts = replace(
+        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN), value=1.0, detail=(warning,)
+    )
+    cqar = service("cqar", [errors, alerts])
+    line = paging_line(cqar)
+    assert line is not None
+    assert "▲ CQARHighErrorRate warning" in line
+    assert "dashboard ✖ CRIT major" in line and "does not page" in line
+    detail = dashboard_line(cqar, warning)
+    assert "✖ CRIT major" in detail and "what pages is this alert's severity (warning)" in detail
+    assert paging_line(service("cqar", [errors])) is None
+
+
+async def test_the_service_header_says_which_alert_pages_with_what_severity():
+    from oncall_tui.sources.alerts.records import Alert
+
+    warning = Alert("CQARCacheLow", "firing", "warning", {}, {}, service="cqar")
+    snapshot = cache_incident()
+    cqar = snapshot.services[0]
+    alerts = replace(
+        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN), value=1.0, detail=(warning,)
+    )
+    snapshot = replace(snapshot, services=(replace(cqar, checks=(*cqar.checks, alerts)),))
+    app, _ = hand_app(snapshot)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_cqar(pilot)
+        lines = screen_text(app).splitlines()
+        paging = next(i for i, line in enumerate(lines) if "alerts page:" in line)
+        assert paging <= 5 and "▲ CQARCacheLow warning" in lines[paging]
+        assert "dashboard ✖ CRIT" in lines[paging]

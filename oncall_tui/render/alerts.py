@@ -90,12 +90,13 @@ def stale_line(alerts: AlertList | None, error: FetchError | None, source: str, 
     return line
 
 
-def detail_text(alert: Alert, now: float, runbook_line: str = "") -> str:
+def detail_text(alert: Alert, now: float, runbook_line: str = "", dashboard_line: str = "") -> str:
     """Everything about one alert, in full: for the detail pane."""
     lines = [
         alert.name,
         f"{severity_label(alert)} · {state_label(alert)}",
         f"service: {service_label(alert)}",
+        *([dashboard_line] if dashboard_line else []),
         f"active since: {since_text(alert.starts_at, now)}",
     ]
     if alert.summary:

@@ -13,6 +13,7 @@ from oncall_tui.config.model import Direction, Level
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot
 from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
+from oncall_tui.sources.alerts.records import Alert, severity_status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
 
@@ -115,3 +116,47 @@ def cause_line(service: ServiceSnapshot, now: float) -> str:
     others = sum(1 for c in service.checks if c.loudest is not Status.OK) - 1
     more = f" · +{others} more" if others > 0 else ""
     return cause_text(check, now) + more
+
+
+def _firing(service: ServiceSnapshot) -> list[Alert]:
+    check = service.check(CheckKind.ALERTS, "alerts")
+    detail = check.detail if check is not None else None
+    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
+    firing = [a for a in alerts if a.is_firing]
+    return sorted(firing, key=lambda a: -severity_status(a.severity).rank)
+
+
+def verdict_words(check: CheckSnapshot | None, status: Status) -> str:
+    """`✖ CRIT`, or `✖ CRIT major` when the tier has a name of its own."""
+    text = f"{status.glyph} {status.word}"
+    level = check.level if check is not None else None
+    if level and level.lower() not in (status.value, "warn", "crit"):
+        text += f" {level}"
+    return text
+
+
+def paging_line(service: ServiceSnapshot) -> str | None:
+    """The firing alerts' own severities beside the dashboard's verdict, saying which pages:
+    `alerts page: ▲ CQARHighErrorRate warning · dashboard ✖ CRIT major (its thresholds; it
+    does not page)`. None when no alert of the service fires."""
+    firing = _firing(service)
+    if not firing:
+        return None
+    shown = [f"{severity_status(a.severity).glyph} {a.name} {a.severity or 'none'}" for a in firing]
+    if len(shown) > 3:
+        shown = [*shown[:3], f"+{len(shown) - 3} more"]
+    verdict = verdict_words(cause_check(service), service.status)
+    return (
+        f"alerts page: {' · '.join(shown)} | dashboard {verdict} (its thresholds; it does not page)"
+    )
+
+
+def dashboard_line(service: ServiceSnapshot | None, alert: Alert) -> str:
+    """For an alert's detail: what the dashboard says of its service, and which one pages."""
+    if service is None:
+        return f"pages: this alert ({alert.severity or 'no severity'}); no service of ours"
+    verdict = verdict_words(cause_check(service), service.status)
+    return (
+        f"dashboard: {service.name} {verdict} by its own thresholds; what pages is this "
+        f"alert's severity ({alert.severity or 'none'})"
+    )

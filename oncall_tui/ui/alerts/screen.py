@@ -26,6 +26,7 @@ from oncall_tui.render.alerts import (
     display_order,
     stale_line,
 )
+from oncall_tui.render.cause import dashboard_line
 from oncall_tui.runbooks.alert_links import AlertRunbook, ExternalRunbook, alert_runbook
 from oncall_tui.runbooks.links import LinkProblem
 from oncall_tui.sources.alerts.records import Alert, AlertList
@@ -149,7 +150,11 @@ class AlertsScreen(DashboardScreen):
         if alert is None:
             detail.update("no alert selected" if not self.alerts else "")
             return
-        detail.update(detail_text(alert, now, self._runbook_line(alert)))
+        snapshot = self.oncall.snapshot
+        service = snapshot.service(alert.service) if snapshot and alert.service else None
+        detail.update(
+            detail_text(alert, now, self._runbook_line(alert), dashboard_line(service, alert))
+        )
 
     def _runbook_line(self, alert: Alert) -> str:
         if not alert.runbook_url:

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
-from oncall_tui.render.cause import cause_check, cause_line
+from oncall_tui.render.cause import cause_check, cause_line, paging_line
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
@@ -59,6 +59,7 @@ class ServiceScreen(DashboardScreen):
         yield SourceBanner()
         yield Static("", id="service-title", markup=False)
         yield Static("", id="service-cause", markup=False)
+        yield Static("", id="service-paging", markup=False)
         yield Static("", id="service-checks", markup=False)
         with Horizontal(id="service-body"):
             with VerticalScroll(id="panels-scroll"):
@@ -124,6 +125,10 @@ class ServiceScreen(DashboardScreen):
         if text != self._cause_text:
             self._cause_text = text
             cause.update(text, layout=False)
+        paging = self.query_one("#service-paging", Static)
+        line = paging_line(service)
+        paging.display = line is not None
+        paging.update(line or "")
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         self._show_cause(now)  # a pending breach counts down, a stale value ages
