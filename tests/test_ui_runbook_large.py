@@ -105,7 +105,9 @@ async def test_the_panels_beside_the_pane_redraw_only_when_new_data_comes(tmp_pa
     app, state = guide_app(tmp_path)
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
-        app.open_service(incident().services[0].name)
+        calm = [standard_service(s.name) for s in incident().services]
+        changing = next(s.name for s, c in zip(incident().services, calm, strict=True) if s != c)
+        app.open_service(changing)
         await pilot.pause()
         screen = await open_guide(pilot)
         below = app.screen_stack[-2]
@@ -115,7 +117,7 @@ async def test_the_panels_beside_the_pane_redraw_only_when_new_data_comes(tmp_pa
         screen._refresh_below()
         screen._refresh_below()
         assert calls == []  # the same snapshot: nothing to redraw
-        state.set(dashboard([standard_service(s.name) for s in incident().services]))
+        state.set(dashboard(calm))
         app.tick()
         screen._refresh_below()
         screen._refresh_below()

@@ -195,10 +195,14 @@ class RunbookScreen(Screen[None]):
         below = stack[-2] if len(stack) > 1 else None
         snapshot = getattr(self.app, "snapshot", None)
         now = getattr(self.app, "now", None)
-        if snapshot is self._shown_snapshot:
+        # the data the screen below shows: its own service's when it is a service screen
+        # (other services' data arriving does not change it), else the whole snapshot
+        name = getattr(below, "service_name", None)
+        shown = snapshot.service(name) if name is not None and snapshot is not None else snapshot
+        if shown is self._shown_snapshot or (name is not None and shown == self._shown_snapshot):
             return
         if isinstance(below, DashboardScreen) and now is not None:
-            self._shown_snapshot = snapshot
+            self._shown_snapshot = shown
             below.show(snapshot, now())
 
     # -- showing a location ----------------------------------------------------------------
