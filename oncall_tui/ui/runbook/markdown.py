@@ -174,6 +174,18 @@ class RunbookDocument(VerticalScroll):
             if above:
                 self.call_after_refresh(self._keep_place, piece, before)
 
+    def laid_out(self, line: int) -> bool:
+        """The last layout has the pieces above `line` at their heights and its piece drawn:
+        only then does scrolling to it land where it will stay."""
+        above = 0
+        for piece in self.pieces():
+            if piece.piece.contains_line(line):
+                region = piece.virtual_region
+                return bool(region.height) and piece.drawn and region.y >= above
+            if not piece.drawn:
+                above += piece.estimate
+        return False
+
     def heading_at(self, line: int) -> MarkdownHeader | None:
         piece = self.piece_for(line)
         return piece.heading_at(line) if piece is not None else None

@@ -293,7 +293,7 @@ class RunbookScreen(Screen[None]):
         target = document.heading_at(location.line) if location.anchor else None
         if target is None and location.line > 1:
             target = document.block_at(location.line)
-        if target is not None and not target.virtual_region.height and tries < PLACE_TRIES:
+        if target is not None and not document.laid_out(location.line) and tries < PLACE_TRIES:
             # not laid out yet (the screen is still being mounted): after the next frame
             self.call_after_refresh(self._place, location, tries + 1)
             return
