@@ -119,6 +119,9 @@ async def test_an_incident_from_declaration_to_postmortem(tmp_path: Path) -> Non
         assert c is not None and c.level.level == "L3 Engineering lead"  # type: ignore[union-attr]
         assert c.update_interval == 30 * 60  # P2's own interval
         assert any("escalated to L3" in str(n.message) for n in app._notifications)
+        # the header keeps the escalation, loud, until someone opens the incident
+        header = app.incident_header()
+        assert header[0].startswith("⚑ L3 Engineering lead reached: i acknowledges") and header[1]
         # P2 must be acknowledged within 30 min: 14 min left, counting down in the header
         assert "respond in 14:" in app.incident_header()[0]
 
@@ -128,8 +131,10 @@ async def test_an_incident_from_declaration_to_postmortem(tmp_path: Path) -> Non
         assert c.update_interval == 5 * 60  # the executive level wants updates every 5 min
         assert "respond" in app.incident_header()[0] and app.incident_header()[1]  # late: loud
 
+        assert app.incident_header()[0].startswith("⚑ L4 Executive reached")
         await pilot.press("i")
         assert await until(pilot, lambda: isinstance(app.screen, IncidentScreen))
+        assert not app.incident_header()[0].startswith("⚑")  # acknowledged by looking
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"cache memory raised")
@@ -150,7 +155,7 @@ async def test_an_incident_from_declaration_to_postmortem(tmp_path: Path) -> Non
         await pilot.press("R")
         await pilot.pause()
         await pilot.press(*"cache nodes out of memory")
-        await pilot.press("enter")
+        await pilot.press("tab")
         await pilot.press(*"raised the limit")
         await pilot.press("enter")
         assert await until(pilot, lambda: app.incident_view is None)

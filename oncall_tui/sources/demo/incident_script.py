@@ -25,7 +25,9 @@ DEMO_POLICY = IncidentPolicy(
     escalation=(
         EscalationLevel(0.0, "L2 On-call engineer", "joins the incident channel"),
         EscalationLevel(15.0, "L3 Engineering lead", "approves rollback"),
-        EscalationLevel(30.0, "L4 Executive", "war room; updates every 5", updates_every=5.0),
+        EscalationLevel(
+            30.0, "L4 Executive", "war room; updates every 5 s (demo time)", updates_every=5.0
+        ),
     ),
 )
 

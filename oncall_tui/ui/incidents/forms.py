@@ -85,10 +85,10 @@ class DeclareForm(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-dialog"):
             yield Static("declare an incident", classes="dialog-title", markup=False)
-            yield Label(f"severity ({', '.join(self.severities)})")
-            yield Input(self.default_severity, id="declare-severity")
             yield Label("title")
             yield Input("", placeholder="what users see going wrong", id="declare-title")
+            yield Label(f"severity ({', '.join(self.severities)})")
+            yield Input(self.default_severity, id="declare-severity")
             yield Label("affected services (space separated)")
             yield Input(self.focused_service or "", id="declare-services")
             yield Label("commander")
@@ -187,6 +187,9 @@ class MilestoneForm(_Form):
             yield Label("time (now, HH:MM, -5m or RFC 3339)")
             yield Input("now", id="milestone-time")
             yield Static("", classes="form-error", markup=False)
+            yield Static(
+                "↑↓ choose · enter: to the time · enter again or ctrl+s: stamp · escape: cancel"
+            )
 
     def on_mount(self) -> None:
         choice = self.query_one(OptionList)
@@ -266,7 +269,7 @@ class ResolveForm(_Form):
             yield Label("resolution (what fixed it)")
             yield Input("", id="resolve-fix")
             yield Static("", classes="form-error", markup=False)
-            yield Static("ctrl+s: resolve · escape: cancel")
+            yield Static("enter or tab: next field · ctrl+s: resolve · escape: cancel")
 
     def on_mount(self) -> None:
         self.query_one("#resolve-cause", Input).focus()

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from oncall_tui.store.incidents import IncidentStore
 
 
+ESCALATION_NOTICE = 30.0  # seconds the toast stays; the header keeps the mark until `i`
+
+
 class IncidentHost:
     """Incident features of the app; expects `config`, `now`, `notify`, `run_worker`, `bell`."""
 
@@ -31,6 +34,7 @@ class IncidentHost:
     _incident_version: tuple[int, int] | None = None
     _incident_reading = False
     _escalation_seen: tuple[int, int] | None = None  # (incident id, level index) announced
+    _escalation_unacked: str | None = None  # the level reached that nobody has looked at yet
     _incident_error: str | None = None
     _incident_lock = threading.Lock()  # one store connection, used by one worker at a time
 
@@ -106,13 +110,19 @@ class IncidentHost:
         found = self.incident_clocks()
         if view is None or found is None:
             return None
-        return inert_line(header_line(view.incident, found)), is_loud(found)
+        line = header_line(view.incident, found)
+        if self._escalation_unacked:
+            # the notice that stays until someone looks: `i` opens the incident and clears it
+            line = f"⚑ {self._escalation_unacked} reached: i acknowledges · {line}"
+        return inert_line(line), is_loud(found) or bool(self._escalation_unacked)
 
     def _announce_escalation(self) -> None:
-        """Reaching a level rings the bell (with `bell: true`) and leaves a notice that stays
-        until the incident screen is opened (which acknowledges it)."""
+        """Reaching a level rings the bell (with `bell: true`), shows a notice, and marks the
+        header loudly until the incident screen is opened (which acknowledges it)."""
         view = self.incident_view
         found = self.incident_clocks()
+        if view is None:
+            self._escalation_unacked = None  # resolved: nothing left to acknowledge
         if view is None or found is None or found.level is None:
             return
         index = level_at(self.incident_policy().escalation, found.elapsed)
@@ -123,6 +133,7 @@ class IncidentHost:
         if index <= self._escalation_seen[1]:
             return
         self._escalation_seen = key
+        self._escalation_unacked = found.level.level
         app: Any = self
         note = f" ({found.level.note})" if found.level.note else ""
         if self.config.bell:
@@ -131,7 +142,7 @@ class IncidentHost:
             f"{view.incident.ref} escalated to {found.level.level}{note}; i opens the incident",
             title="escalation",
             severity="warning",
-            timeout=24 * 3600,
+            timeout=ESCALATION_NOTICE,
             markup=False,
         )
 
@@ -166,7 +177,7 @@ class IncidentHost:
 
         app: Any = self
         if self.incident_view is not None:
-            app.clear_notifications()  # opening the incident acknowledges the escalation
+            self._escalation_unacked = None  # opening the incident acknowledges the escalation
             if not isinstance(app.screen, IncidentScreen):
                 app.push_screen(IncidentScreen())
             return
@@ -350,11 +361,13 @@ class IncidentHost:
         )
 
     def postmortem_path(self, ref: str) -> Path:
-        """Beside the recording: `<state>/oncall/postmortems/INC-7.md`."""
-        from oncall_tui.store.paths import default_path
+        """`<state>/oncall/postmortems/<recording>-INC-7.md`: in the state folder even when the
+        recording is a temporary file (the demo's), and named by the recording, whose
+        incidents are numbered from 1."""
+        from oncall_tui.store.paths import default_path, state_dir
 
-        base = (self.incident_path or default_path(self.config)).parent
-        return base / "postmortems" / f"{ref}.md"
+        recording = self.incident_path or default_path(self.config)
+        return state_dir() / "postmortems" / f"{recording.stem}-{ref}.md"
 
     def write_postmortem(self) -> None:
         """Write the postmortem of the open (or newest) incident and say where it is."""

@@ -24,8 +24,8 @@ class IncidentClock(Horizontal):
     IncidentClock.-open { display: block; }
     IncidentClock.-loud { border: thick $status-crit; }
     IncidentClock .clock-digits { width: auto; padding: 0 1; text-style: bold; }
-    IncidentClock .clock-facts { width: 1fr; height: auto; text-style: bold; }
-    IncidentClock .clock-timeline { width: 1fr; height: auto; color: $text-muted; }
+    IncidentClock .clock-facts { width: 1fr; height: auto; padding: 0 1; text-style: bold; }
+    IncidentClock .clock-timeline { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
