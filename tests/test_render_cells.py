@@ -111,7 +111,7 @@ def test_columns_for_check_kinds_appear_only_when_some_service_has_them():
 
 def test_threshold_legend_and_distance_to_next_level():
     limits = thresholds(0.8, 0.7, Direction.BELOW)
-    assert threshold_legend(limits, "ratio") == "warn < 80 % · crit < 70 %"
+    assert threshold_legend(limits, "ratio") == "warn <= 80 % · crit <= 70 %"
     hit = kpi("cqar", "cache_hit_rate", 0.78, Status.WARN, "ratio", next_level=("crit", 0.7))
     assert distance_text(hit) == "next: crit at 70 % (8 % away)"
 

@@ -38,7 +38,7 @@ async def test_one_panel_per_kpi_with_value_thresholds_and_duration():
             "queue_depth",
         }
         text = screen_text(app)
-        assert "warn > 0.1 % · crit > 1 %" in text
+        assert "warn >= 0.1 % · crit >= 1 %" in text
         assert "✖ CRIT for 10 min · updated 3 s ago" in text
 
 

@@ -228,10 +228,11 @@ def age_text(seconds: float | None) -> str:
 
 
 def threshold_legend(thresholds: Thresholds | None, unit: str) -> str:
-    """`warn > 1 s · crit > 5 s`, or `no thresholds`."""
+    """`warn >= 1 s · crit >= 5 s`, or `no thresholds`. A value on the line is in breach
+    (the engine judges `>=` and `<=`), so the legend says so."""
     if thresholds is None or not thresholds.levels:
         return "no thresholds"
-    sign = ">" if thresholds.direction is Direction.ABOVE else "<"
+    sign = ">=" if thresholds.direction is Direction.ABOVE else "<="
     parts = [f"{lv.name} {sign} {format_value(lv.value, unit)}" for lv in thresholds.levels]
     legend = " · ".join(parts)
     if thresholds.hold:
