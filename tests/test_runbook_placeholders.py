@@ -53,7 +53,7 @@ def test_config_vars_are_trusted_and_substituted_as_written() -> None:
     ["kubectl logs <pod>", 'kubectl logs "<pod>"', "kubectl logs '<pod>'", "echo ${POD}"],
 )
 def test_outside_value_stays_one_inert_shell_argument(template: str) -> None:
-    ctx = CTX.with_outside({"pod": EVIL})
+    ctx = FillContext(outside={"pod": EVIL})  # no cluster known: no kubectl flags added
     result = fill(template, ctx, "bash")
     words = shlex.split(result.text)
     assert words == [*shlex.split(template.rsplit(" ", 1)[0]), EVIL]

@@ -208,3 +208,18 @@ async def test_the_service_header_says_which_alert_pages_with_what_severity():
         paging = next(i for i, line in enumerate(lines) if "alerts page:" in line)
         assert paging <= 5 and "▲ CQARCacheLow warning" in lines[paging]
         assert "dashboard ✖ CRIT" in lines[paging]
+
+
+async def test_focus_moves_to_the_loudest_panel_when_the_focused_probe_row_folds_away():
+    app, state = hand_app(cache_incident(probe=Status.CRIT))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_cqar(pilot)
+        row = screen.query_one("#probe-ready")
+        row.focus()
+        await pilot.pause()
+        state.set(cache_incident(probe=Status.OK))  # every probe well: rows fold into a line
+        app.tick()
+        for _ in range(4):
+            await pilot.pause()
+        assert screen.query_one(HealthPane).all_well
+        assert isinstance(app.focused, KpiPanel) and app.focused.check_id.key == "cache_hit_rate"

@@ -7,7 +7,10 @@ both find var `namespace`).
 Where values come from, most specific first:
 - outside values (series labels, pod names): untrusted, quoted for the block's language;
 - the service's `vars`: trusted, substituted as written;
-- built-ins: service, namespace, datasource_url / prometheus_url, now, context.
+- built-ins: service, namespace, datasource_url / prometheus_url, now, context, and the
+  probes' hosts and ports (`grpc_host`, `grpc_port`, `<probe>_host`, `host`, `port`).
+
+A `kubectl` line naming no `--context` / `-n` gets the service's (`kubectl_flags`).
 
 Shell is left alone: `$1`, `$?`, `$(...)`, `${X:-d}`, `\\$X`, redirections (`> out`,
 `<<EOF`) and any `$VAR` assigned in the block itself. An unknown `$VAR` stays as written; it is
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from oncall_tui.runbooks.kubectl_flags import add_kubectl_flags
 from oncall_tui.runbooks.quoting import PROMQL_LANGUAGES, quote_outside
 from oncall_tui.secret_registry import strip_userinfo
 
@@ -132,6 +136,33 @@ def builtin_values(
     return values
 
 
+def probe_values(service: Service | None) -> dict[str, str]:
+    """Hosts and ports of the service's probes: `grpc_host`, `grpc_port` (by kind), `ready_host`
+    (by probe name), and `host` / `port` of the first probe. From the config: trusted."""
+    from urllib.parse import urlsplit
+
+    values: dict[str, str] = {}
+    for probe in service.health if service is not None else ():
+        target = probe.target
+        if "://" in target:
+            parts = urlsplit(target)
+            host = parts.hostname or ""
+            port = str(parts.port or (443 if parts.scheme == "https" else 80))
+            values.setdefault(f"{probe.name}_url", strip_userinfo(target))
+        else:
+            host, _, port = target.rpartition(":")
+            host = host.strip("[]")
+        if not host:
+            continue
+        for prefix in (probe.kind.value, probe.name):
+            values.setdefault(f"{prefix}_host", host)
+            values.setdefault(f"{prefix}_port", port)
+            values.setdefault(f"{prefix}_address", f"{host}:{port}")
+        values.setdefault("host", host)
+        values.setdefault("port", port)
+    return values
+
+
 def context_for(
     service: Service | None = None,
     config: Config | None = None,
@@ -143,7 +174,7 @@ def context_for(
     """The fill context of a service: its vars, the built-ins, and any outside values."""
     return FillContext(
         vars=dict(service.vars) if service is not None else {},
-        builtins=builtin_values(service, config, now, service_name),
+        builtins={**probe_values(service), **builtin_values(service, config, now, service_name)},
         outside=dict(outside or {}),
     )
 
@@ -181,6 +212,8 @@ def assigned_names(text: str) -> frozenset[str]:
 def fill(text: str, context: FillContext, language: str = "") -> FilledCommand:
     """Fill every placeholder of `text` (a command block in `language`) from `context`."""
     promql = language.lower() in PROMQL_LANGUAGES
+    # a kubectl line naming no cluster gets the service's: a paste never lands elsewhere
+    text = add_kubectl_flags(text, language, lambda name: context.lookup(name) is not None)
     # In PromQL `queue="$queue"` is a label matcher, not a shell assignment.
     assigned = frozenset() if promql else assigned_names(text)
     out: list[str] = []

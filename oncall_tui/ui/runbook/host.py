@@ -165,6 +165,8 @@ class RunbookHost:
         app: Any = self
         config = self.config
         service_config = config.services.get(service) if service else None
+        # what the dashboard knows of the service (its pods) fills what the caller did not
+        outside = {**self._workload_values(service), **(outside or {})}
         context = context_for(service_config, config, service_name=service, outside=outside)
         screen = RunbookScreen(
             link,
@@ -185,6 +187,28 @@ class RunbookHost:
             return
         app.push_screen(screen)
         app.record_action("runbook.opened", service=service, subject=_link_text(link))
+
+    def _workload_values(self, service: str | None) -> dict[str, str]:
+        """`pod`, `deployment`, `namespace`, `context` from the service's workloads: the pod
+        focused in its pods table, else its first unhealthy pod (else its first)."""
+        app: Any = self
+        snapshot = getattr(app, "snapshot", None)
+        found = snapshot.service(service) if snapshot is not None and service else None
+        check = found.check(CheckKind.KUBERNETES, "workloads") if found is not None else None
+        if check is None:
+            return {}
+        from oncall_tui.sources.kubernetes.placeholders import placeholder_values
+        from oncall_tui.sources.kubernetes.records import Workloads
+
+        if not isinstance(check.detail, Workloads):
+            return {}
+        focused = None
+        from oncall_tui.ui.widgets.workloads_pane import WorkloadsPane
+
+        for pane in app.screen.query(WorkloadsPane):
+            if pane.service == service and pane.table.has_focus:
+                focused = pane.selected_pod_name()
+        return placeholder_values(check.detail, focused)
 
     def open_runbook_for_check(
         self, check: CheckSnapshot, outside: Mapping[str, str] | None = None

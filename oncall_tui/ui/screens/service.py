@@ -95,6 +95,9 @@ class ServiceScreen(DashboardScreen):
             self.after_refresh("panel focus", self._refocus, None)  # a firing SLO may be loudest
         workloads = service.check(CheckKind.KUBERNETES, "workloads")
         self.query_one(WorkloadsPane).show(service.name, workloads, now)
+        if self.focused is None or not self.focused.display:
+            # the focused row went away (probes all well again fold into one line)
+            self.after_refresh("panel focus", self._refocus, None)
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
