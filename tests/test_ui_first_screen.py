@@ -171,7 +171,7 @@ async def test_the_runbook_pane_beside_the_panels_reflows_them_into_the_room_lef
 
 def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which_pages():
     from oncall_tui.render.cause import dashboard_line, paging_line
-    from oncall_tui.sources.alerts.records import Alert
+    from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 
     warning = Alert("CQARHighErrorRate", "firing", "warning", {}, {}, service="cqar")
     errors = kpi(
@@ -179,7 +179,9 @@ def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which
     )
     errors = replace(errors, level="major")  # a policy tier named on its own
     alerts = replace(
-        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN), value=1.0, detail=(warning,)
+        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN),
+        value=1.0,
+        detail=ServiceAlerts((warning,)),
     )
     cqar = service("cqar", [errors, alerts])
     line = paging_line(cqar)
@@ -192,20 +194,22 @@ def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which
 
 
 async def test_the_service_header_says_which_alert_pages_with_what_severity():
-    from oncall_tui.sources.alerts.records import Alert
+    from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 
     warning = Alert("CQARCacheLow", "firing", "warning", {}, {}, service="cqar")
     snapshot = cache_incident()
     cqar = snapshot.services[0]
     alerts = replace(
-        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN), value=1.0, detail=(warning,)
+        check("cqar", CheckKind.ALERTS, "alerts", Status.WARN),
+        value=1.0,
+        detail=ServiceAlerts((warning,)),
     )
     snapshot = replace(snapshot, services=(replace(cqar, checks=(*cqar.checks, alerts)),))
     app, _ = hand_app(snapshot)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_cqar(pilot)
         lines = screen_text(app).splitlines()
-        paging = next(i for i, line in enumerate(lines) if "alerts page:" in line)
+        paging = next(i for i, line in enumerate(lines) if "alerts do:" in line)
         assert paging <= 5 and "▲ CQARCacheLow warning" in lines[paging]
         assert "dashboard ✖ CRIT" in lines[paging]
 

@@ -13,7 +13,7 @@ from oncall_tui.config.model import Direction, Level
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot
 from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
-from oncall_tui.sources.alerts.records import Alert, severity_status
+from oncall_tui.sources.alerts.records import Alert, ServiceAlerts, severity_status
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
 
@@ -121,7 +121,7 @@ def cause_line(service: ServiceSnapshot, now: float) -> str:
 def _firing(service: ServiceSnapshot) -> list[Alert]:
     check = service.check(CheckKind.ALERTS, "alerts")
     detail = check.detail if check is not None else None
-    alerts = [a for a in detail if isinstance(a, Alert)] if isinstance(detail, tuple) else []
+    alerts = detail.alerts if isinstance(detail, ServiceAlerts) else ()
     firing = [a for a in alerts if a.is_firing]
     return sorted(firing, key=lambda a: -severity_status(a.severity).rank)
 
@@ -137,8 +137,9 @@ def verdict_words(check: CheckSnapshot | None, status: Status) -> str:
 
 def paging_line(service: ServiceSnapshot) -> str | None:
     """The firing alerts' own severities beside the dashboard's verdict, saying which pages:
-    `alerts page: ▲ CQARHighErrorRate warning · dashboard ✖ CRIT major (its thresholds; it
-    does not page)`. None when no alert of the service fires."""
+    `dashboard ✖ CRIT major does not page; alerts do: ▲ CQARHighErrorRate warning` (the
+    verdict first: a narrow screen cuts alert names, not which one pages). None when no
+    alert of the service fires."""
     firing = _firing(service)
     if not firing:
         return None
@@ -146,9 +147,7 @@ def paging_line(service: ServiceSnapshot) -> str | None:
     if len(shown) > 3:
         shown = [*shown[:3], f"+{len(shown) - 3} more"]
     verdict = verdict_words(cause_check(service), service.status)
-    return (
-        f"alerts page: {' · '.join(shown)} | dashboard {verdict} (its thresholds; it does not page)"
-    )
+    return f"dashboard {verdict} does not page; alerts do: {' · '.join(shown)}"
 
 
 def dashboard_line(service: ServiceSnapshot | None, alert: Alert) -> str:
