@@ -155,6 +155,18 @@ class DashboardState:
         for listener in self._listeners:
             listener.source_reported(name, ok, error, now)
 
+    def resume(self, check_id: CheckId, status: Status, level: str | None, at: float) -> None:
+        """Start a check not observed yet from a breach a record shows counted at `at`, when
+        the breach began before the record does (a recording's first rows): its `for:` hold
+        is not started again, so the check never reads quieter than the record. The next
+        reading is judged as usual (with the current thresholds) on top of it."""
+        check = self._check(check_id)
+        if check.observed or not status.is_breach:
+            return
+        check.status, check.level, check.since, check.verdict = status, level, at, status
+        check.cached = None
+        self._changed()
+
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
         self._changed()

@@ -244,12 +244,14 @@ class Recording:
 
     def seek_rows(self, at: float, windows: Mapping[int, float], default: float) -> list[Row]:
         """What a seek to `at` replays, oldest first: per check, the row of its last recorded
-        status change (so `since` reads right), its last row before its window, and every row
-        of its window (`windows[check id]` seconds before `at`, else `default`)."""
+        status change (so `since` reads right), its last row before its window, every row
+        of its window (`windows[check id]` seconds before `at`, else `default`), and its last
+        row that was judged rather than stale (so a stale check keeps its value's verdict)."""
         checks = self.checks()
         raw: list[tuple] = self._latest_rows(
             {cid: at - window for cid, window in windows.items()}, at - default
         )
+        raw.extend(self._last_judged(at))
         for cid, changed in self._conn.execute(
             "SELECT check_id, max(at) FROM status_changes WHERE check_id IS NOT NULL "
             "AND at <= ? AND at >= ? GROUP BY check_id",
@@ -283,6 +285,21 @@ class Recording:
         unique = {(r[0], r[1]): r for r in raw}
         ordered = sorted(unique.values(), key=lambda r: r[1])
         return [row for row in (self._row(r) for r in ordered) if row is not None]
+
+    def _last_judged(self, at: float) -> list[tuple]:
+        """Each check's last row at or before `at` that was judged rather than failed (its
+        verdict not stale or error): the value a stale check keeps, and so its verdict."""
+        failed = (Status.STALE.value, Status.ERROR.value)
+        raw = []
+        for cid in self.checks():
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
+                "AND verdict NOT IN (?, ?) ORDER BY at DESC LIMIT 1",
+                (cid, at, *failed),
+            ).fetchone()
+            if found is not None:
+                raw.append(found)
+        return raw
 
     def thinned_values(
         self, check_id: int, start: float, end: float, step: float
@@ -332,6 +349,45 @@ class Recording:
                 (check_id, start, end),
             ).fetchall()
         )
+
+    def check_rows(self, check_id: int, start: float, end: float) -> list[Row]:
+        """One check's rows with start <= at < end, oldest first."""
+        self.checks()
+        return [
+            row
+            for row in (
+                self._row(r)
+                for r in self._conn.execute(
+                    f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at >= ? "
+                    "AND at < ? ORDER BY at",
+                    (check_id, start, end),
+                )
+            )
+            if row is not None
+        ]
+
+    def rows_at_changes(self, check_id: int, start: float, end: float) -> list[Row]:
+        """One check's row as it stood at `start` and the row of each of its status changes
+        with start < at <= end, oldest first: how it went, without every row between."""
+        self.checks()
+        times = [start] + [
+            at
+            for (at,) in self._conn.execute(
+                "SELECT at FROM status_changes WHERE check_id = ? AND at > ? AND at <= ? "
+                "ORDER BY at",
+                (check_id, start, end),
+            )
+        ]
+        raw = {}
+        for when in times:
+            found = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
+                "ORDER BY at DESC LIMIT 1",
+                (check_id, when),
+            ).fetchone()
+            if found is not None:
+                raw[found[1]] = found
+        return [row for row in (self._row(raw[t]) for t in sorted(raw)) if row is not None]
 
     def first_at(self, check_id: int, after: float) -> float | None:
         """The time of a check's first row after `after`, if any."""

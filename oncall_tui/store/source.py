@@ -125,9 +125,13 @@ class RecordingSource(Source):
         self._source_ok = {}
         self.recording.prime(at - widest - refresh)
         rows = self.recording.seek_rows(at, windows, default)
+        rows = self._from_the_start(rows, windows)
+        rows = self._with_targets(rows, at)
         first_at: dict[CheckId | DashboardRecord, float] = {}
+        first_row: dict[CheckId | DashboardRecord, Row] = {}
         for row in rows:
             first_at.setdefault(row.check, row.at)
+            first_row.setdefault(row.check, row)
         backfill: dict[CheckId | DashboardRecord, tuple[tuple[float, float], ...]] = {}
         step = max(refresh, history / points)
         for cid, check in ids.items():
@@ -137,11 +141,74 @@ class RecordingSource(Source):
                 )
         rows = [self._with_history(r, backfill) for r in rows]
         self._sources(state, float("-inf"), at)
+        self._resume(state, ids, windows, first_row)
         self._apply(state, rows)
         self.clock.now = at
         self._sources_alive(state, rows)
         self.cursor = at
         return state
+
+    def _from_the_start(self, rows: list[Row], windows: dict[int, float]) -> list[Row]:
+        """A held check whose replay begins within its window of its first recorded row is
+        replayed from that row: whether its breach lasted its hold is decided from there."""
+        ids = {check: cid for cid, check in self.recording.checks().items()}
+        starts: dict[CheckId | DashboardRecord, float] = {}
+        for row in rows:
+            starts.setdefault(row.check, row.at)
+        extra: list[Row] = []
+        for check, begins in starts.items():
+            cid = ids.get(check)
+            if cid is None or cid not in windows:
+                continue
+            first = self.recording.first_at(cid, float("-inf"))
+            if first is not None and begins - windows[cid] < first < begins:
+                extra.extend(self.recording.check_rows(cid, first, begins))
+        if not extra:
+            return rows
+        return sorted([*extra, *rows], key=lambda r: r.at)
+
+    def _with_targets(self, rows: list[Row], at: float) -> list[Row]:
+        """Each service's targets check as it went over the replayed span: whether its targets
+        were down decides whether a rate row is a reading or stale, so a rate check replayed
+        from its last judged row meets the targets going down where the recording did."""
+        from oncall_tui.config.targets import TARGETS_KEY
+        from oncall_tui.sources.base import CheckKind
+
+        earliest: dict[str, float] = {}
+        for row in rows:
+            if isinstance(row.check, CheckId):
+                earliest.setdefault(row.check.service, row.at)
+        extra: list[Row] = []
+        for cid, check in self.recording.checks().items():
+            if not isinstance(check, CheckId) or check.kind is not CheckKind.KPI:
+                continue
+            if check.key != TARGETS_KEY or check.service not in earliest:
+                continue
+            extra.extend(self.recording.rows_at_changes(cid, earliest[check.service], at))
+        if not extra:
+            return rows
+        unique = {(r.check, r.at): r for r in [*rows, *extra]}
+        return sorted(unique.values(), key=lambda r: r.at)
+
+    def _resume(
+        self,
+        state: DashboardState,
+        ids: dict[int, CheckId | DashboardRecord],
+        windows: dict[int, float],
+        first_row: dict[CheckId | DashboardRecord, Row],
+    ) -> None:
+        """A held check replayed from its first recorded row, where the recording had counted
+        a breach already: that breach began before the file did, so it stays counted rather
+        than held again from the file's start (never quieter than the recording)."""
+        for cid, check in ids.items():
+            row = first_row.get(check)
+            if cid not in windows or row is None or not isinstance(check, CheckId):
+                continue
+            if self.recording.first_at(cid, float("-inf")) != row.at:
+                continue
+            if row.verdict.is_breach:
+                self.clock.now = row.at
+                state.resume(check, row.verdict, row.level, row.at)
 
     def _holds(self) -> dict[CheckId, float]:
         from oncall_tui.sources.base import CheckKind
