@@ -24,7 +24,8 @@ class Status(enum.Enum):
 
     @property
     def glyph(self) -> str:
-        return _GLYPH[self]
+        """`✖`; the ASCII one (`X`) while `use_ascii_glyphs(True)` is in force."""
+        return _ASCII_GLYPH[self] if _ascii[0] else _GLYPH[self]
 
     @property
     def ascii_glyph(self) -> str:
@@ -81,6 +82,26 @@ _ASCII_GLYPH = {
     Status.STALE: "~",
     Status.ERROR: "E",
 }
+
+
+GLYPH_SETTINGS = ("auto", "unicode", "ascii")
+_ascii = [False]  # one display setting for the whole process (the `glyphs:` of the config)
+
+
+def wants_ascii(setting: str, term: str) -> bool:
+    """`glyphs: ascii`, or `auto` on the Linux console (`TERM=linux`), whose font has no
+    `✖ ◌ ⟳ ◔`: there every status glyph is drawn in ASCII (`X ~ > -`)."""
+    return setting == "ascii" or (setting == "auto" and term == "linux")
+
+
+def use_ascii_glyphs(on: bool) -> None:
+    """Draw status glyphs (and the restart mark) in ASCII from now on, or in Unicode again."""
+    _ascii[0] = on
+
+
+def restart_glyph() -> str:
+    """`⟳` before a restart count; `r` in ASCII."""
+    return "r" if _ascii[0] else "⟳"
 
 
 def worst(statuses: Iterable[Status], default: Status = Status.NODATA) -> Status:

@@ -23,4 +23,5 @@ fi
 "$PYTHON" -m ruff format --check .
 # the layer contracts in .importlinter
 "$PYTHON" -c "import sys; from importlinter.cli import lint_imports_command as lint; sys.exit(lint())" --no-cache
+"$PYTHON" -m mypy  # the whole package; the core strictly (pyproject's [tool.mypy])
 "$PYTHON" -m pytest "$@"

@@ -61,14 +61,27 @@ def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _hermetic(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No test touches the user's files: config discovery, recordings and the clipboard
+    fallback all look in a fresh folder; the terminal is a plain xterm, not a tmux."""
+    from oncall_tui.status import use_ascii_glyphs
+
     home = tmp_path_factory.mktemp("home")
+    runtime = home / "run"
+    runtime.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # config discovery
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))  # recordings
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # the clipboard fallback file
     monkeypatch.delenv("ONCALL_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # not the Linux console: Unicode glyphs
     monkeypatch.setenv("TEXTUAL_DISABLE_CURSOR_BLINK", "1")
+    yield
+    use_ascii_glyphs(False)  # a test that asked for ASCII glyphs leaves them behind
 
 
 @pytest.fixture(autouse=True)

@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 from oncall_tui.rules.emit import render_config
-from oncall_tui.rules.reader import RuleFileError, read_rule_file
+from oncall_tui.rules.reader import AlertRule, RecordingRule, RuleFileError, read_rule_file
 from oncall_tui.rules.runbook_check import check_runbooks
 from oncall_tui.rules.translate import translate
 
 
 def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.files]
-    alerts = []
-    recordings = []
+    alerts: list[AlertRule] = []
+    recordings: list[RecordingRule] = []
     problems: list[str] = []
     for path in paths:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +17,7 @@ from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.render.status_report import report_exit_code, to_json, to_table
+from oncall_tui.status import use_ascii_glyphs, wants_ascii
 
 if TYPE_CHECKING:
     from oncall_tui.runbooks.index import RunbookIndex
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 def load_for_command(args: argparse.Namespace) -> Config | None:
     """The config a command runs on (limited to `--service`); None after printing why not."""
+    config: Config | None
     if getattr(args, "demo", False):
         from oncall_tui.sources.demo import demo_config
 
@@ -98,6 +101,8 @@ def _iso(ts: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     config = load_for_command(args)
+    if config is not None:
+        use_ascii_glyphs(wants_ascii(config.glyphs, os.environ.get("TERM", "")))
     if config is None:
         return 3
     recording = getattr(args, "recording", None)

@@ -34,8 +34,6 @@ KPI_KEYS: tuple[str, ...] = (
     "runbook",
 )
 PANEL_KEYS: tuple[str, ...] = (*KPI_KEYS, "key")
-# `unit:` is free text; these are the ones values are formatted for
-KNOWN_UNITS: tuple[str, ...] = ("s", "ms", "ratio", "percent", "req/s", "count", "bytes", "B/s")
 _FACTOR = re.compile(r"\s*(\d+(?:\.\d+)?)\s*x\s*")
 _BRACED = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STATUS_WORDS = {"warn": Status.WARN, "crit": Status.CRIT}

@@ -23,6 +23,7 @@ from oncall_tui.config.reader import Field, Reader, Section
 from oncall_tui.config.record import read_record
 from oncall_tui.config.services import NAME, read_service
 from oncall_tui.local_files import read_bounded_text
+from oncall_tui.status import GLYPH_SETTINGS
 
 __all__ = [
     "ConfigError",
@@ -44,6 +45,7 @@ TOP_KEYS: tuple[str, ...] = (
     "keymap",
     "bell",
     "alert_notices",
+    "glyphs",
     "record",
     "incidents",
     "services",
@@ -150,6 +152,19 @@ def _read_paths(found: Field | None, *, files_only: bool = False) -> tuple[Path,
     return tuple(paths)
 
 
+def _read_glyphs(found: Field | None) -> str:
+    """`glyphs:` auto (the default), unicode or ascii."""
+    if found is None:
+        return "auto"
+    text = found.as_str()
+    if text is None:
+        return "auto"
+    if text.strip() not in GLYPH_SETTINGS:
+        found.fail(f"expected one of {', '.join(GLYPH_SETTINGS)}, got {text!r}")
+        return "auto"
+    return text.strip()
+
+
 def _read_theme(found: Field | None) -> str:
     """A built-in theme name, or a theme file (resolved against the config folder)."""
     if found is None:
@@ -230,12 +245,14 @@ def _build(top: Section, path: Path) -> Config | None:
                 "a service name may only hold letters, digits, _ and -",
             )
             continue
+        found = svc_section.get(name)
+        assert found is not None  # `name` is one of the section's own keys
         service = read_service(
             name,
-            svc_section.get(name),
+            found,
             names,
             refresh,
-            svc_section.key_line(name),  # type: ignore[arg-type]
+            svc_section.key_line(name),
             incident_base=incidents or DEFAULT_POLICY,
         )
         if service is not None:
@@ -247,6 +264,7 @@ def _build(top: Section, path: Path) -> Config | None:
     keymap = _read_keymap(top.get("keymap"))
     bell = top.boolean("bell", False)
     alert_notices = top.boolean("alert_notices", True)
+    glyphs = _read_glyphs(top.get("glyphs"))
     record = read_record(top.get("record"))
     # with errors too: what could be read, for `oncall validate` to check the rest
     return Config(
@@ -261,6 +279,7 @@ def _build(top: Section, path: Path) -> Config | None:
         keymap=keymap,
         bell=bell,
         alert_notices=alert_notices,
+        glyphs=glyphs,
         record=record,
         incidents=incidents,
     )

@@ -274,6 +274,7 @@ class Config:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     bell: bool = False  # ring the terminal bell on a new firing alert
     alert_notices: bool = True  # a notice for each new firing alert (`m` mutes them in the TUI)
+    glyphs: str = "auto"  # auto (ASCII on TERM=linux), unicode or ascii: status.GLYPH_SETTINGS
     record: RecordConfig = RecordConfig()  # the flight recorder (`record:`)
     # the built-in demo (set only by `demo_config()`, for `oncall demo` and `--demo`): its
     # source simulates probes and workloads too, so no real probe or cluster is touched

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.inert import inert_block, inert_line
@@ -34,6 +34,9 @@ from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status, exit_code, overall_word
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -246,7 +249,7 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
     return "; ".join(notes)
 
 
-def to_table(snapshot: DashboardSnapshot):  # -> rich.table.Table (imported lazily)
+def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazily
     from rich.table import Table
     from rich.text import Text
 

@@ -129,7 +129,8 @@ def read_rule_file(path: Path) -> RuleFile:
                 f"{path.name}:{group_node.start_mark.line + 1}: a group is not a mapping"
             )
             continue
-        name = str(_plain(_get(group_node, "name")) or "") if _get(group_node, "name") else ""
+        name_node = _get(group_node, "name")
+        name = str(_plain(name_node) or "") if name_node else ""
         interval = None
         interval_node = _get(group_node, "interval")
         if interval_node is not None:

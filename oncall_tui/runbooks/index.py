@@ -7,7 +7,7 @@ dashboard must start even when one runbook is broken.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,12 +46,6 @@ class RunbookIndex:
             if loaded is not None:
                 runbooks.append(parse_runbook(loaded, file))
         return cls(roots, tuple(runbooks), tuple(problems))
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[tuple[Path, str]]) -> RunbookIndex:
-        """An index of in-memory runbooks (the demo's built-in ones, tests)."""
-        runbooks = tuple(parse_runbook(inert_block(text), Path(path)) for path, text in texts)
-        return cls(tuple(rb.path.parent for rb in runbooks), runbooks)
 
     def files(self) -> tuple[Path, ...]:
         return tuple(rb.path for rb in self.runbooks)

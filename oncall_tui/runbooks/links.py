@@ -82,9 +82,9 @@ def find_runbook(
     if len(candidates) > 1:
         names = tuple(str(rb.path) for rb in candidates)
         return LinkProblem("ambiguous-file", file, f"runbook {file} matches several files", names)
-    names = [index.display_name(p) for p in index.files()]
-    near = difflib.get_close_matches(file, names, n=3, cutoff=0.5)
-    near += [n for n in names if Path(n).name == Path(file).name and n not in near]
+    known = [index.display_name(p) for p in index.files()]
+    near = difflib.get_close_matches(file, known, n=3, cutoff=0.5)
+    near += [n for n in known if Path(n).name == Path(file).name and n not in near]
     return LinkProblem("missing-file", file, f"runbook file {file} not found", tuple(near))
 
 
@@ -319,7 +319,7 @@ def link_for(
     """What `r` on a KPI, custom panel or probe opens: its link, or a guess."""
     if target.runbook:
         return resolve_link(index, target.runbook, service.runbook, base_dir)
-    name = getattr(target, "key", None) or getattr(target, "name", "")
+    name = str(getattr(target, "key", None) or getattr(target, "name", ""))
     kind = "kpi" if hasattr(target, "key") else "probe"
     return guess_section(index, service.runbook, name, kind, base_dir)
 

@@ -123,10 +123,6 @@ class Runbook:
     def commands_in(self, section: Section) -> tuple[Command, ...]:
         return tuple(c for c in self.commands if section.contains_line(c.line))
 
-    def heading_for_line(self, line: int) -> Heading | None:
-        """The heading that `line` lives under (the last one at or before it)."""
-        return _heading_before(self.headings, line)
-
 
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
@@ -230,11 +226,6 @@ def parse_runbook(text: str, path: Path) -> Runbook:
         blocks=tuple(blocks),
         sections=_sections(runbook_headings, line_total),
     )
-
-
-def _heading_before(headings: tuple[Heading, ...], line: int) -> Heading | None:
-    at = bisect_right([h.line for h in headings], line)
-    return headings[at - 1] if at else None
 
 
 def _sections(headings: tuple[Heading, ...], line_total: int) -> dict[str, Section]:

@@ -96,27 +96,31 @@ async def send_capped(
     past `deadline` seconds in all (httpx's own timeouts are per read: a server dribbling a
     byte a second would hold the request forever). FetchFailed for every failure: a body
     too large is MALFORMED ("too large"), a deadline passed is TIMEOUT."""
+
+    async def whole() -> httpx.Response:
+        async with client.stream(method, url, **kwargs) as response:
+            content = await _read_capped(response, max_body)
+            headers = [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
+            return httpx.Response(
+                response.status_code,
+                headers=headers,
+                content=content,
+                request=response.request,
+                extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+            )
+
     try:
-        async with asyncio.timeout(deadline):
-            async with client.stream(method, url, **kwargs) as response:
-                content = await _read_capped(response, max_body)
-                headers = [
-                    (k, v)
-                    for k, v in response.headers.multi_items()
-                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-                ]
-                return httpx.Response(
-                    response.status_code,
-                    headers=headers,
-                    content=content,
-                    request=response.request,
-                    extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
-                )
+        # wait_for, not asyncio.timeout: that one is Python 3.11+, and 3.10 is supported
+        return await asyncio.wait_for(whole(), deadline)
     except TooLarge:
         where = url if "://" in url else str(client.base_url).rstrip("/") + url
         message = f"answer too large: more than {format_size(max_body)} from {where} (max_body)"
         raise FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, secrets))) from None
-    except TimeoutError:
+    except asyncio.TimeoutError:  # the builtin TimeoutError from 3.11 on
         message = f"no complete answer within {deadline:g} s (the whole request, body included)"
         raise FetchFailed(FetchError(ErrorKind.TIMEOUT, message)) from None
     except httpx.HTTPError as exc:

@@ -8,6 +8,7 @@ repaints only the widgets whose data changed.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from oncall_tui.config.model import Config
 from oncall_tui.engine.poller import Poller
@@ -28,6 +29,7 @@ from oncall_tui.engine.state import DashboardState
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import Source
+from oncall_tui.status import use_ascii_glyphs, wants_ascii
 from oncall_tui.ui.guard import DisplayErrors, guarded
 from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
@@ -40,6 +42,7 @@ from oncall_tui.ui.themes import (
     select_themes,
     theme_dirs,
 )
+from oncall_tui.ui.workers import RoutesWorkerFailures, failure_text
 
 if TYPE_CHECKING:
     from oncall_tui.store.recorder import Recorder
@@ -53,7 +56,7 @@ FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
 FIRST_DATA_PATIENCE = 5.0  # seconds of fast refresh at most, while a source stays silent
 
 
-class OncallApp(IncidentHost, RunbookHost, App[int]):
+class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
     """The dashboard. `live=False` starts no worker and no timer (tests, screenshots)."""
 
     CSS_PATH = "app.tcss"
@@ -91,6 +94,8 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
         incident_path: Path | None = None,
     ) -> None:
         super().__init__()
+        # the Linux console's font has no ✖ ◌ ⟳ ◔: ASCII glyphs there, or when asked to
+        use_ascii_glyphs(wants_ascii(config.glyphs, os.environ.get("TERM", "")))
         self.config = config
         # the recording that holds the incidents; live apps use the config's default file
         self.incident_path = incident_path
@@ -192,12 +197,11 @@ class OncallApp(IncidentHost, RunbookHost, App[int]):
     async def _run_poller(self) -> None:
         await self.poller.run()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # the one place worker failures are routed: polling must never fail silently
-        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
-            self.notify(
-                f"polling stopped: {event.worker.error!r}", title="poller", severity="error"
-            )
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # the notice is RoutesWorkerFailures'; runbooks that failed to load are not read
+        # again on the UI loop (runbook_index says why they are missing instead)
+        if worker.group == "runbooks":
+            self.runbooks_error = failure_text(worker)
 
     async def on_unmount(self) -> None:
         await self.poller.aclose()

@@ -25,7 +25,8 @@ ALERTS_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unp
 
 
 def _state(item: dict, now: float) -> tuple[AlertState, tuple[str, ...], tuple[str, ...]]:
-    status = item.get("status") if isinstance(item.get("status"), dict) else {}
+    found = item.get("status")
+    status = found if isinstance(found, dict) else {}
     silenced_by = str_list(status.get("silencedBy"))
     inhibited_by = str_list(status.get("inhibitedBy"))
     ends_at = parse_time(item.get("endsAt"))

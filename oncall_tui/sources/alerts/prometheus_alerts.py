@@ -12,6 +12,7 @@ from oncall_tui.sources.alerts.matching import service_for
 from oncall_tui.sources.alerts.records import (
     ORIGIN_PROMETHEUS,
     Alert,
+    AlertState,
     label_fingerprint,
     parse_time,
     str_map,
@@ -31,7 +32,7 @@ def parse_alerts(body: object, services: Sequence[Service]) -> tuple[Alert, ...]
         if not isinstance(item, dict):
             continue
         labels = str_map(item.get("labels"))
-        state = "firing" if item.get("state") == "firing" else "pending"
+        state: AlertState = "firing" if item.get("state") == "firing" else "pending"
         alerts.append(
             Alert(
                 name=labels.get("alertname", "?"),

@@ -51,7 +51,7 @@ def default_datasource(config: Config) -> Datasource | None:
     """The datasource named `default`, else the first Prometheus one."""
     candidates = [ds for ds in config.datasources.values() if ds.type == "prometheus"]
     named = [ds for ds in candidates if ds.name == "default"]
-    return (named or candidates or [None])[0]
+    return next(iter(named or candidates), None)
 
 
 def _prometheus_query(datasource: Datasource) -> tuple[QueryFn, Callable[[], object]]:

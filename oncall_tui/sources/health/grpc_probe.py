@@ -12,6 +12,7 @@ import functools
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from oncall_tui.config.model import HealthProbe, ProbeKind
 from oncall_tui.sources.base import ErrorKind, FetchError
@@ -104,7 +105,7 @@ def _read(path: Path | None) -> bytes | None:
     return path.read_bytes() if path is not None else None
 
 
-def _channel(grpc: ModuleType, probe: HealthProbe) -> object:
+def _channel(grpc: ModuleType, probe: HealthProbe) -> Any:  # grpc.aio.Channel (lazy import)
     options = [("grpc.enable_retries", 0)]
     if not probe.grpc_tls:
         return grpc.aio.insecure_channel(probe.target, options=options)
@@ -117,7 +118,7 @@ def _channel(grpc: ModuleType, probe: HealthProbe) -> object:
     return grpc.aio.secure_channel(probe.target, credentials, options=options)
 
 
-def _rpc_error(grpc: ModuleType, code: object, details: str, timeout: float) -> FetchError:
+def _rpc_error(grpc: ModuleType, code: Any, details: str, timeout: float) -> FetchError:
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
     if code == grpc.StatusCode.UNAVAILABLE:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
@@ -63,7 +63,9 @@ class HealthSource(Source):
             for check in (CheckId(service.name, CheckKind.HEALTH, probe.name),)
         ]
 
-    def _runner(self, check: CheckId, probe: HealthProbe) -> Callable[[], object]:
+    def _runner(
+        self, check: CheckId, probe: HealthProbe
+    ) -> Callable[[], Awaitable[Sequence[Observation]]]:
         async def run() -> Sequence[Observation]:
             return [await self.observe(check, probe)]
 

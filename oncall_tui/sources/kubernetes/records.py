@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oncall_tui.status import Status
+from oncall_tui.status import Status, restart_glyph
 
 HOUR = 3600.0
 
@@ -169,9 +169,10 @@ class Workloads:
 
     @property
     def summary(self) -> str:
-        """The overview's pods column: `3/3`, `2/3 ⟳5` (⟳ = restarts in the last hour)."""
+        """The overview's pods column: `3/3`, `2/3 ⟳5` (⟳ = restarts in the last hour; `r`
+        with `glyphs: ascii`)."""
         text = f"{self.pods_ready}/{self.pods_desired}"
-        return f"{text} ⟳{self.restarts_1h}" if self.restarts_1h else text
+        return f"{text} {restart_glyph()}{self.restarts_1h}" if self.restarts_1h else text
 
     @property
     def ascii_summary(self) -> str:

@@ -8,6 +8,7 @@ runs in threads; the whole tick is bounded by the services' timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -86,7 +87,7 @@ class KubernetesSource(Source):
             Job(
                 key=group.key,
                 interval=group.interval,
-                run=lambda group=group: self._tick(group),
+                run=functools.partial(self._tick, group),
                 checks=tuple(check_id(m.service.name) for m in group.members),
                 # above our own bound, so that our TIMEOUT message is the one shown
                 timeout=group.timeout + 2.0,

@@ -25,6 +25,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from oncall_tui.config.model import Datasource, Kpi, Service
 from oncall_tui.sources.base import (
@@ -217,9 +218,11 @@ class PrometheusSource(Source):
         if len(together) < 2:
             together = []
         alone = [m for m in members if m.alone or not together]
-        batched, *answers = await asyncio.gather(
+        gathered: list[Any] = await asyncio.gather(
             self._together(together, at), *(self._alone(m, at) for m in alone)
         )
+        batched: dict[_Member, Result] = gathered[0]
+        answers: list[tuple[str, Result]] = gathered[1:]
         results = dict(batched)
         results.update((m, answer) for m, (_, answer) in zip(alone, answers, strict=True))
         return results
@@ -269,10 +272,12 @@ class PrometheusSource(Source):
         if len(together) < 2:
             together = []
         alone = [m for m in pending if m.alone or not together]
-        batched, *answers = await asyncio.gather(
+        gathered: list[Any] = await asyncio.gather(
             self._range_together(together, pending),
             *(self._range_alone(m, pending[m]) for m in alone),
         )
+        batched: dict[_Member, Points] = gathered[0]
+        answers: list[Points] = gathered[1:]
         results = dict(batched)
         results.update((m, points) for m, points in zip(alone, answers, strict=True) if points)
         return results

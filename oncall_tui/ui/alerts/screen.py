@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.render.alerts import (
@@ -28,7 +27,7 @@ from oncall_tui.render.alerts import (
 )
 from oncall_tui.render.cause import dashboard_line
 from oncall_tui.runbooks.alert_links import AlertRunbook, ExternalRunbook, alert_runbook
-from oncall_tui.runbooks.links import LinkProblem
+from oncall_tui.runbooks.links import LinkProblem, ResolvedLink
 from oncall_tui.sources.alerts.records import Alert, AlertList
 from oncall_tui.sources.alerts.silences import (
     NOT_ALLOWED,
@@ -205,10 +204,12 @@ class AlertsScreen(DashboardScreen):
             if result.fallback is None:
                 self.notify(f"{result.message}\npress c to copy it", title="runbook", timeout=10)
                 return
-            note = f"{result.message}; showing {result.fallback.reason}"
-            opener(result.fallback, service=alert.service, outside=outside, guessed_note=note)
+            shown = result.fallback
+            what = shown.reason if isinstance(shown, ResolvedLink) else shown.message
+            shown_note = f"{result.message}; showing {what}"
+            opener(result.fallback, service=alert.service, outside=outside, guessed_note=shown_note)
             return
-        note = None
+        note: str | None = None
         if not isinstance(result, LinkProblem) and not result.explicit:
             note = result.reason
         opener(result, service=alert.service, outside=outside, guessed_note=note)
@@ -297,11 +298,6 @@ class AlertsScreen(DashboardScreen):
                 )
         elif exchange.error is not None:
             self.notify(exchange.error.message, title="silence failed", severity="error")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # silence requests return errors as values; this catches anything unforeseen
-        if event.state is WorkerState.ERROR and event.worker.group != "poller":
-            self.notify(f"{event.worker.description}: {event.worker.error!r}", severity="error")
 
 
 __all__ = ["AlertsScreen"]

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from oncall_tui.render.alerts import clock_text
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Silence
 from oncall_tui.sources.alerts.silences import NOT_ALLOWED, SilenceClient, SilenceExchange
 from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen
+from oncall_tui.ui.workers import RoutesWorkerFailures
 
 
 def ends_text(silence: Silence, now: float) -> str:
@@ -26,7 +26,7 @@ def ends_text(silence: Silence, now: float) -> str:
     return f"in {left} ({clock_text(silence.ends_at, now)})"
 
 
-class SilencesScreen(Screen[None]):
+class SilencesScreen(RoutesWorkerFailures, Screen[None]):
     """Alertmanager's active silences: matchers, end, creator, comment."""
 
     CSS_PATH = "alerts.tcss"
@@ -146,10 +146,6 @@ class SilencesScreen(Screen[None]):
         else:
             self.notify(str(exchange.error.message if exchange.error else ""), severity="error")
         self.action_reload()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.notify(f"silences: {event.worker.error!r}", severity="error")
 
     def action_back(self) -> None:
         self.dismiss(None)

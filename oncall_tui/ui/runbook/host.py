@@ -55,6 +55,7 @@ class RunbookHost:
     """Runbook features of the app; expects `config`, `notify`, `run_worker`, `push_screen`."""
 
     runbooks: RunbookIndex | None = None
+    runbooks_error: str | None = None  # why the loading worker failed (set by the app)
     config: Config
 
     def on_mount(self) -> None:
@@ -87,13 +88,21 @@ class RunbookHost:
 
     def runbook_index(self) -> RunbookIndex | None:
         """The index, or None (with a toast) while the loading worker is still at it: reading
-        and parsing the files here would block the UI loop. Loaded here at once only when no
-        worker is loading it (it failed, or never started)."""
+        and parsing the files here would block the UI loop. None too (with the reason) when the
+        worker failed: never a synchronous retry here. Loaded here at once only when the
+        worker has not started yet (before the first frame)."""
         if self.runbooks is not None:
             return self.runbooks
         from textual.worker import WorkerState
 
         app: Any = self
+        if self.runbooks_error is not None:
+            app.notify(
+                f"runbooks could not be loaded ({self.runbooks_error})",
+                title="runbook",
+                severity="error",
+            )
+            return None
         loading = (WorkerState.PENDING, WorkerState.RUNNING)
         if any(w.group == "runbooks" and w.state in loading for w in app.workers):
             app.notify("runbooks are still loading", severity="warning")

@@ -59,8 +59,8 @@ class RunbookPiece(Widget):
         self.styles.height = self.estimate  # until drawn: as tall as its text will be
 
     @property
-    def offset(self) -> int:
-        """Lines of the file before this piece."""
+    def line_offset(self) -> int:
+        """Lines of the file before this piece (not `offset`: that is Widget's own)."""
         return self.piece.start_line - 1
 
     async def draw(self) -> None:
@@ -75,7 +75,7 @@ class RunbookPiece(Widget):
     def heading_at(self, line: int) -> MarkdownHeader | None:
         """The heading widget of the heading on `line` (1-based) of the file."""
         for header in self.query(MarkdownHeader):
-            if header.source_range[0] + 1 + self.offset == line:
+            if header.source_range[0] + 1 + self.line_offset == line:
                 return header
         return None
 
@@ -83,7 +83,7 @@ class RunbookPiece(Widget):
         """The innermost block holding `line` (1-based, of the file)."""
         found: MarkdownBlock | None = None
         size = 0
-        local = line - self.offset
+        local = line - self.line_offset
         for block in self.query(MarkdownBlock):
             start, end = block.source_range
             if start < local <= max(end, start + 1):

@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
-from textual.worker import Worker, WorkerState
 
 from oncall_tui.inert import inert_line
 from oncall_tui.runbooks.clipboard import CopyOutcome
@@ -37,8 +36,11 @@ from oncall_tui.ui.runbook.command_block import CommandBlock
 from oncall_tui.ui.runbook.markdown import RunbookDocument
 from oncall_tui.ui.runbook.promql_runner import PromqlRunner, result_lines
 from oncall_tui.ui.runbook.toc import RunbookToc
+from oncall_tui.ui.workers import RoutesWorkerFailures
 
 if TYPE_CHECKING:
+    from textual.widgets.markdown import MarkdownBlock
+
     from oncall_tui.config.model import Config
 
 #: from this many columns the pane opens beside the panels instead of over them
@@ -64,7 +66,7 @@ def matching_lines(text: str, query: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if wanted in line.lower()]
 
 
-class RunbookScreen(Screen[None]):
+class RunbookScreen(RoutesWorkerFailures, Screen[None]):
     """One runbook, scrolled to a section, with search, contents and links between runbooks."""
 
     CSS_PATH = "runbook.tcss"
@@ -290,7 +292,9 @@ class RunbookScreen(Screen[None]):
     async def _place(self, location: Location, tries: int = 0) -> None:
         """The heading (or block) of the location's line at the top of the pane."""
         document = self.document
-        target = document.heading_at(location.line) if location.anchor else None
+        target: MarkdownBlock | None = (
+            document.heading_at(location.line) if location.anchor else None
+        )
         if target is None and location.line > 1:
             target = document.block_at(location.line)
         if target is not None and not document.laid_out(location.line) and tries < PLACE_TRIES:
@@ -433,10 +437,6 @@ class RunbookScreen(Screen[None]):
         outcome = await self.runner.run(self.service, expr)
         if block.is_mounted:
             block.show_result(result_lines(outcome), error=isinstance(outcome, FetchError))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name == "promql" and event.state is WorkerState.ERROR:
-            self.notify(f"query failed: {event.worker.error!r}", severity="error")
 
     async def _step_block(self, step: int) -> None:
         """Focus the next (previous) command of the file, drawing its piece if need be."""

@@ -12,9 +12,10 @@ from oncall_tui.ui.guard import guarded, report_display_error
 from oncall_tui.ui.host import DashboardHost
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.header import DashboardHeader
+from oncall_tui.ui.workers import RoutesWorkerFailures
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RoutesWorkerFailures, Screen[None]):
     """A screen fed snapshots by the app; it repaints data only when the version moved."""
 
     def __init__(self) -> None:
@@ -63,11 +64,6 @@ class DashboardScreen(Screen[None]):
     def after_refresh(self, where: str, call: Callable[..., object], *args: Any, **kw: Any) -> None:
         """`call_after_refresh`, with an exception reported instead of exiting the app."""
         self.call_after_refresh(guarded(self.app, where, call), *args, **kw)
-
-    def redraw(self) -> None:
-        """Forget what was drawn (the theme or the size changed) and draw it again."""
-        self._rendered_version = None
-        self.show(self.oncall.snapshot, self.oncall.now())
 
     def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
         """Update the widgets whose data changed."""

@@ -25,6 +25,12 @@ from oncall_tui.ui.widgets.slo_panel import SloPane, SloPanel
 from oncall_tui.ui.widgets.workloads_pane import WorkloadsPane
 
 
+def _loudness(widget: Widget) -> int:
+    """How loud a focus target is: its check's status rank (-1 without a check)."""
+    snapshot = getattr(widget, "snapshot", None)
+    return snapshot.status.rank if isinstance(snapshot, CheckSnapshot) else -1
+
+
 def panel_id(key: str) -> str:
     return "panel-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
 
@@ -206,7 +212,7 @@ class ServiceScreen(DashboardScreen):
         target = next((p for p in panels if p.id == focused), None)
         if target is None:
             # open on the loudest panel: the worst status, first in config order
-            target = max(panels, key=lambda p: p.snapshot.status.rank if p.snapshot else -1)
+            target = max(panels, key=_loudness)
         target.focus(scroll_visible=False)
         self.after_refresh("panel focus", target.scroll_visible, animate=False)
 

@@ -140,11 +140,6 @@ def probe_lines(check: CheckSnapshot, now: float) -> list[tuple[int, Text]]:
     return lines
 
 
-def probe_text(check: CheckSnapshot, now: float) -> str:
-    """The row as plain text (what a reader sees, for tests and change detection)."""
-    return "\n".join(" " * indent + line.plain for indent, line in probe_lines(check, now))
-
-
 class ProbeRow(Static, can_focus=True):
     """One probe; focusable so `r` can open its runbook."""
 

@@ -169,7 +169,9 @@ class WorkloadsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wl-state", markup=False)
-        table: DataTable[str] = DataTable(id="wl-pods", cursor_type="row", zebra_stripes=False)
+        table: DataTable[str | Text] = DataTable(
+            id="wl-pods", cursor_type="row", zebra_stripes=False
+        )
         for column in POD_COLUMNS:
             table.add_column(column, key=column)
         yield table
@@ -187,7 +189,7 @@ class WorkloadsPane(Vertical):
     # -- data ------------------------------------------------------------------------------
 
     @property
-    def table(self) -> DataTable[str]:
+    def table(self) -> DataTable[str | Text]:
         return self.query_one("#wl-pods", DataTable)
 
     def show(self, service: str, check: CheckSnapshot | None, now: float) -> None:
