@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oncall_tui.config.record import RecordConfig
-from oncall_tui.config.slo_model import (  # noqa: F401 - re-exported: the model speaks these
-    DEFAULT_BURN_WINDOWS,
-    EXHAUSTION_WINDOW,
-    WINDOW_VAR,
-    BurnWindow,
-    Slo,
-    SloAction,
-    prom_duration,
+from oncall_tui.config.slo_model import (  # re-exported (`X as X`): the model speaks these
+    DEFAULT_BURN_WINDOWS as DEFAULT_BURN_WINDOWS,
 )
+from oncall_tui.config.slo_model import EXHAUSTION_WINDOW as EXHAUSTION_WINDOW
+from oncall_tui.config.slo_model import WINDOW_VAR as WINDOW_VAR
+from oncall_tui.config.slo_model import BurnWindow as BurnWindow
+from oncall_tui.config.slo_model import Slo as Slo
+from oncall_tui.config.slo_model import SloAction as SloAction
+from oncall_tui.config.slo_model import prom_duration as prom_duration
 from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Digits, Sparkline, Static
@@ -70,7 +70,7 @@ def split_value(text: str) -> tuple[str, str]:
 
 #: the arrows walk the service screen's panels and probes, even inside a scrolling container
 #: (whose own up/down would otherwise scroll it and keep the focus where it was)
-PANEL_WALK = [
+PANEL_WALK: list[BindingType] = [
     Binding("down,right", "screen.focus_next_panel", "Next panel", show=False),
     Binding("up,left", "screen.focus_previous_panel", "Previous panel", show=False),
 ]
