@@ -363,3 +363,47 @@ def test_online_says_when_a_service_has_no_up_series_for_its_job(
     assert err[-1] == "1 problem"
     assert err[0].startswith("oncall.yaml:4: services.cqar.up: no up series")
     assert "up: false" in err[0]
+
+
+#: bcrypt of "right-Pa55" (cost 12), the form Prometheus's --web.config.file wants
+RIGHT_PASSWORD_BCRYPT = "$2b$12$JC7ZFRpu84dPRRdtrgqs8ewLVA31b2VbqY/M.KoHdyU1XFFnXx3we"
+
+
+@pytest.mark.integration
+def test_online_auth_refusal_is_said_once_on_the_datasource_without_the_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prometheus_factory
+) -> None:
+    import httpx
+    from servers.prometheus import PrometheusServer
+
+    web = tmp_path / "web.yml"
+    hashed = RIGHT_PASSWORD_BCRYPT
+    web.write_text(f"basic_auth_users:\n  ops: '{hashed}'\n")
+
+    class GuardedPrometheus(PrometheusServer):
+        def _ready(self) -> bool:
+            answer = httpx.get(f"{self.url}/-/ready", auth=("ops", "right-Pa55"), timeout=1.0)
+            return answer.status_code == 200
+
+    server = GuardedPrometheus(extra_args=[f"--web.config.file={web}"], workdir=tmp_path / "p")
+    try:
+        config = (
+            f"datasources:\n  default:\n    url: '{server.url}'\n"
+            "    basic_auth: {username: ops, password: wrong-Pa55}\n"
+            "services:\n  cqar:\n    kpis:\n"
+            "      request_rate: {query: 'vector(1)'}\n      queue_depth: {query: 'vector(2)'}\n"
+        )
+        path = tmp_path / "oncall.yaml"
+        path.write_text(config)
+        assert main(["validate", "--online", "--config", str(path)]) == 1
+        err = capsys.readouterr().err
+        lines = err.splitlines()
+        assert lines[-1] == "1 problem"  # once for the datasource, not once per query
+        assert lines[0].startswith(
+            f"oncall.yaml:3: datasources.default.url: cannot query {server.url}: auth: HTTP 401"
+        )
+        assert "wrong-Pa55" not in err and "right-Pa55" not in err
+        path.write_text(config.replace("wrong-Pa55", "right-Pa55"))
+        assert main(["validate", "--online", "--config", str(path)]) == 0
+    finally:
+        server.stop()

@@ -8,20 +8,21 @@ no config file is found. Every problem is printed as `file:line: key.path: messa
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
-import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.commands.common import NO_CONFIG
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.loader import display_path, find_config_path, load_config_with_lines
 from oncall_tui.config.model import Config, Datasource, Kpi, NodataMode, Service
 from oncall_tui.local_files import read_bounded_text
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.base import FetchError
 
 
 @dataclass(frozen=True)
@@ -261,36 +262,53 @@ def _query_line(query: str, line_no: int) -> str:
 # --- online --------------------------------------------------------------------------------
 
 
-def _prometheus_error(text: str) -> str:
-    """Prometheus's own error text out of prometheus-api-client's exception message."""
-    match = re.search(r"\((b['\"].*['\"])\)\s*$", text, re.S)
-    if match:
-        try:
-            body = json.loads(ast.literal_eval(match.group(1)))
-            if isinstance(body, dict) and body.get("error"):
-                return str(body["error"])
-        except (ValueError, SyntaxError, TypeError):
-            pass  # not the JSON body Prometheus sends: fall back to the message as given
-    return text
+def _datasource_wide(error: FetchError) -> bool:
+    """No answer at all (http_status -1), or one refusing us: not the query's fault."""
+    from oncall_tui.sources.base import ErrorKind
+
+    return error.http_status == -1 or error.kind is ErrorKind.AUTH
 
 
-def _transport_error(exc: Exception, timeout: float) -> str:
-    """A short reason for a failed connection, not requests' nested reprs."""
+def _transport_error(exc: Exception, timeout: float, secrets: tuple[str, ...]) -> FetchError:
+    """A failed connection as the same error kinds and scrubbed words as PrometheusClient's."""
     import requests
 
+    from oncall_tui.sources.base import ErrorKind, FetchError
+    from oncall_tui.sources.http_client import scrub
+
     if isinstance(exc, requests.Timeout):
-        return f"no answer within {timeout:g} s"
-    errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-    return errno.group(1).strip().lower() if errno else str(exc)
+        return FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
+    cause: BaseException | None = exc
+    while cause is not None and not (isinstance(cause, OSError) and cause.strerror):
+        # requests wraps urllib3, which wraps the socket's OSError: its own reason is shortest
+        cause = getattr(cause, "reason", None) or cause.__context__
+    reason = cause.strerror.lower() if isinstance(cause, OSError) and cause.strerror else str(exc)
+    kind = ErrorKind.UNREACHABLE if isinstance(exc, requests.ConnectionError) else ErrorKind.HTTP
+    return FetchError(kind, scrub(reason, secrets))
 
 
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
+def _answer_error(exc: Exception, answer: object | None, secrets: tuple[str, ...]) -> FetchError:
+    """prometheus-api-client's exception for an error answer, read from the answer itself
+    (its status and body, seen by the session's response hook), as PrometheusClient reads it."""
+    from oncall_tui.sources.base import ErrorKind, FetchError
+    from oncall_tui.sources.http_client import scrub
+    from oncall_tui.sources.prometheus.client import answer_error
+
+    status = getattr(answer, "status_code", None)
+    if isinstance(status, int):
+        error = answer_error(
+            status,
+            str(getattr(answer, "reason", "") or ""),
+            getattr(answer, "content", b""),
+            secrets,
+        )
+        if error is not None:
+            return error
+    return FetchError(ErrorKind.MALFORMED, scrub(str(exc), secrets))
 
 
-def _client(ds: Datasource):  # type: ignore[no-untyped-def]
+def _client(ds: Datasource) -> tuple[Any, list[object]]:
+    """A PrometheusConnect for `ds`, and the list its session keeps the last answer in."""
     import requests
     from prometheus_api_client import PrometheusConnect
     from urllib3.util.retry import Retry
@@ -302,13 +320,19 @@ def _client(ds: Datasource):  # type: ignore[no-untyped-def]
     if ds.http.basic_auth is not None:
         auth = (ds.http.basic_auth.username, ds.http.basic_auth.password.reveal())
     session = requests.Session()
+    answers: list[object] = []  # the last answer, for errors in the server's own words
+
+    def keep(response: object, *args: object, **kwargs: object) -> None:
+        answers[:] = [response]
+
+    session.hooks["response"].append(keep)
     tls = ds.http.tls
     session.verify = not tls.insecure_skip_verify
     if tls.ca_file is not None and not tls.insecure_skip_verify:
         session.verify = str(tls.ca_file)
     if tls.cert_file is not None and tls.key_file is not None:
         session.cert = (str(tls.cert_file), str(tls.key_file))
-    return PrometheusConnect(
+    client = PrometheusConnect(
         ds.url,
         headers=headers,
         disable_ssl=tls.insecure_skip_verify,
@@ -317,6 +341,7 @@ def _client(ds: Datasource):  # type: ignore[no-untyped-def]
         session=session,
         timeout=ds.http.timeout,
     )
+    return client, answers
 
 
 def check_queries_online(
@@ -331,33 +356,44 @@ def check_queries_online(
     import requests
     from prometheus_api_client.exceptions import PrometheusApiClientException
 
+    from oncall_tui.sources.base import FetchError
+    from oncall_tui.sources.http_client import scrub
+
     problems: list[ConfigError] = []
-    clients: dict[str, object] = {}
-    unreachable: set[str] = set()
+    clients: dict[str, tuple[Any, list[object]]] = {}
+    stopped: set[str] = set()  # unreachable, or refusing us: said once, on its url
     for svc in services:
         ds = config.datasources.get(svc.datasource)
-        if ds is None or ds.type != "prometheus" or svc.datasource in unreachable:
+        if ds is None or ds.type != "prometheus" or svc.datasource in stopped:
             continue
         secrets = ds.http.secrets()
         for kpi, path in _kpi_paths(svc):
-            client = clients.get(ds.name) or clients.setdefault(ds.name, _client(ds))
+            client, answers = clients.get(ds.name) or clients.setdefault(ds.name, _client(ds))
+            answers.clear()
+            error: FetchError | None
             try:
-                result = client.custom_query(kpi.query)  # type: ignore[attr-defined]
+                result = client.custom_query(kpi.query)
             except PrometheusApiClientException as exc:
-                message = _scrub(_prometheus_error(str(exc)), secrets)
-                problems.append(_problem(config, lines, path, f"query failed: {message}"))
-                continue
+                error = _answer_error(exc, answers[-1] if answers else None, secrets)
             except requests.RequestException as exc:
-                message = _scrub(_transport_error(exc, ds.http.timeout), secrets)
+                error = _transport_error(exc, ds.http.timeout, secrets)
+                error = FetchError(error.kind, error.message, http_status=-1)  # no answer
+            else:
+                error = None
+            if error is not None and not _datasource_wide(error):
+                problems.append(_problem(config, lines, path, f"query failed: {error.message}"))
+                continue
+            if error is not None:  # the datasource, not the query: said once, on its url
+                what = f"{error.kind.value.replace('_', ' ')}: {error.message}"
                 problems.append(
                     _problem(
                         config,
                         lines,
                         f"datasources.{ds.name}.url",
-                        f"cannot query {ds.url}: {message}",
+                        scrub(f"cannot query {ds.url}: {what}", secrets),
                     )
                 )
-                unreachable.add(ds.name)
+                stopped.add(ds.name)
                 break
             if not result and kpi is svc.targets:
                 problems.append(

@@ -139,17 +139,15 @@ class PrometheusClient:
         return self._data(response)
 
     def _data(self, response: httpx.Response) -> dict[str, Any]:
-        status = response.status_code
+        error = answer_error(
+            response.status_code, response.reason_phrase, response.content, self.secrets
+        )
+        if error is not None:
+            raise FetchFailed(error)
         try:
             body = parse_json(response.content)
         except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
             body = None
-        if isinstance(body, dict) and body.get("status") == "error":
-            raise FetchFailed(self._api_error(status, body))
-        if not 200 <= status < 300:
-            text = " ".join(response.text[:BODY_EXCERPT].split())
-            message = f"HTTP {status} {response.reason_phrase}" + (f": {text}" if text else "")
-            raise FetchFailed(error_for_status(status, message, self.secrets))
         if body is None:
             excerpt = " ".join(response.text[:BODY_EXCERPT].split()) or "(empty body)"
             raise self._malformed(f"the answer is not JSON: {excerpt}")
@@ -158,20 +156,6 @@ class PrometheusClient:
         if body["status"] != "success" or not isinstance(body["data"], dict):
             raise self._malformed(f"unexpected status {body['status']!r}")
         return body["data"]
-
-    def _api_error(self, status: int, body: Mapping[str, Any]) -> FetchError:
-        """Prometheus's own words: `errorType` and `error` from the JSON body."""
-        error_type = str(body.get("errorType", ""))
-        message = scrub(str(body.get("error", "")) or f"HTTP {status}", self.secrets)
-        if status in (401, 403):
-            kind = ErrorKind.AUTH
-        elif status in (400, 422) or error_type in ("bad_data", "execution"):
-            kind = ErrorKind.BAD_QUERY
-        elif error_type == "timeout":
-            kind = ErrorKind.TIMEOUT
-        else:
-            kind = ErrorKind.HTTP
-        return FetchError(kind, message, http_status=status)
 
     def _malformed(self, message: str) -> FetchFailed:
         return FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, self.secrets)))
@@ -183,6 +167,42 @@ class PrometheusClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def answer_error(
+    status: int, reason: str, content: bytes, secrets: Sequence[str] = ()
+) -> FetchError | None:
+    """What a Prometheus API answer says went wrong, or None when it is not an error.
+
+    The one mapping of answers onto error kinds, with the one secret scrubber, for this
+    client and for `oncall validate --online` (which asks through prometheus-api-client).
+    """
+    try:
+        body = parse_json(content)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
+        body = None
+    if isinstance(body, dict) and body.get("status") == "error":
+        return api_error(status, body, secrets)
+    if not 200 <= status < 300:
+        text = " ".join(content[:BODY_EXCERPT].decode("utf-8", "replace").split())
+        message = f"HTTP {status} {reason}" + (f": {text}" if text else "")
+        return error_for_status(status, message, secrets)
+    return None
+
+
+def api_error(status: int, body: Mapping[str, Any], secrets: Sequence[str] = ()) -> FetchError:
+    """Prometheus's own words: `errorType` and `error` from the JSON body."""
+    error_type = str(body.get("errorType", ""))
+    message = scrub(str(body.get("error", "")) or f"HTTP {status}", secrets)
+    if status in (401, 403):
+        kind = ErrorKind.AUTH
+    elif status in (400, 422) or error_type in ("bad_data", "execution"):
+        kind = ErrorKind.BAD_QUERY
+    elif error_type == "timeout":
+        kind = ErrorKind.TIMEOUT
+    else:
+        kind = ErrorKind.HTTP
+    return FetchError(kind, message, http_status=status)
 
 
 def _fmt_time(t: float) -> str:
