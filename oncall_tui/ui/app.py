@@ -328,7 +328,7 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
 
         self.push_screen(ServiceSearch(services), chosen)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """`q`: back one level (closes the pane, the screen, the dialog on top)."""
         if len(self.screen_stack) <= 1:
             self.exit()
