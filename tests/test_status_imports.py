@@ -56,3 +56,30 @@ services:
     # no gRPC probe, no kubernetes block, no alert to link to a runbook, no httpx CLI
     assert out["loaded"] == ["httpx._main"], out
     assert out["real_httpx_cli"] is False
+
+
+async def test_alerts_from_a_queried_prometheus_share_its_client(tmp_path: Path) -> None:
+    from oncall_tui.config.loader import load_config
+    from oncall_tui.sources.alerts import AlertSource
+    from oncall_tui.sources.prometheus import PrometheusSource
+    from oncall_tui.sources.registry import build_sources
+
+    config = tmp_path / "oncall.yaml"
+    config.write_text(
+        """
+datasources:
+  default: {url: "http://127.0.0.1:9/", timeout: 1s}
+services:
+  api:
+    kpis:
+      queue_depth: {query: "max(q)", warn: 5, crit: 10}
+"""
+    )
+    sources = build_sources(load_config(config))
+    prometheus = next(s for s in sources if isinstance(s, PrometheusSource))
+    alerts = next(s for s in sources if isinstance(s, AlertSource))
+    assert alerts._http_client() is prometheus.client.http
+    await alerts.aclose()
+    assert not prometheus.client.http.is_closed  # the owner closes it
+    await prometheus.aclose()
+    assert prometheus.client.http.is_closed

@@ -39,5 +39,23 @@ def build_sources(
     if config.alertmanager is not None or has_prometheus:
         from oncall_tui.sources.alerts import AlertSource
 
-        sources.append(AlertSource(config, clock))
+        alerts = AlertSource(config, clock)
+        if has_prometheus:
+            _share_prometheus_client(alerts, sources)
+        sources.append(alerts)
     return sources
+
+
+def _share_prometheus_client(alerts: Source, sources: list[Source]) -> None:
+    """Alerts read from a Prometheus that a datasource already queries: one client for both
+    (one connection pool to that server, one client to build)."""
+    from oncall_tui.sources.alerts import AlertSource
+    from oncall_tui.sources.prometheus import PrometheusSource
+
+    if not isinstance(alerts, AlertSource):
+        return
+    for source in sources:
+        if isinstance(source, PrometheusSource):
+            ds = source.datasource
+            if alerts.share_client(ds.url, ds.http, source.client.http):
+                return

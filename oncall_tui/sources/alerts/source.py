@@ -82,6 +82,7 @@ class AlertSource(Source):
         self._services = tuple(config.services.values())
         self._names = tuple(config.services)
         self._client: httpx.AsyncClient | None = None
+        self._shared = False  # the client is another source's (see share_client)
         self._closers: list[Callable[[], object]] = []
         self._evaluator: RulesEvaluator | None = None
         self._base_url = ""
@@ -166,6 +167,17 @@ class AlertSource(Source):
             self._client = make_async_client(self._http, base_url=self._base_url)
         return self._client
 
+    def share_client(self, base_url: str, http: HttpOptions, client: httpx.AsyncClient) -> bool:
+        """Use `client` (another source's, which closes it) when it talks to the same base
+        URL with the same options: one connection pool per server, one client to build."""
+        if self.mode != MODE_PROMETHEUS or self._client is not None:
+            return False
+        if base_url.rstrip("/") != self._base_url or http != self._http:
+            return False
+        self._client = client
+        self._shared = True
+        return True
+
     @property
     def has_readiness(self) -> bool:  # type: ignore[override]
         return self.mode != MODE_RULES
@@ -175,7 +187,8 @@ class AlertSource(Source):
 
     async def aclose(self) -> None:
         if self._client is not None:
-            await self._client.aclose()
+            if not self._shared:
+                await self._client.aclose()
             self._client = None
         for closer in self._closers:
             result = closer()
