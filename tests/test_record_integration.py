@@ -305,3 +305,27 @@ def test_a_dashboard_beside_oncall_record_adds_only_its_actions(tmp_path: Path):
     finally:
         child.send_signal(signal.SIGTERM)
         child.wait(20)
+
+
+def test_oncall_record_beside_a_dashboard_writing_the_file_is_refused(tmp_path: Path):
+    from oncall_tui.commands.common import start_recorder
+    from oncall_tui.sources.demo import demo_config
+
+    recording = tmp_path / "rec.sqlite"
+    # the dashboard (this process) writes the file first
+    recorder, note = start_recorder(demo_config(), str(recording))
+    assert recorder is not None and recorder.observes and note is None
+    try:
+        done = oncall("record", "--demo", "--record", str(recording), "--for", "5s", timeout=60)
+        assert done.returncode == 3, done.stderr
+        assert f"oncall (pid {os.getpid()} on" in done.stderr
+        assert str(recording) in done.stderr and "one process writes a recording" in done.stderr
+        conn = sqlite3.connect(recording)
+        try:
+            # still this process's file: the refused one neither wrote rows nor took the claim
+            assert conn.execute("SELECT pid FROM writer").fetchall() == [(os.getpid(),)]
+            assert conn.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
+        finally:
+            conn.close()
+    finally:
+        recorder.close()

@@ -48,14 +48,18 @@ def start_recorder(config: Config, override: str | None) -> tuple[object | None,
     """
     from oncall_tui.store.paths import recording_path
     from oncall_tui.store.recorder import Recorder
-    from oncall_tui.store.schema import RecordingError
+    from oncall_tui.store.schema import RecordingBusy, RecordingError
 
     path = recording_path(config, override)
     if path is None:
         return None, None
     other = _other_writer(path)
     try:
-        recorder = Recorder.start(config, path, observe=other is None)
+        try:
+            recorder = Recorder.start(config, path, observe=other is None)
+        except RecordingBusy:  # another writer claimed the file since we looked
+            other = _other_writer(path) or "another oncall"
+            recorder = Recorder.start(config, path, observe=False)
     except (RecordingError, OSError) as exc:
         return None, f"not recording: {exc}"
     if other is not None:

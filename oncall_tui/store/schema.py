@@ -170,6 +170,10 @@ class RecordingTooNew(RecordingError):
     pass
 
 
+class RecordingBusy(RecordingError):
+    """Another live process writes the recording's observations (one writer per file)."""
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the recording's pragmas, migrated to `SCHEMA_VERSION`.
 

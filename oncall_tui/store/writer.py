@@ -22,7 +22,7 @@ from pathlib import Path
 from oncall_tui.sources.base import CheckId, DashboardRecord
 from oncall_tui.store.retention import Pruner
 from oncall_tui.store.rows import RowBuilder, Rows, Scrubber
-from oncall_tui.store.schema import connect
+from oncall_tui.store.schema import RecordingBusy, connect
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,8 @@ class RecordingWriter(threading.Thread):
             if self._claims:
                 self._claim()
         except Exception as exc:  # handed to start_and_wait's caller
+            if self._conn is not None:
+                self._conn.close()
             self._open_error = exc
             self._opened.set()
             return
@@ -249,16 +251,36 @@ class RecordingWriter(threading.Thread):
     # -- who writes ----------------------------------------------------------------------
 
     def _claim(self) -> None:
-        assert self._conn is not None
+        """Say this process writes the file; RecordingBusy when another live one does (the
+        check and the claim in one transaction, so two starting at once cannot both win)."""
+        from oncall_tui.store.reader import WriterInfo
+
+        conn = self._conn
+        assert conn is not None
         now = self._clock()
-        self._conn.execute(
-            "INSERT OR REPLACE INTO writer (id, pid, host, started_at, heartbeat_at, refresh) "
-            "VALUES (1, ?, ?, ?, ?, ?)",
-            (os.getpid(), socket.gethostname(), now, now, self._refresh),
-        )
-        self._conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)", (repr(now),)
-        )
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "SELECT pid, host, started_at, heartbeat_at, refresh FROM writer WHERE id = 1"
+            ).fetchone()
+            other = None if row is None else WriterInfo(*row)
+            if other is not None and other.pid != os.getpid() and other.alive(now):
+                raise RecordingBusy(
+                    f"{self.path}: oncall (pid {other.pid} on {other.host}) writes this "
+                    "recording; one process writes a recording"
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO writer (id, pid, host, started_at, heartbeat_at, "
+                "refresh) VALUES (1, ?, ?, ?, ?, ?)",
+                (os.getpid(), socket.gethostname(), now, now, self._refresh),
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)", (repr(now),)
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _beat(self, conn: sqlite3.Connection) -> None:
         self._last_beat = time.monotonic()
