@@ -122,9 +122,9 @@ class DashboardState:
                 self._apply_record(obs.check, obs.outcome)
                 continue
             check = self._check(obs.check)
-            down = self._targets_down(obs.check.service) if check.rate_based else None
-            if down is not None:
-                self._apply_error(check, down, now)
+            untrusted = self._untrusted(check, obs.outcome)
+            if untrusted is not None:
+                self._apply_error(check, untrusted, now)
             elif isinstance(obs.outcome, Reading):
                 self._apply_reading(check, obs.outcome, now)
             else:
@@ -241,13 +241,45 @@ class DashboardState:
             "targets down: the job's up series are gone" if gone else "targets down: up == 0",
         )
 
+    def _untrusted(self, check: CheckRecord, outcome: Reading | FetchError) -> FetchError | None:
+        """Why a KPI's answer is not news of its service, else None: a rate while the targets
+        are down (it only decays), or an empty answer that is not "no data": the targets are
+        down (their series went stale), or the KPI was in breach just before. Either way the
+        check goes stale and keeps its last verdict: the louder state wins."""
+        if check.id.kind is not CheckKind.KPI or check.id.key == TARGETS_KEY:
+            return None
+        if check.rate_based:
+            return self._targets_down(check.id.service)
+        if not _unknown_empty(check, outcome):
+            return None
+        down = self._targets_down(check.id.service)
+        if down is not None:
+            return down
+        last = check.loudest
+        if last.is_loud:
+            return FetchError(
+                ErrorKind.SERIES_GONE,
+                f"no data since {last.word}: the query came back empty while in breach",
+            )
+        return None
+
     def _mark_rates(self, name: str, now: float) -> None:
-        """The targets just went down: every rate KPI of the service is stale from now."""
+        """The targets just went down: every rate KPI of the service is stale from now, and
+        so is every KPI whose query already came back empty (its series went stale first)."""
         down = self._targets_down(name)
         if down is None:
             return
         for check in self._services[name].checks.values():
-            if check.rate_based and check.observed and check.error != down:
+            emptied = check.status is Status.NODATA or (
+                check.error is not None and check.error.kind is ErrorKind.SERIES_GONE
+            )
+            if (
+                check.id.kind is CheckKind.KPI
+                and check.id.key != TARGETS_KEY
+                and (check.rate_based or emptied)
+                and check.observed
+                and check.error != down
+            ):
                 self._apply_error(check, down, now)
                 check.cached = None
 
@@ -372,6 +404,16 @@ class DashboardState:
         status = worst(c.loudest for c in service.checks.values())
         if status is not service.status or service.since is None:
             service.status, service.since = status, now
+
+
+def _unknown_empty(check: CheckRecord, outcome: Reading | FetchError) -> bool:
+    """An empty answer the KPI has no meaning for (no `nodata: ok` or `nodata: VALUE`)."""
+    return (
+        isinstance(outcome, Reading)
+        and outcome.empty
+        and outcome.status is None
+        and check.nodata.mode is NodataMode.NODATA
+    )
 
 
 def _is_targets(observation: Observation) -> bool:

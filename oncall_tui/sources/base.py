@@ -62,7 +62,8 @@ class ErrorKind(enum.Enum):
     BAD_QUERY = "bad_query"  # the server rejected the query itself (Prometheus 400 / 422)
     MALFORMED = "malformed"  # a body we cannot read
     CONFIG = "config"  # cannot run as configured (a missing optional extra, a bad kubeconfig)
-    TARGETS_DOWN = "targets_down"  # the scrape targets behind a rate are down: it only decays
+    TARGETS_DOWN = "targets_down"  # the scrape targets behind the data are down
+    SERIES_GONE = "series_gone"  # a KPI in breach came back empty: not news that it is well
 
     @property
     def status(self) -> Status:

@@ -1,0 +1,176 @@
+"""A gauge in breach whose exporter dies stays in breach, against a real Prometheus.
+
+Prometheus writes a staleness marker for every series of a target it fails to scrape, so an
+instant gauge query answers nothing from the next scrape on. That empty answer is not "no
+data": the targets are down (the service's `up` check), so the gauge is stale "targets down"
+and keeps its crit verdict. Without an `up` check, a KPI in breach whose query just went
+empty is stale keeping its verdict too: the louder state wins, never plain nodata.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from servers.exporter import Exporter
+from servers.prometheus import PrometheusServer
+
+from oncall_tui.config.loader import load_config
+from oncall_tui.config.targets import TARGETS_KEY
+from oncall_tui.engine.poller import Poller
+from oncall_tui.engine.state import DashboardState
+from oncall_tui.render.cells import kpi_cell
+from oncall_tui.render.status_report import report_exit_code
+from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, Observation, Reading
+from oncall_tui.sources.registry import build_sources
+from oncall_tui.status import Status
+
+POOL = "max(cqar_db_pool_active_connections / cqar_db_pool_max_connections)"
+
+
+def write_config(path: Path, url: str) -> Path:
+    path.write_text(
+        f"""
+refresh: 1s
+datasources:
+  default: {{url: "{url}", timeout: 1s}}
+services:
+  shop:
+    vars: {{job: exporter}}
+    kpis:
+      pool_usage: {{query: '{POOL}', unit: ratio, warn: 0.8, crit: 0.9}}
+  blind:
+    up: false
+    kpis:
+      pool_usage: {{query: '{POOL}', unit: ratio, warn: 0.8, crit: 0.9}}
+"""
+    )
+    return path
+
+
+async def until(predicate, timeout: float, what) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting; last: {what()}"
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.integration
+async def test_a_gauge_in_breach_whose_exporter_dies_stays_crit_stale_targets_down(
+    exporter: Exporter, prometheus: PrometheusServer, tmp_path
+):
+    exporter.pool(95, 100)  # 0.95 over the 0.9 crit
+    prometheus.wait_for_series(f"{POOL} > 0.9", timeout=20)
+    config = load_config(write_config(tmp_path / "oncall.yaml", prometheus.url))
+    state = DashboardState(config)
+    poller = Poller(build_sources(config), state)
+    task = asyncio.create_task(poller.run())
+
+    def pool(service: str):
+        return state.snapshot().service(service).check(CheckKind.KPI, "pool_usage")
+
+    def both():
+        return pool("shop"), pool("blind")
+
+    try:
+        await until(lambda: all(c.status is Status.CRIT for c in both()), 15, both)
+        await asyncio.to_thread(exporter.stop)
+        # the staleness marker empties the query; the up check sees the target down
+        await until(lambda: all(c.status is Status.STALE for c in both()), 20, both)
+        # a few more polls of the empty answer: still stale, never nodata
+        seen = state.version
+        await until(lambda: state.version >= seen + 6, 15, lambda: state.version)
+        shop, blind = both()
+        for check in (shop, blind):
+            assert check.status is Status.STALE, check
+            assert check.last_verdict is Status.CRIT and check.loudest is Status.CRIT
+            assert check.value == pytest.approx(0.95)
+            assert kpi_cell(check, now=time.time()).text.startswith("✖ ")
+        assert shop.error is not None and shop.error.kind is ErrorKind.TARGETS_DOWN
+        assert "targets down" in str(shop.error)
+        assert blind.error is not None and "no data since" in str(blind.error)
+        snapshot = state.snapshot()
+        assert snapshot.service("shop").status is Status.CRIT
+        assert snapshot.service("blind").status is Status.CRIT
+        assert report_exit_code(snapshot) == 2
+        changes = [
+            (e.before, e.after)
+            for e in snapshot.timeline
+            if e.check.key == "pool_usage" and e.before is Status.CRIT
+        ]
+        assert changes and all(after is Status.STALE for _, after in changes), changes
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await poller.aclose()
+
+
+def load(tmp_path: Path, service: str):
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        "datasources:\n  default: {url: http://localhost:9090}\nservices:\n  shop:\n"
+        + textwrap.indent(textwrap.dedent(service), "    ")
+    )
+    return load_config(path, environ={})
+
+
+TARGETS = CheckId("shop", CheckKind.KPI, TARGETS_KEY)
+POOL_ID = CheckId("shop", CheckKind.KPI, "pool_usage")
+GAUGES = """\
+kpis:
+  pool_usage: {query: 'max(pool)', warn: 0.8, crit: 0.9}
+  queue_depth: {query: 'max(idle)', crit: 5, nodata: ok}
+"""
+
+
+def test_a_gauge_emptied_before_up_sees_the_target_down_turns_stale_targets_down(tmp_path):
+    state = DashboardState(load(tmp_path, "vars: {job: shop}\n" + GAUGES), lambda: 1000.0)
+    state.apply(
+        [Observation(TARGETS, Reading(1000.0, 1.0)), Observation(POOL_ID, Reading(1000.0, 0.5))]
+    )
+    # the staleness marker empties the gauge one poll before up reads 0
+    state.apply(
+        [
+            Observation(TARGETS, Reading(1001.0, 1.0)),
+            Observation(POOL_ID, Reading(1001.0, empty=True)),
+        ]
+    )
+    assert (
+        state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage").status is Status.NODATA
+    )
+    state.apply([Observation(TARGETS, Reading(1002.0, 0.0))])
+    pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
+    assert pool.status is Status.STALE and pool.error.kind is ErrorKind.TARGETS_DOWN
+
+
+def test_a_breach_gone_empty_stays_stale_until_data_comes_back_and_nodata_ok_opts_out(tmp_path):
+    state = DashboardState(load(tmp_path, "up: false\n" + GAUGES), lambda: 1000.0)
+    idle = CheckId("shop", CheckKind.KPI, "queue_depth")
+    state.apply(
+        [Observation(POOL_ID, Reading(1000.0, 0.95)), Observation(idle, Reading(1000.0, 9.0))]
+    )
+    for at in (1001.0, 1002.0):
+        state.apply(
+            [
+                Observation(POOL_ID, Reading(at, empty=True)),
+                Observation(idle, Reading(at, empty=True)),
+            ]
+        )
+        svc = state.snapshot().service("shop")
+        pool = svc.check(CheckKind.KPI, "pool_usage")
+        assert pool.status is Status.STALE and pool.last_verdict is Status.CRIT, pool
+        assert pool.error.kind is ErrorKind.SERIES_GONE and pool.value == 0.95
+        # `nodata: ok` says what empty means for that KPI: it is judged, not held
+        assert svc.check(CheckKind.KPI, "queue_depth").status is Status.OK
+        assert svc.status is Status.CRIT
+    state.apply([Observation(POOL_ID, Reading(1003.0, 0.5))])
+    pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
+    assert pool.status is Status.OK and pool.error is None
+    # a KPI that was well and goes empty is plain nodata: nothing louder was known
+    state.apply([Observation(POOL_ID, Reading(1004.0, empty=True))])
+    assert (
+        state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage").status is Status.NODATA
+    )
