@@ -85,10 +85,38 @@ def test_whole_expression_in_parentheses_is_unwrapped() -> None:
     assert only("(queue_size > 10)").query == "queue_size"
 
 
-def test_equality_becomes_a_panel_without_thresholds() -> None:
+def test_equal_to_zero_is_a_breach_at_or_below_zero() -> None:
     kpi = only('up{job="x"} == 0')
+    assert kpi.custom and (kpi.crit, kpi.warn, kpi.direction) == (0, None, "below")
+    assert only("queue_size == 0", "warning").warn == 0
+
+
+def test_equal_to_a_number_counts_past_it_and_says_so() -> None:
+    kpi = only("replicas_failed == 1")
+    assert (kpi.crit, kpi.direction) == (1, "above")
+    assert any("== 1" in n and "above" in n for n in kpi.notes)
+    assert only("temperature_c == -5").direction == "below"
+
+
+def test_not_equal_becomes_a_panel_without_thresholds() -> None:
+    kpi = only("replicas != 3")
     assert kpi.custom and kpi.warn is None and kpi.crit is None and kpi.direction is None
-    assert any("== 0" in n for n in kpi.notes)
+    assert any("!= 3" in n for n in kpi.notes)
+
+
+def test_an_up_rule_names_the_job_of_a_service_named_by_its_file_or_by_service() -> None:
+    down = AlertRule(name="ShopDown", expr='up{job="shop"} == 0', labels={"severity": "page"})
+    assert translate([down], fallback_service="rules").service_jobs == {"rules": "shop"}
+    assert translate([down], service="shop").service_jobs == {"shop": "shop"}
+    # in the rules of another named service it watches a dependency: a note, no job
+    dep = AlertRule(
+        name="DbDown",
+        expr='up{job="postgres"} == 0',
+        labels={"service": "shop", "severity": "page"},
+    )
+    result = translate([dep])
+    assert result.service_jobs == {}
+    assert any("'postgres'" in n and "vars: {job: postgres}" in n for n in result.kpis[0].notes)
 
 
 @pytest.mark.parametrize(
@@ -298,7 +326,9 @@ def test_cqar_rules_from_the_guide_become_the_cqar_kpis(tmp_path, capsys) -> Non
     assert kpis["latency_p99"].thresholds.warn == 0.05
     assert kpis["cache_hit_rate"].thresholds.direction is Direction.BELOW
     assert kpis["pool_usage"].thresholds.crit == 0.9
-    assert kpis["cqar_service_down"].custom and not kpis["cqar_service_down"].thresholds.levels
+    down = kpis["cqar_service_down"]  # up{job="cqar"} == 0: crit at or below 0
+    assert down.custom and down.thresholds.crit == 0
+    assert down.thresholds.direction is Direction.BELOW
     assert 'cqar_grpc_calls_total{status_code!="OK"}' in kpis["error_rate"].query
     assert cqar.vars["job"] == "cqar"
     assert config.datasources["default"].url == "http://localhost:9090"

@@ -101,17 +101,32 @@ def runbook_link(url: str) -> str | None:
     return f"{page}#{anchor.lower()}" if anchor else page
 
 
-def service_of(rule: AlertRule, fallback: str) -> tuple[str, str | None]:
-    """The service a rule belongs to (its `service` or `job` label, else `fallback`), and
-    the job label value seen for it."""
-    service = rule.labels.get("service") or rule.labels.get("job") or fallback
-    # a `job="..."` selector names the service's job only when it is the service itself:
-    # `up{job="postgres"}` in a shop's rules watches a dependency, not a new service
-    job_in_expr = re.search(r"""\bjob\s*=\s*["']([^"']+)["']""", rule.expr)
-    job = rule.labels.get("job") or (
-        job_in_expr.group(1) if job_in_expr and job_in_expr.group(1) == service else None
-    )
-    return service, job
+_UP_SELECTOR = re.compile(r"""^\s*\(*\s*up\s*(\{[^}]*\})?\s*\)*\s*(==|<|<=|!=)""")
+_JOB_IN_EXPR = re.compile(r"""\bjob\s*=\s*["']([^"']+)["']""")
+
+
+def service_of(rule: AlertRule, fallback: str, forced: str | None = None) -> tuple[str, str | None]:
+    """The service a rule belongs to (`forced`, else its `service` or `job` label, else
+    `fallback`), and the job label value seen for it.
+
+    A `job="..."` selector names the service's job when it is the service itself, or when
+    the rule watches `up` of a service named only by the file it came from: `ShopDown:
+    up{job="shop"} == 0` is the scrape health of its service. `up{job="postgres"}` in the
+    rules of a service named `shop` watches a dependency, not the service's own targets."""
+    named = forced or rule.labels.get("service") or rule.labels.get("job")
+    service = named or fallback
+    job_in_expr = _JOB_IN_EXPR.search(rule.expr)
+    expr_job = job_in_expr.group(1) if job_in_expr else None
+    if rule.labels.get("job"):
+        return service, rule.labels["job"]
+    if expr_job is not None and (expr_job == service or (not named and is_up_rule(rule))):
+        return service, expr_job
+    return service, None
+
+
+def is_up_rule(rule: AlertRule) -> bool:
+    """Whether the rule alerts on the `up` series itself (`up{job="x"} == 0`, `up < 1`)."""
+    return _UP_SELECTOR.match(promql.strip_comments(rule.expr)) is not None
 
 
 @dataclass(frozen=True)
@@ -176,9 +191,7 @@ def translate(
     jobs: dict[str, str] = {}
 
     for rule in alerts:
-        svc, job = service_of(rule, fallback_service)
-        if service:
-            svc = service
+        svc, job = service_of(rule, fallback_service, service)
         if svc not in services:
             services.append(svc)
         if job and svc not in jobs:
@@ -187,6 +200,13 @@ def translate(
         if isinstance(result, Skipped):
             skipped.append(result)
             continue
+        named = _JOB_IN_EXPR.search(rule.expr)
+        if is_up_rule(rule) and named and named.group(1) != jobs.get(svc):
+            note = (
+                f"{rule.name}: watches the targets of job {named.group(1)!r}, not taken as"
+                f" {svc}'s own; if they are, set vars: {{job: {named.group(1)}}}"
+            )
+            result = replace(result, notes=result.notes + (note,))
         _merge(drafts, result, rule)
 
     kpis = _assign_keys([d.kpi for d in drafts])
@@ -251,9 +271,20 @@ def _translate_one(rule: AlertRule, svc: str) -> ImportedKpi | Skipped:
     url = rule.annotations.get("runbook_url") or rule.annotations.get("runbook") or ""
     link = runbook_link(url) if url else None
 
-    if op in ("==", "!="):
+    if op == "==":
+        # on the line counts as the breach: `== 0` is "at or below 0", which for a count or
+        # an `up` series is exactly the firing condition; `== N` otherwise also counts the
+        # values past N (the louder reading), and says so
+        op = "<=" if threshold <= 0 else ">="
+        if threshold != 0:
+            side = "below" if op == "<=" else "above"
+            notes.append(
+                f"{rule.name}: fires when the value == {_num(threshold)};"
+                f" imported as at or {side} it, so values {side} count as the breach too"
+            )
+    if op == "!=":
         notes.append(
-            f"{rule.name}: fires when the value {op} {_num(threshold)};"
+            f"{rule.name}: fires when the value != {_num(threshold)};"
             " shown as a panel without thresholds"
         )
         return ImportedKpi(
