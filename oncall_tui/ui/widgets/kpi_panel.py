@@ -54,6 +54,15 @@ def subtitle(check: CheckSnapshot) -> str:
     return f"{status.glyph} {status.word}"
 
 
+def status_classes(check: CheckSnapshot) -> tuple[str, ...]:
+    """A panel's status class (`-crit`), and `-was-crit` while its data is stale or in error
+    with a louder last verdict. Given at construction, so no frame of a panel, not even the
+    first before its data is drawn, has the unclassed look."""
+    loudest = check.loudest
+    was = (f"-was-{loudest.value}",) if loudest is not check.status else ()
+    return (f"-{check.status.value}", *was)
+
+
 def detail_line(check: CheckSnapshot) -> str:
     """What is wrong with the data, in words; or the worst series of a multi-series KPI."""
     if check.status.is_unknown:
@@ -90,10 +99,11 @@ class KpiPanel(Widget, can_focus=True):
     """
 
     def __init__(self, check: CheckSnapshot, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes=" ".join(status_classes(check)))
         self.check_id = check.id
         self._check: CheckSnapshot | None = None
         self._time_text = ""
+        self.border_subtitle = subtitle(check)
         # what to draw once the children exist: a panel can be shown before it is composed
         # (mounting is asynchronous, refreshes are not)
         self._waiting: tuple[CheckSnapshot, float | None] | None = (check, None)
@@ -168,10 +178,8 @@ class KpiPanel(Widget, can_focus=True):
             or previous.pending is not check.pending
         ):
             self.remove_class(*_STATUS_CLASSES, *_WAS_CLASSES)
-            self.add_class(f"-{status.value}")
-            loudest = check.loudest
-            if loudest is not status:  # stale, last known in breach: keeps its colour
-                self.add_class(f"-was-{loudest.value}")
+            # stale, last known in breach: keeps its colour (`-was-crit`)
+            self.add_class(*status_classes(check))
             self._show_subtitle()
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)

@@ -26,9 +26,9 @@ from oncall_tui.render.slo_text import (
     verdict_of,
 )
 from oncall_tui.status import Status
-from oncall_tui.ui.widgets.kpi_panel import detail_line, status_line
+from oncall_tui.ui.widgets.kpi_panel import detail_line, status_classes, status_line
 
-_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
+_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status) + tuple(f"-was-{s.value}" for s in Status)
 BAR_WIDTH = 24
 PAIRS_HEADING = f"{'pair':<6} {'windows':<8} {'long':>6} {'short':>6}  rate"
 
@@ -58,51 +58,63 @@ class SloPanel(Widget, can_focus=True):
     """
 
     def __init__(self, check: CheckSnapshot, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        # its status from the start: the first frame, drawn before the data is, is never
+        # the unclassed rounded border of a calm panel
+        super().__init__(id=id, classes=" ".join(status_classes(check)))
         self.check_id = check.id
         self._check: CheckSnapshot | None = None
         self._status_text = ""
         self._waiting: tuple[CheckSnapshot, float] | None = (check, 0.0)
         self.border_title = f"{check.title} SLO"
+        self.border_subtitle = _subtitle(check)
+        # the parts are held and filled from the check: the body is never blank at first
+        self._status_line = Static(
+            f"{check.status.glyph} {check.status.word}", classes="status-line", markup=False
+        )
+        self._body = Static(slo_body(check), classes="slo-body", markup=False)
+        self._detail = Static("", classes="detail", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="status-line", markup=False)
-        yield Static("", classes="slo-body", markup=False)
-        yield Static("", classes="detail", markup=False)
+        yield self._status_line
+        yield self._body
+        yield self._detail
 
     @property
     def snapshot(self) -> CheckSnapshot | None:
         return self._check
 
     def on_mount(self) -> None:
-        self._flush()
-        self.call_after_refresh(self._flush)  # its lines may exist only after a refresh
-
-    def _flush(self) -> None:
-        if self._waiting is not None and self.children:
-            self.show(*self._waiting)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self.show(*waiting)
 
     def show(self, check: CheckSnapshot, now: float) -> None:
-        if not self.is_mounted or not self.children:
-            self._waiting = (check, now)  # shown once its lines exist
+        if self._waiting is not None:
+            self._waiting = (check, now)  # drawn on mount, once its lines exist
             return
-        self._waiting = None
         text = status_line(check, now)
         if text != self._status_text:
             self._status_text = text
-            self.query_one(".status-line", Static).update(text, layout=False)
+            self._status_line.update(text, layout=False)
         if check == self._check:
             return
         previous, self._check = self._check, check
-        if previous is None or previous.status is not check.status:
+        if (
+            previous is None
+            or previous.status is not check.status
+            or previous.loudest is not check.loudest
+        ):
             self.remove_class(*_STATUS_CLASSES)
-            self.add_class(f"-{check.status.value}")
-            self.border_subtitle = f"{check.status.glyph} {check.status.word}"
-        self.query_one(".slo-body", Static).update(slo_body(check))
+            self.add_class(*status_classes(check))
+            self.border_subtitle = _subtitle(check)
+        self._body.update(slo_body(check))
         detail = detail_line(check) if check.status.is_unknown else ""
-        widget = self.query_one(".detail", Static)
-        widget.display = bool(detail)
-        widget.update(detail)
+        self._detail.display = bool(detail)
+        self._detail.update(detail)
+
+
+def _subtitle(check: CheckSnapshot) -> str:
+    return f"{check.status.glyph} {check.status.word}"
 
 
 class SloPane(Vertical):
