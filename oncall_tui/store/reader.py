@@ -251,7 +251,6 @@ class Recording:
         raw: list[tuple] = self._latest_rows(
             {cid: at - window for cid, window in windows.items()}, at - default
         )
-        raw.extend(self._last_judged(at))
         for cid, changed in self._conn.execute(
             "SELECT check_id, max(at) FROM status_changes WHERE check_id IS NOT NULL "
             "AND at <= ? AND at >= ? GROUP BY check_id",
@@ -282,16 +281,24 @@ class Recording:
             ):
                 if found[0] not in windows:
                     raw.append(found)
+        raw.extend(self._last_judged(at, raw))
         unique = {(r[0], r[1]): r for r in raw}
         ordered = sorted(unique.values(), key=lambda r: r[1])
         return [row for row in (self._row(r) for r in ordered) if row is not None]
 
-    def _last_judged(self, at: float) -> list[tuple]:
-        """Each check's last row at or before `at` that was judged rather than failed (its
-        verdict not stale or error): the value a stale check keeps, and so its verdict."""
+    def _last_judged(self, at: float, latest: list[tuple]) -> list[tuple]:
+        """For each check whose latest row in `latest` failed (its verdict stale or error),
+        its last row at or before `at` that was judged: the value a stale check keeps, and
+        so its verdict."""
         failed = (Status.STALE.value, Status.ERROR.value)
+        newest: dict[int, tuple] = {}
+        for row in latest:
+            if row[0] not in newest or row[1] > newest[row[0]][1]:
+                newest[row[0]] = row
         raw = []
-        for cid in self.checks():
+        for cid, row in newest.items():
+            if row[12] not in failed:
+                continue
             found = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
                 "AND verdict NOT IN (?, ?) ORDER BY at DESC LIMIT 1",
