@@ -229,3 +229,44 @@ def test_status_at_says_what_the_recording_held(tmp_path: Path):
     code, answer = status_at(tmp_path, path, T0 + 1)
     assert code == 2
     assert answer["services"]["shop"]["kpis"]["latency_p99"]["status"] == "crit"
+
+
+POOL = CheckId("shop", CheckKind.KPI, "pool_usage")
+
+
+def test_a_gauge_recorded_without_a_line_is_judged_from_its_last_value(tmp_path: Path):
+    # recorded with no thresholds on pool usage (and no up check): empty once its exporter
+    # died, so `nodata` in the file
+    recording_config = (
+        CONFIG.replace("    vars: {job: shop}\n", "    vars: {job: shop}\n    up: false\n")
+        + "      pool_usage: {query: 'max(pool{job=\"$job\"})'}\n"
+    )
+    config = parse_config(recording_config, tmp_path / "oncall.yaml", environ={})[0]
+    clock = Clock(T0)
+    state = DashboardState(config, clock)
+    path = tmp_path / "rec.sqlite"
+    recorder = Recorder.start(config, path, clock=clock, flush_every=0.05)
+    recorder.follow(state)
+    for index in range(20):
+        clock.now = T0 + STEP * index
+        state.apply([Observation(POOL, reading(clock.now, 0.95 if index < 3 else None))])
+    assert recorder.flush()
+    recorder.close()
+    assert recorded(path, "pool_usage", T0 + STEP * 19)[0] == "nodata"
+    # judged now with a crit line at 0.9: the 95 % before the exporter died is crit, and stays
+    tuned = recording_config.replace(
+        'max(pool{job="$job"})\'}', 'max(pool{job="$job"})\', warn: 0.8, crit: 0.9}'
+    )
+    source = RecordingSource(parse_config(tuned, tmp_path / "oncall.yaml", environ={})[0], path)
+    try:
+        pool = (
+            source.seek(T0 + STEP * 19)
+            .snapshot()
+            .service("shop")
+            .check(CheckKind.KPI, "pool_usage")
+        )
+    finally:
+        source.recording.close()
+    assert pool.status is Status.STALE
+    assert pool.value == 0.95
+    assert pool.last_verdict is Status.CRIT

@@ -287,22 +287,27 @@ class Recording:
         return [row for row in (self._row(r) for r in ordered) if row is not None]
 
     def _last_judged(self, at: float, latest: list[tuple]) -> list[tuple]:
-        """For each check whose latest row in `latest` failed (its verdict stale or error),
-        its last row at or before `at` that was judged: the value a stale check keeps, and
-        so its verdict."""
+        """For each KPI whose latest row in `latest` failed (its verdict stale or error) or
+        came back without a value, its last row at or before `at` (within a day) that was
+        judged with a value: the value a stale check keeps, and so its verdict."""
         failed = (Status.STALE.value, Status.ERROR.value)
+        checks = self.checks()
         newest: dict[int, tuple] = {}
         for row in latest:
             if row[0] not in newest or row[1] > newest[row[0]][1]:
                 newest[row[0]] = row
         raw = []
         for cid, row in newest.items():
-            if row[12] not in failed:
+            check = checks.get(cid)
+            if not isinstance(check, CheckId) or check.kind is not CheckKind.KPI:
+                continue
+            if row[12] not in failed and row[2] is not None:
                 continue
             found = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM observations WHERE check_id = ? AND at <= ? "
-                "AND verdict NOT IN (?, ?) ORDER BY at DESC LIMIT 1",
-                (cid, at, *failed),
+                "AND at >= ? AND value IS NOT NULL AND verdict NOT IN (?, ?) "
+                "ORDER BY at DESC LIMIT 1",
+                (cid, at, at - 86400.0, *failed),
             ).fetchone()
             if found is not None:
                 raw.append(found)
