@@ -142,3 +142,18 @@ def test_banner_line_says_how_old_the_data_on_screen_is():
     assert failure_line(source, NOW) == (
         "prometheus default unreachable: showing data from 42 s ago (refused)"
     )
+
+
+def test_a_stale_value_last_pending_or_warn_keeps_its_breach_glyph():
+    # STALE outranks PENDING and WARN; the cell must still say the value was over its line
+    from dataclasses import replace
+
+    for last, glyph in ((Status.PENDING, "◔"), (Status.WARN, "▲"), (Status.CRIT, "✖")):
+        stale = replace(
+            kpi("a", "latency_p99", 2.35, Status.STALE, "s"), last_verdict=last, updated_at=NOW - 17
+        )
+        cell = kpi_cell(stale, now=NOW)
+        assert cell.text == f"{glyph} 2.35 s ◌ STALE 17 s", cell.text
+        assert cell.status is stale.loudest  # coloured by the louder of the two
+    calm = replace(kpi("a", "latency_p99", 0.01, Status.STALE, "s"), last_verdict=Status.OK)
+    assert kpi_cell(calm).text.startswith("◌ 10 ms STALE")

@@ -143,8 +143,11 @@ def kpi_cell(
     if suffix and value.endswith(suffix):
         value = value[: -len(suffix)]
     loudest = check.loudest
-    if loudest is not status:  # stale or in error, last known in breach
-        parts = [loudest.glyph, value] if value else [loudest.glyph]
+    last = check.last_verdict
+    if status in (Status.STALE, Status.ERROR) and last is not None and last.is_loud:
+        # stale or in error, last known over a line: its glyph leads even where STALE ranks
+        # louder (a pending or warn value), so the breach never drops out of the cell
+        parts = [last.glyph, value] if value else [last.glyph]
         stale = f"{status.glyph} {status.word}"
         if now is not None and not narrow:
             stale = stale_text(check, now)  # with the data's age

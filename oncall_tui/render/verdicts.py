@@ -44,7 +44,11 @@ def stale_text(check: CheckSnapshot, now: float) -> str:
 
 
 def verdict_glyph(check: CheckSnapshot) -> str:
-    """The glyph that leads a check's text: its last verdict's while that is louder."""
+    """The glyph that leads a check's text: while its data is stale or in error, the last
+    verdict's when that was over a line (even a pending or warn one STALE outranks)."""
+    last = check.last_verdict
+    if check.status in (Status.STALE, Status.ERROR) and last is not None and last.is_loud:
+        return last.glyph
     return check.loudest.glyph
 
 
