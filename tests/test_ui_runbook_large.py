@@ -58,6 +58,7 @@ async def open_guide(pilot) -> RunbookScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
     screen = app.screen
     await wait_for(pilot, lambda: not screen.document.placing)
+    await pilot.pause()  # the frame that lays out the scroll: regions are the compositor's
     return screen
 
 
