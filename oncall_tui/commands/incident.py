@@ -160,28 +160,14 @@ def compose_update(config: Config, store: IncidentStore, incident: Incident, now
     from dataclasses import replace
 
     from oncall_tui.commands.status import poll_once
-    from oncall_tui.render.incident_update import UPDATE_TEMPLATE, breach_lines, fill, update_values
-    from oncall_tui.store import incident_facts as facts
-    from oncall_tui.store.incident_notice import template_text
+    from oncall_tui.store.incident_notice import status_update
 
     names = [s for s in incident.services if s in config.services]
     snapshot = None
     if names:
         subset = replace(config, services={n: config.services[n] for n in names})
         snapshot = asyncio.run(poll_once(subset))
-    detected = facts.detection_time(store.connection, incident)
-    c = clocks(incident, config.incident_policy(incident.services), now, detected)
-    found = facts.impact(store.connection, config, incident, detected, now)
-    actions = facts.actions_taken(store.connection, incident, store.events(incident.id), now)
-    values = update_values(
-        incident,
-        c,
-        breaches=breach_lines(snapshot, incident.services),
-        actions=actions,
-        impact=found.text() if found else "",
-    )
-    template = template_text(config.incident_policy(incident.services).templates.update)
-    return fill(template or UPDATE_TEMPLATE, values)
+    return status_update(config, store, incident, snapshot, now)
 
 
 def _update(args: argparse.Namespace, config: Config, store: IncidentStore, now: float) -> int:

@@ -1,6 +1,6 @@
-"""An incident's resolution notice (started, resolved, duration, impact, root cause,
-resolution), from the recording and the config's `incidents.templates.resolved`; the same
-text for `oncall incident resolve` and the `R` key."""
+"""An incident's status update and resolution notice, from the live state, the recording and
+the config's `incidents.templates`; the same text for `oncall incident update|resolve` and
+the `u` and `R` keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from pathlib import Path
 
 from oncall_tui.config.model import Config
 from oncall_tui.engine.incident import Incident, clocks
-from oncall_tui.render.incident_update import RESOLVED_TEMPLATE, fill, update_values
+from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.render.incident_update import (
+    RESOLVED_TEMPLATE,
+    UPDATE_TEMPLATE,
+    breach_lines,
+    fill,
+    update_values,
+)
 from oncall_tui.store import incident_facts as facts
 from oncall_tui.store.incidents import IncidentError, IncidentStore
 
@@ -31,3 +38,26 @@ def resolution_notice(config: Config, store: IncidentStore, incident: Incident, 
         incident, clocks(incident, policy, now, detected), impact=found.text() if found else ""
     )
     return fill(template_text(policy.templates.resolved) or RESOLVED_TEMPLATE, values)
+
+
+def status_update(
+    config: Config,
+    store: IncidentStore,
+    incident: Incident,
+    snapshot: DashboardSnapshot | None,
+    now: float,
+) -> str:
+    """What is in breach since when (from `snapshot`), the actions taken and the impact (from
+    the recording), through the team's update template or the built-in one."""
+    policy = config.incident_policy(incident.services)
+    conn = store.connection
+    detected = facts.detection_time(conn, incident)
+    found = facts.impact(conn, config, incident, detected, now)
+    values = update_values(
+        incident,
+        clocks(incident, policy, now, detected),
+        breaches=breach_lines(snapshot, incident.services),
+        actions=facts.actions_taken(conn, incident, store.events(incident.id), now),
+        impact=found.text() if found else "",
+    )
+    return fill(template_text(policy.templates.update) or UPDATE_TEMPLATE, values)

@@ -317,33 +317,13 @@ class IncidentHost:
         incident, snapshot, now = view.incident, app.snapshot, app.now()
 
         def work() -> None:
-            from oncall_tui.render.incident_update import (
-                UPDATE_TEMPLATE,
-                breach_lines,
-                fill,
-                update_values,
-            )
-            from oncall_tui.store import incident_facts as facts
+            from oncall_tui.store.incident_notice import status_update
 
             try:
                 with self._incident_lock:
-                    store = self.incident_store()
-                    conn = store.connection
-                    detected = facts.detection_time(conn, incident)
-                    actions = facts.actions_taken(conn, incident, store.events(incident.id), now)
-                    found = facts.impact(conn, self.config, incident, detected, now)
-                policy = self.config.incident_policy(incident.services)
-                template = UPDATE_TEMPLATE
-                if policy.templates.update is not None:
-                    template = policy.templates.update.read_text(encoding="utf-8")
-                values = update_values(
-                    incident,
-                    clocks(incident, policy, now, detected),
-                    breaches=breach_lines(snapshot, incident.services),
-                    actions=actions,
-                    impact=found.text() if found else "",
-                )
-                text = fill(template, values)
+                    text = status_update(
+                        self.config, self.incident_store(), incident, snapshot, now
+                    )
             except Exception as exc:  # noqa: BLE001 - the user is told, nothing is lost
                 app.call_from_thread(
                     app.notify, f"update: {exc}", title="incident", severity="error", markup=False
