@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from oncall_tui.commands.common import load_config_or_report
 from oncall_tui.config.model import Config
-from oncall_tui.config.when import parse_when
 from oncall_tui.engine.incident import Incident, Milestone, clocks
 from oncall_tui.render.incident_text import header_line, local_time, target_text
 from oncall_tui.store.incidents import IncidentError, IncidentStore, commander_default
+from oncall_tui.store.when import parse_when
 
 
 def open_store(config: Config, override: str | None) -> IncidentStore:

@@ -37,6 +37,6 @@ def parse_when(text: str, now: float | None = None) -> float:
                 parsed = parsed.astimezone()  # no offset given: local time
             return parsed.timestamp()
     raise ValueError(
-        f"expected a time such as 2026-03-12T03:12:00Z (RFC 3339), 03:12 (today, local) "
-        f"or -15m (ago), got {text!r}"
+        f"cannot read the time {text!r}: expected a time such as 2026-03-12T03:12:00Z "
+        "(RFC 3339), 03:12 (today, local) or -15m (ago)"
     )

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from oncall_tui.config.when import parse_when
 from oncall_tui.engine.incident import Milestone
 from oncall_tui.render.incident_text import local_time
+from oncall_tui.store.when import parse_when
 
 
 @dataclass(frozen=True)
