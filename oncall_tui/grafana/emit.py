@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from oncall_tui.grafana.translate import GrafanaImport
-from oncall_tui.rules.emit import DEFAULT_PROMETHEUS_URL, comment_lines, kpi_lines, scalar
+from oncall_tui.rules.emit import (
+    DEFAULT_PROMETHEUS_URL,
+    comment_lines,
+    scalar,
+    service_kpi_lines,
+)
 from oncall_tui.rules.runbook_check import RunbookCheck
 
 
@@ -39,16 +44,9 @@ def render_config(
         if variables:
             pairs = ", ".join(f"{scalar(n)}: {scalar(v)}" for n, v in variables.items())
             out.append(f"    vars: {{{pairs}}}")
-        if kpis:
-            out.append("    kpis:")
-            for kpi in kpis:
-                out += kpi_lines(kpi, "      ", runbooks)
-        if panels:
-            out.append("    panels:")
-            for kpi in panels:
-                out += kpi_lines(kpi, "      ", runbooks)
-        if not kpis and not panels:
-            out.append("    kpis: {}  # no panel of this dashboard could be imported")
+        out += service_kpi_lines(
+            kpis, panels, runbooks, "no panel of this dashboard could be imported"
+        )
     dropped = [r for r in imported.reports if r.dropped]
     if dropped:
         out.append("")

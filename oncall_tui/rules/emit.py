@@ -80,6 +80,25 @@ def kpi_lines(kpi: ImportedKpi, indent: str, runbooks: RunbookCheck | None) -> l
     return lines
 
 
+def service_kpi_lines(
+    kpis: Sequence[ImportedKpi],
+    panels: Sequence[ImportedKpi],
+    runbooks: RunbookCheck | None,
+    none_note: str,
+) -> list[str]:
+    """A service's `kpis:` and `panels:` blocks; `kpis: {}` with `none_note` when both are
+    empty (shared by import-rules and import-grafana)."""
+    out: list[str] = []
+    for heading, items in (("kpis", kpis), ("panels", panels)):
+        if items:
+            out.append(f"    {heading}:")
+            for kpi in items:
+                out += kpi_lines(kpi, "      ", runbooks)
+    if not kpis and not panels:
+        out.append(f"    kpis: {{}}  # {none_note}")
+    return out
+
+
 def render_config(
     translation: Translation,
     sources: Sequence[str],
@@ -109,16 +128,9 @@ def render_config(
         job = translation.service_jobs.get(name)
         if job:
             out.append(f"    vars: {{job: {scalar(job)}}}")
-        if kpis:
-            out.append("    kpis:")
-            for kpi in kpis:
-                out += kpi_lines(kpi, "      ", runbooks)
-        if panels:
-            out.append("    panels:")
-            for kpi in panels:
-                out += kpi_lines(kpi, "      ", runbooks)
-        if not kpis and not panels:
-            out.append("    kpis: {}  # no alert rule of this service could be translated")
+        out += service_kpi_lines(
+            kpis, panels, runbooks, "no alert rule of this service could be translated"
+        )
     if translation.skipped:
         out.append("")
         out.append("# Not translated:")
