@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.css.query import NoMatches
 from textual.widgets._markdown import MarkdownBlock
 from ui_builders import config_for, dashboard, hand_app, incident, screen_text, standard_service
 
@@ -41,9 +42,17 @@ def guide_app(tmp_path: Path):
     return hand_app(snapshot, config=config)
 
 
+def _holds(condition) -> bool:
+    """`condition()`, where a pane whose children are not composed yet is "not yet"."""
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
+
+
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not _holds(condition):
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s:\n{screen_text(pilot.app)}")
         await pilot.pause(0.02)
