@@ -174,3 +174,47 @@ def test_a_breach_gone_empty_stays_stale_until_data_comes_back_and_nodata_ok_opt
     assert (
         state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage").status is Status.NODATA
     )
+
+
+def test_a_first_empty_answer_with_the_points_before_it_keeps_the_verdict_they_end_on(tmp_path):
+    """The source's look back (an empty first answer brings the points before it): the value
+    the data stopped at decides, on the very first poll; a calm last value is plain nodata."""
+    state = DashboardState(load(tmp_path, "up: false\n" + GAUGES), lambda: 1000.0)
+    dying = ((950.0, 0.5), (960.0, 0.93), (970.0, 0.95))
+    state.apply([Observation(POOL_ID, Reading(1000.0, empty=True, history=dying))])
+    pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
+    assert pool.status is Status.STALE and pool.last_verdict is Status.CRIT, pool
+    assert pool.error.kind is ErrorKind.SERIES_GONE and "no data since CRIT" in str(pool.error)
+    assert (pool.value, pool.updated_at, pool.level) == (0.95, 970.0, "crit")
+    assert state.snapshot().service("shop").status is Status.CRIT
+    assert report_exit_code(state.snapshot()) == 2
+
+    calm = DashboardState(load(tmp_path, "up: false\n" + GAUGES), lambda: 1000.0)
+    calm.apply([Observation(POOL_ID, Reading(1000.0, empty=True, history=((970.0, 0.4),)))])
+    assert calm.snapshot().service("shop").check(CheckKind.KPI, "pool_usage").status is (
+        Status.NODATA
+    )
+
+
+def test_a_first_empty_answer_over_a_line_inside_its_hold_is_stale_pending(tmp_path):
+    held = "up: false\nkpis:\n  pool_usage: {query: 'max(pool)', crit: 0.9, for: 5m}\n"
+    state = DashboardState(load(tmp_path, held), lambda: 1000.0)
+    state.apply(
+        [Observation(POOL_ID, Reading(1000.0, empty=True, history=((900.0, 0.5), (960.0, 0.95))))]
+    )
+    pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
+    assert pool.status is Status.STALE and pool.last_verdict is Status.PENDING, pool
+    assert report_exit_code(state.snapshot()) >= 1
+
+
+def test_a_fresh_start_with_the_targets_down_keeps_the_last_value_and_verdict(tmp_path):
+    state = DashboardState(load(tmp_path, "vars: {job: shop}\n" + GAUGES), lambda: 1000.0)
+    state.apply(
+        [
+            Observation(TARGETS, Reading(1000.0, 0.0)),
+            Observation(POOL_ID, Reading(1000.0, empty=True, history=((970.0, 0.95),))),
+        ]
+    )
+    pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
+    assert pool.status is Status.STALE and pool.error.kind is ErrorKind.TARGETS_DOWN, pool
+    assert (pool.last_verdict, pool.value) == (Status.CRIT, 0.95)

@@ -252,16 +252,37 @@ class DashboardState:
             return self._targets_down(check.id.service)
         if not _unknown_empty(check, outcome):
             return None
+        assert isinstance(outcome, Reading)
+        last = check.loudest
+        if not last.is_loud and outcome.history:
+            last = self._recall(check, outcome, last)
         down = self._targets_down(check.id.service)
         if down is not None:
             return down
-        last = check.loudest
         if last.is_loud:
             return FetchError(
                 ErrorKind.SERIES_GONE,
                 f"no data since {last.word}: the query came back empty while in breach",
             )
         return None
+
+    def _recall(self, check: CheckRecord, reading: Reading, last: Status) -> Status:
+        """An empty answer that brings the points before it (the source's look back, or
+        history): the newest one is the value the data stopped at, and its verdict (held by
+        `for:` over those points) is the last one known. A breach there makes the emptied
+        check stale "no data since CRIT" rather than nodata, even on a first poll."""
+        self._merge_history(check, reading)
+        if check.thresholds is None or not check.thresholds.levels or not check.history:
+            return last
+        at, value = check.history[-1]
+        verdict = judge(value, check.thresholds)
+        status, level = hold(check, verdict.status, verdict.level, at)
+        if not status.is_loud:
+            return last
+        check.value, check.updated_at = value, at
+        check.level, check.next_level = level, verdict.next_level
+        check.verdict = status
+        return status
 
     def _mark_rates(self, name: str, now: float) -> None:
         """The targets just went down: every rate KPI of the service is stale from now, and

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oncall_tui.config.model import Datasource, Kpi, Service
+from oncall_tui.config.model import Datasource, Kpi, NodataMode, Service
 from oncall_tui.sources.base import (
     CheckId,
     CheckKind,
@@ -64,6 +64,11 @@ GAP_INTERVALS = 2.0
 #: points over a `for:` hold window: a breach is dated to a tenth of its hold, or one interval
 HOLD_POINTS = 10
 MAX_HOLD_POINTS = 240
+#: how far back a KPI empty at its first answer is looked for its last value, and at how
+#: many points: a step of 1 s at 10 min, finer than any scrape interval, so the last sample
+#: before the staleness marker is always under a step (a coarser step can miss a short life)
+LOOKBACK = 600.0
+LOOKBACK_POINTS = 600
 
 Result = list[Series] | FetchError
 
@@ -173,6 +178,13 @@ class PrometheusSource(Source):
         )
         for m, points in held.items():
             history[m] = [*history.get(m, ()), *points]
+        emptied = [m for m in members if _recall_when_empty(m, current[m])]
+        if emptied:
+            recalled = await self._ranges(
+                emptied, (now - LOOKBACK, now), self.lookback_step(emptied[0].kpi)
+            )
+            for m, points in recalled.items():
+                history[m] = [*history.get(m, ()), *points]
         before: dict[_Member, Result] = {}
         for past in pasts:
             before.update(past)
@@ -297,9 +309,19 @@ class PrometheusSource(Source):
             results.update(answer)
         return results
 
+    def lookback_step(self, kpi: Kpi) -> float:
+        """The step of the range that looks for the last value of a KPI empty at first."""
+        return LOOKBACK / LOOKBACK_POINTS
+
     async def _hold_window(self, members: list[_Member], now: float) -> dict[_Member, Points]:
         step = self.hold_step(members[0].kpi)
         window = (now - members[0].kpi.thresholds.hold - 2 * step, now)
+        return await self._ranges(members, window, step)
+
+    async def _ranges(
+        self, members: list[_Member], window: tuple[float, float], step: float
+    ) -> dict[_Member, Points]:
+        """Each member's points inside `window`, batched where the queries can share one."""
         windows = dict.fromkeys(members, window)
         together = [m for m in members if not m.alone]
         if len(together) < 2:
@@ -355,6 +377,19 @@ class PrometheusSource(Source):
             m: _inside(worst_points(part, m.kpi.thresholds.direction), *pending[m])
             for m, part in zip(members, parts, strict=True)
         }
+
+
+def _recall_when_empty(m: _Member, current: Result) -> bool:
+    """A first answer that is empty, of a KPI judged by a line and with no meaning for empty:
+    its last value within `LOOKBACK` says whether it was in breach when its data stopped."""
+    kpi = m.kpi
+    return (
+        m.newest is None
+        and m.window is None
+        and current == []
+        and kpi.nodata.mode is NodataMode.NODATA
+        and bool(kpi.thresholds.levels)
+    )
 
 
 def _inside(points: Points, start: float, end: float) -> Points:
