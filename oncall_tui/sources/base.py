@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -126,13 +126,28 @@ class Observation:
     outcome: Reading | FetchError
 
 
+class JobRun(ABC):
+    """What a `Job` runs: one fetch of the checks the job reports on.
+
+    Every source writes its runs this one way: a small object, built with what the fetch
+    needs, whose `__call__` takes nothing and returns the observations. A failed fetch is
+    returned too, as `FetchError` outcomes of the checks it could not observe; it is never
+    raised. (The poller still bounds each run: a hang becomes TIMEOUT, an exception that
+    escapes is a bug shown as MALFORMED, on every check of the job.)
+    """
+
+    @abstractmethod
+    async def __call__(self) -> Sequence[Observation]:
+        """Fetch once; an `Observation` per check observed, values or errors alike."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One thing the poller runs on an interval; never two runs of one job at once."""
 
     key: str  # unique across all sources, e.g. "kpi:cqar:error_rate"
     interval: float
-    run: Callable[[], Awaitable[Sequence[Observation]]]
+    run: JobRun
     checks: tuple[CheckId | DashboardRecord, ...]  # what it reports on; stale if it hangs
     timeout: float = 10.0  # the poller's hard limit around run(); sources have their own
     source: str = ""  # the Source.name it belongs to, for the header's source health

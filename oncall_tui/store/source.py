@@ -21,7 +21,15 @@ from pathlib import Path
 
 from oncall_tui.config.model import Config, Kpi, Service
 from oncall_tui.engine.state import DashboardState
-from oncall_tui.sources.base import CheckId, DashboardRecord, Job, Observation, Reading, Source
+from oncall_tui.sources.base import (
+    CheckId,
+    DashboardRecord,
+    Job,
+    JobRun,
+    Observation,
+    Reading,
+    Source,
+)
 from oncall_tui.store.reader import Recording, Row, open_recording
 
 HISTORY = 900.0  # seconds of sparkline history loaded by a seek
@@ -88,9 +96,9 @@ class RecordingSource(Source):
     # -- the Source interface (a follower) -------------------------------------------------
 
     def jobs(self) -> Sequence[Job]:
-        return (Job("recording", self._interval, self._follow, (), source=self.name),)
+        return (Job("recording", self._interval, _FollowRun(self), (), source=self.name),)
 
-    async def _follow(self) -> Sequence[Observation]:
+    async def follow(self) -> Sequence[Observation]:
         """What was written since the last run (from now - 2 refreshes on the first)."""
         start = self.cursor if self.cursor is not None else time.time() - 2 * self._interval
         rows = list(self.recording.rows_between(start, float("inf")))
@@ -305,3 +313,13 @@ class RecordingSource(Source):
             group.append(self._observation(row))
         if group:
             state.apply(group)
+
+
+class _FollowRun(JobRun):
+    """The follower's one job: the rows written since its last run."""
+
+    def __init__(self, source: RecordingSource) -> None:
+        self._source = source
+
+    async def __call__(self) -> Sequence[Observation]:
+        return await self._source.follow()

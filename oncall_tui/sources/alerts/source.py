@@ -36,6 +36,7 @@ from oncall_tui.sources.base import (
     DashboardRecord,
     FetchFailed,
     Job,
+    JobRun,
     Observation,
     Series,
     Source,
@@ -128,7 +129,7 @@ class AlertSource(Source):
             Job(
                 key=f"alerts:{self.mode}",
                 interval=self.interval,
-                run=self.poll,
+                run=_PollRun(self),
                 checks=self.checks,
                 timeout=timeout,
                 source=self.name,
@@ -195,3 +196,13 @@ class AlertSource(Source):
             if hasattr(result, "__await__"):
                 await result  # type: ignore[misc]
         self._closers.clear()
+
+
+class _PollRun(JobRun):
+    """The source's one job: every alert, matched to every service."""
+
+    def __init__(self, source: AlertSource) -> None:
+        self._source = source
+
+    async def __call__(self) -> Sequence[Observation]:
+        return await self._source.poll()

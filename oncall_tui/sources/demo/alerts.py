@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from oncall_tui.config.model import Service
 from oncall_tui.sources.alerts.observations import ALERT_LIST, alert_check, observations_of
 from oncall_tui.sources.alerts.records import ORIGIN_PROMETHEUS, Alert, AlertList
-from oncall_tui.sources.base import CheckId, DashboardRecord, Job, Observation
+from oncall_tui.sources.base import CheckId, DashboardRecord, Job, JobRun, Observation
 from oncall_tui.sources.demo.incidents import incident_clock
 
 JOB_TIMEOUT = 2.0
@@ -111,7 +111,7 @@ def alerts_at(services: Sequence[Service], sim_t: float, now: float) -> AlertLis
     return AlertList(ordered, SOURCE_NAME, now)
 
 
-class _AlertsRun:
+class _AlertsRun(JobRun):
     """One service's alerts check, or (service None) the whole list for the alerts screen."""
 
     def __init__(

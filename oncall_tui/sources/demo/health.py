@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Service
-from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading
+from oncall_tui.sources.base import CheckId, CheckKind, Job, JobRun, Observation, Reading
 from oncall_tui.sources.demo.incidents import envelopes, incident_clock
 from oncall_tui.sources.health.body import read_health_document
 from oncall_tui.sources.health.records import ProbeResult
@@ -241,7 +241,7 @@ def _http_answer(service: str, probe: str, u: float | None, sim_t: float) -> tup
     return 200, {"status": "ok"}
 
 
-class _ProbeRun:
+class _ProbeRun(JobRun):
     """The job of one demo probe: backfills latency history on its first run."""
 
     def __init__(

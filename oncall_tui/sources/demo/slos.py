@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from oncall_tui.config.model import Service
 from oncall_tui.config.slo_model import BurnWindow, Slo, SloAction
-from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading
+from oncall_tui.sources.base import CheckId, CheckKind, Job, JobRun, Observation, Reading
 from oncall_tui.sources.demo.signals import SimulatedKpi
 from oncall_tui.sources.sli import SliRatios
 
@@ -108,6 +108,28 @@ def window_ratios(slo: Slo, sums: ErrorSums, t: float) -> dict[float, float | No
     return ratios
 
 
+class _SloRun(JobRun):
+    """The job of one demo SLO: its windows' error ratios at the simulated time."""
+
+    def __init__(
+        self,
+        check: CheckId,
+        slo: Slo,
+        sums: ErrorSums,
+        sim_time: Callable[[], float],
+        now: Callable[[], float],
+    ) -> None:
+        self._check = check
+        self._slo = slo
+        self._sums = sums
+        self._sim_time = sim_time
+        self._now = now
+
+    async def __call__(self) -> Sequence[Observation]:
+        ratios = window_ratios(self._slo, self._sums, self._sim_time())
+        return [Observation(self._check, Reading(at=self._now(), detail=SliRatios(ratios)))]
+
+
 def slo_jobs(
     services: Sequence[Service],
     sims: dict[tuple[str, str], SimulatedKpi],
@@ -124,18 +146,11 @@ def slo_jobs(
         sums = ErrorSums(sim.value)
         for slo in service.slos:
             check = CheckId(service.name, CheckKind.SLO, slo.name)
-
-            async def run(
-                slo: Slo = slo, sums: ErrorSums = sums, check: CheckId = check
-            ) -> list[Observation]:
-                ratios = window_ratios(slo, sums, sim_time())
-                return [Observation(check, Reading(at=now(), detail=SliRatios(ratios)))]
-
             jobs.append(
                 Job(
                     key=f"slo:demo:{service.name}:{slo.name}",
                     interval=slo.interval,
-                    run=run,
+                    run=_SloRun(check, slo, sums, sim_time, now),
                     checks=(check,),
                     timeout=2.0,
                     source=source,

@@ -27,6 +27,7 @@ from oncall_tui.sources.base import (
     ErrorKind,
     FetchError,
     Job,
+    JobRun,
     Observation,
     Reading,
     Source,
@@ -162,7 +163,7 @@ class DemoSource(Source):
         return tuple(points)
 
 
-class _KpiRun:
+class _KpiRun(JobRun):
     """The job of one KPI: backfills history on its first successful run."""
 
     def __init__(self, source: DemoSource, service: str, kpi: Kpi) -> None:

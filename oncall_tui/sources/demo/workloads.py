@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from oncall_tui.config.model import KubernetesTarget, Service
-from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading
+from oncall_tui.sources.base import CheckId, CheckKind, Job, JobRun, Observation, Reading
 from oncall_tui.sources.demo.incidents import INCIDENT_PERIOD, INCIDENT_START
 from oncall_tui.sources.kubernetes.records import (
     ContainerRecord,
@@ -326,7 +326,7 @@ def demo_workloads(service: str, namespace: str, sim_t: float, now: float) -> Wo
     )
 
 
-class _WorkloadsRun:
+class _WorkloadsRun(JobRun):
     def __init__(
         self,
         service: Service,

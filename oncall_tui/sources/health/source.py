@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import httpx
 
@@ -14,6 +14,7 @@ from oncall_tui.sources.base import (
     ErrorKind,
     FetchError,
     Job,
+    JobRun,
     Observation,
     Reading,
     Source,
@@ -52,7 +53,7 @@ class HealthSource(Source):
             Job(
                 key=f"health:{service.name}:{probe.name}",
                 interval=probe.interval,
-                run=self._runner(check, probe),
+                run=_ProbeRun(self, check, probe),
                 checks=(check,),
                 timeout=probe.http.timeout + 1.0,
                 source=self.name,
@@ -62,14 +63,6 @@ class HealthSource(Source):
             for probe in service.health
             for check in (CheckId(service.name, CheckKind.HEALTH, probe.name),)
         ]
-
-    def _runner(
-        self, check: CheckId, probe: HealthProbe
-    ) -> Callable[[], Awaitable[Sequence[Observation]]]:
-        async def run() -> Sequence[Observation]:
-            return [await self.observe(check, probe)]
-
-        return run
 
     async def observe(self, check: CheckId, probe: HealthProbe) -> Observation:
         """Run one probe once and turn its result into the engine's Observation."""
@@ -112,3 +105,15 @@ class HealthSource(Source):
                 await client.aclose()
 
         await self._loop.close(close_clients)
+
+
+class _ProbeRun(JobRun):
+    """The job of one probe: one Observation, whatever the answer."""
+
+    def __init__(self, source: HealthSource, check: CheckId, probe: HealthProbe) -> None:
+        self._source = source
+        self._check = check
+        self._probe = probe
+
+    async def __call__(self) -> Sequence[Observation]:
+        return [await self._source.observe(self._check, self._probe)]

@@ -8,7 +8,6 @@ runs in threads; the whole tick is bounded by the services' timeout.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from oncall_tui.sources.base import (
     FetchError,
     FetchFailed,
     Job,
+    JobRun,
     Observation,
     Reading,
     Source,
@@ -87,7 +87,7 @@ class KubernetesSource(Source):
             Job(
                 key=group.key,
                 interval=group.interval,
-                run=functools.partial(self._tick, group),
+                run=_GroupRun(self, group),
                 checks=tuple(check_id(m.service.name) for m in group.members),
                 # above our own bound, so that our TIMEOUT message is the one shown
                 timeout=group.timeout + 2.0,
@@ -96,7 +96,7 @@ class KubernetesSource(Source):
             for group in self._groups
         ]
 
-    async def _tick(self, group: _Group) -> list[Observation]:
+    async def tick(self, group: _Group) -> list[Observation]:
         members = [m for m in group.members if m.selector is not None]
         errors = [
             Observation(
@@ -200,3 +200,14 @@ def _container_keys(lists: NamespaceLists) -> set[tuple[str, str]]:
         ):
             keys.add((key, str(c.get("name", ""))))
     return keys
+
+
+class _GroupRun(JobRun):
+    """The job of one (context, namespace): one list of each kind for all its services."""
+
+    def __init__(self, source: KubernetesSource, group: _Group) -> None:
+        self._source = source
+        self._group = group
+
+    async def __call__(self) -> Sequence[Observation]:
+        return await self._source.tick(self._group)

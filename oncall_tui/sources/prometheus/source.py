@@ -21,7 +21,6 @@ points in time order.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from oncall_tui.sources.base import (
     FetchError,
     FetchFailed,
     Job,
+    JobRun,
     Observation,
     Reading,
     Series,
@@ -120,7 +120,7 @@ class PrometheusSource(Source):
                     Job(
                         key=f"prometheus:{datasource.name}:{interval:g}s:batch{index}",
                         interval=interval,
-                        run=functools.partial(self._run_batch, tuple(batch)),
+                        run=_BatchRun(self, tuple(batch)),
                         checks=tuple(dict.fromkeys(m.check for m in batch)),
                         # A rejected batch is rerun KPI by KPI within the same run.
                         timeout=2 * datasource.http.timeout + 1.0,
@@ -153,7 +153,7 @@ class PrometheusSource(Source):
     def history_step(self, kpi: Kpi) -> float:
         return max(kpi.interval, self.datasource.history / HISTORY_POINTS)
 
-    async def _run_batch(self, members: tuple[_Member, ...]) -> list[Observation]:
+    async def run_batch(self, members: tuple[_Member, ...]) -> list[Observation]:
         now = self._clock()
         pending = {m: m.backfill for m in members if m.backfill is not None}
         offsets: dict[float, list[_Member]] = {}
@@ -420,3 +420,14 @@ def _reading(
         history=tuple(history),
         baseline=baseline,
     )
+
+
+class _BatchRun(JobRun):
+    """The job of one batch of queries of one interval."""
+
+    def __init__(self, source: PrometheusSource, members: tuple[_Member, ...]) -> None:
+        self._source = source
+        self._members = members
+
+    async def __call__(self) -> Sequence[Observation]:
+        return await self._source.run_batch(self._members)
