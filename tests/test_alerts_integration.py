@@ -31,6 +31,7 @@ from oncall_tui.sources.alerts.silences import SilenceClient
 from oncall_tui.sources.base import CheckKind, DashboardRecord, FetchError, Reading
 from oncall_tui.sources.prometheus import PrometheusSource
 from oncall_tui.status import Status
+from oncall_tui.units import RATIO
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +57,7 @@ def make_config(prom_url: str, am_url: str | None) -> Config:
     pool = Kpi(
         "pool_usage",
         POOL_QUERY,
-        unit="ratio",
+        unit=RATIO,
         thresholds=Thresholds(levels=(Level("crit", 0.9, Status.CRIT),)),
         interval=1.0,
     )

@@ -196,7 +196,7 @@ def test_kpi_unit_title_interval_and_runbook(tmp_path: Path) -> None:
         "latency_p99: {query: x, unit: s, title: p99 GetAsset, interval: 30s, "
         "runbook: 'arq.md#high-latency'}",
     )
-    assert (found.unit, found.title, found.interval, found.runbook) == (
+    assert (found.unit.text, found.title, found.interval, found.runbook) == (
         "s",
         "p99 GetAsset",
         30.0,

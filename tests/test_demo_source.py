@@ -81,7 +81,7 @@ def test_thresholds_follow_the_ops_guides() -> None:
     arq_cache = kpi_of("arq", "cache_hit_rate").thresholds
     assert (arq_cache.direction, arq_cache.warn, arq_cache.crit) == (Direction.BELOW, 0.85, 0.70)
     arq_p99 = kpi_of("arq", "latency_p99")
-    assert (arq_p99.unit, arq_p99.thresholds.warn, arq_p99.thresholds.crit) == ("s", 1.0, 2.0)
+    assert (arq_p99.unit.text, arq_p99.thresholds.warn, arq_p99.thresholds.crit) == ("s", 1.0, 2.0)
     assert kpi_of("cqar", "latency_p99").thresholds.hold > 0, "one KPI demonstrates `for:`"
     assert kpi_of("cqar", "error_rate").runbook == "cqar.md#high-error-rate"
 
@@ -184,11 +184,11 @@ def test_values_stay_in_sane_ranges_through_a_day_and_its_incidents() -> None:
         seen += 1
         value = outcome.value
         assert math.isfinite(value) and value >= 0, (service, kpi.key, now, value)
-        if kpi.unit == "ratio":
+        if kpi.unit.text == "ratio":
             assert value <= 1.0, (service, kpi.key, now, value)
-        if kpi.unit == "count":
+        if kpi.unit.text == "count":
             assert value == int(value)
-        if kpi.unit == "s":
+        if kpi.unit.text == "s":
             assert value < 60.0
     assert seen > 10_000
 

@@ -79,10 +79,10 @@ def test_every_shape_imports_to_the_same_validated_config(
     requests = kpi(config, "api", "request_rate")
     # $job filled from vars by the loader, $__rate_interval written as 5m
     assert requests.query == 'sum(rate(http_requests_total{job="checkout"}[5m]))'
-    assert (requests.unit, requests.thresholds.levels) == ("req/s", ())
+    assert (requests.unit.text, requests.thresholds.levels) == ("req/s", ())
 
     errors = kpi(config, "api", "error_rate")
-    assert errors.unit == "ratio"  # percentunit
+    assert errors.unit.text == "ratio"  # percentunit
     assert (errors.thresholds.warn, errors.thresholds.crit) == (0.01, 0.05)
     assert errors.thresholds.direction is Direction.ABOVE
     assert errors.runbook == "checkout.md#high-error-rate"  # from the panel link
@@ -92,12 +92,12 @@ def test_every_shape_imports_to_the_same_validated_config(
     p99, p50 = kpi(config, "api", "latency_p99"), kpi(config, "api", "latency_p50")
     assert (p99.title, p50.title) == ("Latency: p99", "Latency: p50")
     assert "histogram_quantile(0.99" in p99.query and "histogram_quantile(0.5" in p50.query
-    assert p99.unit == p50.unit == "s"
+    assert p99.unit.text == p50.unit.text == "s"
     assert (p99.thresholds.warn, p99.thresholds.crit) == (1.0, 1.6)
 
     queue = kpi(config, "worker", "queue_depth")
     assert queue.query == 'sum(jobs_queue_depth{queue="default"})'  # [[queue]]
-    assert (queue.unit, queue.thresholds.warn, queue.thresholds.crit) == ("count", 100, 500)
+    assert (queue.unit.text, queue.thresholds.warn, queue.thresholds.crit) == ("count", 100, 500)
 
     cache = kpi(config, "worker", "cache_hit_rate")
     assert cache.thresholds.direction is Direction.BELOW  # red base rising to green
@@ -146,7 +146,7 @@ def test_the_dashboard_of_the_reference_guide_imports(
     assert service.title == "Bazaruto Application"
     assert kpi(config, service.name, "request_rate").query == "rate(http_requests_total[5m])"
     p95 = kpi(config, service.name, "latency_p95")
-    assert p95.query.startswith("histogram_quantile(0.95,") and p95.unit == "s"
+    assert p95.query.startswith("histogram_quantile(0.95,") and p95.unit.text == "s"
     # errors per second, not a ratio: a panel, not the error_rate KPI
     (panel,) = service.panels
     assert (panel.title, panel.query) == (
@@ -197,9 +197,10 @@ def test_edge_case_kpis_carry_scaled_units_and_windows(
 ) -> None:
     config = imported(tmp_path, capsys, DATA / "edge-cases.json")
     gc = kpi(config, "edge-cases", "gc_pause")
-    assert (gc.unit, gc.thresholds.warn, gc.thresholds.crit) == ("ms", 0.5, 2.0)
+    assert (gc.unit.text, gc.thresholds.warn, gc.thresholds.crit) == ("ms", 0.5, 2.0)
     flops = kpi(config, "edge-cases", "flops")
-    assert flops.unit == "flops" and flops.query == "rate(cpu_flops_total[10m])"  # interval var
+    assert flops.unit.text == "flops"
+    assert flops.query == "rate(cpu_flops_total[10m])"  # interval var
     assert kpi(config, "edge-cases", "request_rate").query == "sum(rate(http_requests_total[1m]))"
     per_instance = kpi(config, "edge-cases", "per_instance")
     assert per_instance.query == 'up{instance=~"a:9100|b:9100"}'
@@ -228,7 +229,7 @@ def test_edge_case_kpis_carry_scaled_units_and_windows(
 )
 def test_units_map_to_ours(grafana: str, ours: str, factor: float, known: bool) -> None:
     unit = map_unit(grafana)
-    assert (unit.unit, unit.factor, unit.known) == (ours, factor, known)
+    assert (unit.unit.text, unit.factor, unit.known) == (ours, factor, known)
 
 
 @pytest.mark.parametrize(
@@ -463,7 +464,7 @@ def test_v2_alpha_grid_rows_tabs_and_auto_grid() -> None:
     dropped = {r.title: r.dropped for r in result.reports}
     assert dropped["C"] == ("query A: a loki datasource, not PromQL",)
     assert "library panel (Lib)" in dropped["L"][0]
-    assert all(k.unit == "s" for k in result.kpis)
+    assert all(k.unit.text == "s" for k in result.kpis)
 
 
 def test_control_sequences_in_the_json_never_reach_the_terminal(

@@ -260,7 +260,7 @@ def test_standard_key_is_chosen_when_recognisable(expr: str, key: str | None, un
         assert kpi.custom and kpi.title == "Test"
     else:
         assert kpi.key == key and not kpi.custom
-    assert kpi.unit == unit
+    assert kpi.unit.text == unit
 
 
 def test_second_query_of_the_same_kind_becomes_a_panel() -> None:

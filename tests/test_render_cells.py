@@ -22,6 +22,7 @@ from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
 from oncall_tui.status import Status
 from oncall_tui.ui.widgets.banner import failure_line
 from oncall_tui.ui.widgets.kpi_panel import detail_line, status_line
+from oncall_tui.units import Unit
 
 
 def test_crit_cell_has_glyph_value_and_word():
@@ -71,8 +72,8 @@ def test_a_column_shares_a_unit_only_when_every_value_ends_in_it():
     assert shared_unit(services, "error_rate") == "%"
     assert shared_unit(services, "request_rate") == "req/s"
     assert shared_unit(services, "latency_p99") is None  # ms or s, by magnitude
-    assert value_suffix("ratio") == value_suffix("percent") == "%"
-    assert value_suffix("s") is None and value_suffix("bytes") is None
+    assert value_suffix(Unit("ratio")) == value_suffix(Unit("percent")) == "%"
+    assert value_suffix(Unit("s")) is None and value_suffix(Unit("bytes")) is None
     assert unit_heading("error_rate", "%") == "error %"
     assert unit_heading("request_rate", "req/s") == "req/s"
 
@@ -111,7 +112,7 @@ def test_columns_for_check_kinds_appear_only_when_some_service_has_them():
 
 def test_threshold_legend_and_distance_to_next_level():
     limits = thresholds(0.8, 0.7, Direction.BELOW)
-    assert threshold_legend(limits, "ratio") == "warn <= 80 % · crit <= 70 %"
+    assert threshold_legend(limits, Unit("ratio")) == "warn <= 80 % · crit <= 70 %"
     hit = kpi("cqar", "cache_hit_rate", 0.78, Status.WARN, "ratio", next_level=("crit", 0.7))
     assert distance_text(hit) == "next: crit at 70 % (8 % away)"
 

@@ -11,6 +11,7 @@ from oncall_tui.config.model import (
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation, Reading
 from oncall_tui.status import Status
+from oncall_tui.units import RATIO
 
 ERRORS = Thresholds(levels=(Level("warn", 0.001, Status.WARN), Level("crit", 0.01, Status.CRIT)))
 
@@ -45,7 +46,7 @@ def check(state: DashboardState):
 
 def test_error_rate_turns_crit_at_once_without_for():
     clock = Clock()
-    state = make_state(Kpi("error_rate", "q", unit="ratio", thresholds=ERRORS), clock=clock)
+    state = make_state(Kpi("error_rate", "q", unit=RATIO, thresholds=ERRORS), clock=clock)
     state.apply([reading(clock, 0.0)])
     assert check(state).status is Status.OK
     state.apply([reading(clock, 0.05)])

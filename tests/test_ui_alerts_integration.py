@@ -31,6 +31,7 @@ from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen, Sil
 from oncall_tui.ui.alerts.silences import SilencesScreen
 from oncall_tui.ui.alerts.table import AlertTable
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.units import RATIO
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,7 @@ def make_config(prom_url: str, am_url: str | None) -> Config:
     pool = Kpi(
         "pool_usage",
         POOL_QUERY,
-        unit="ratio",
+        unit=RATIO,
         thresholds=Thresholds(levels=(Level("crit", 0.99, Status.CRIT),)),
         interval=1.0,
     )

@@ -23,6 +23,7 @@ from oncall_tui.status import Status
 from oncall_tui.ui.themes import STATUS_VARIABLES
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 from oncall_tui.ui.widgets.slo_panel import SloPane, SloPanel
+from oncall_tui.units import RATIO
 
 D = 86400.0
 SLO = Slo(name="availability", objective=0.99, window=30 * D, error_ratio="e[$window]")
@@ -46,7 +47,7 @@ def crit_kpi() -> CheckSnapshot:
         id=CheckId("shop", CheckKind.KPI, "pool_usage"),
         title="pool usage",
         status=Status.CRIT,
-        unit="ratio",
+        unit=RATIO,
         value=0.95,
         level="crit",
     )

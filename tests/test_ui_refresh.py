@@ -7,10 +7,11 @@ import asyncio
 from oncall_tui.config.model import Config, Datasource, Kpi, Service
 from oncall_tui.sources.base import CheckId, CheckKind, Job, Observation, Reading, Source
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.units import RATIO, Unit
 
 
 def config() -> Config:
-    kpis = (Kpi("request_rate", "q", unit="req/s"), Kpi("error_rate", "q", unit="ratio"))
+    kpis = (Kpi("request_rate", "q", unit=Unit("req/s")), Kpi("error_rate", "q", unit=RATIO))
     return Config(
         path=None,
         datasources={"default": Datasource("default", "http://x")},

@@ -3,6 +3,7 @@ import math
 import pytest
 
 from oncall_tui.render.values import format_age, format_duration, format_value
+from oncall_tui.units import Unit
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ from oncall_tui.render.values import format_age, format_duration, format_value
     ],
 )
 def test_values_are_formatted_for_people(value, unit, text):
-    assert format_value(value, unit) == text
+    assert format_value(value, Unit(unit)) == text
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from oncall_tui.engine.snapshot import (
 )
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation
 from oncall_tui.status import Status, worst
+from oncall_tui.units import Unit
 
 NOW = 1_800_000_000.0  # a frozen clock
 
@@ -47,7 +48,7 @@ def kpi(
         id=CheckId(service, CheckKind.KPI, key),
         title=key.replace("_", " "),
         status=status,
-        unit=unit,
+        unit=Unit(unit),
         value=value,
         **fields,
     )

@@ -17,6 +17,7 @@ from oncall_tui.config.model import (
 )
 from oncall_tui.config.reader import Field, Section, describe
 from oncall_tui.status import Status
+from oncall_tui.units import Unit
 
 KPI_KEYS: tuple[str, ...] = (
     "query",
@@ -295,7 +296,7 @@ def read_kpi(
             section.get("title").fail("a panel needs a title")  # type: ignore[union-attr]
         else:
             section.fail("missing required key 'title'")
-    unit = (section.text("unit", "") or "").strip()
+    unit = Unit.parse(section.text("unit", ""))
     thresholds = read_thresholds(section)
     nodata = read_nodata(section.get("nodata"))
     interval = section.duration("interval", default_interval, positive=True) or default_interval

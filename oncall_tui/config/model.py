@@ -23,6 +23,7 @@ from oncall_tui.config.slo_model import SloAction as SloAction
 from oncall_tui.config.slo_model import prom_duration as prom_duration
 from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
+from oncall_tui.units import NO_UNIT, Unit
 
 #: answers larger than this are refused (`max_body:` sets it per datasource, probe, cluster)
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -177,7 +178,7 @@ class Kpi:
     key: str
     query: str  # with `$var` already replaced from the service's vars
     title: str = ""
-    unit: str = ""
+    unit: Unit = NO_UNIT
     thresholds: Thresholds = Thresholds()
     nodata: Nodata = Nodata()
     interval: float = 5.0

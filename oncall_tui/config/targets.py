@@ -15,6 +15,7 @@ from oncall_tui.config.expand import replace_vars
 from oncall_tui.config.model import Direction, Kpi, Level, Nodata, NodataMode, Thresholds
 from oncall_tui.config.reader import Field, describe
 from oncall_tui.status import Status
+from oncall_tui.units import RATIO
 
 #: the key of the check, among the service's KPIs
 TARGETS_KEY = "targets_up"
@@ -65,7 +66,7 @@ def read_targets(
         key=TARGETS_KEY,
         query=f"avg((\n{expanded}\n))",
         title="targets up",
-        unit="ratio",
+        unit=RATIO,
         thresholds=TARGET_THRESHOLDS,
         nodata=Nodata(NodataMode.VALUE, 0.0),  # the job's up series gone: no target left
         interval=interval,

@@ -11,6 +11,7 @@ from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.sources.base import CheckId, FetchError
 from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status, worst
+from oncall_tui.units import NO_UNIT, Unit
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
 #: statuses of a check whose last fetch failed: its last verdict is kept beside them
@@ -23,7 +24,7 @@ class CheckRecord:
 
     id: CheckId
     title: str
-    unit: str = ""
+    unit: Unit = NO_UNIT
     thresholds: Thresholds | None = None
     nodata: Nodata = Nodata()
     hold: float = 0.0

@@ -15,6 +15,7 @@ from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
 from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status
+from oncall_tui.units import NO_UNIT, Unit
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class CheckSnapshot:
     id: CheckId
     title: str
     status: Status
-    unit: str = ""
+    unit: Unit = NO_UNIT
     value: float | None = None  # the last value; stays when the check goes stale
     level: str | None = None  # the tier name of the current breach ("crit", "major", ...)
     since: float | None = None  # when the current status began

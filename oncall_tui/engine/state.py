@@ -38,6 +38,7 @@ from oncall_tui.sources.base import (
 )
 from oncall_tui.sources.sli import SliRatios
 from oncall_tui.status import Status, worst
+from oncall_tui.units import RATIO, SECONDS
 
 
 @dataclass
@@ -93,7 +94,7 @@ class DashboardState:
             for probe in svc.health:
                 check_id = CheckId(svc.name, CheckKind.HEALTH, probe.name)
                 record.checks[check_id] = CheckRecord(
-                    check_id, probe.name, unit="s", hold=probe.hold, runbook=probe.runbook
+                    check_id, probe.name, unit=SECONDS, hold=probe.hold, runbook=probe.runbook
                 )
             if svc.kubernetes is not None:
                 check_id = CheckId(svc.name, CheckKind.KUBERNETES, "workloads")
@@ -101,7 +102,7 @@ class DashboardState:
             for slo in svc.slos:
                 check_id = CheckId(svc.name, CheckKind.SLO, slo.name)
                 record.checks[check_id] = CheckRecord(
-                    check_id, slo.name, unit="ratio", runbook=slo.runbook, slo=slo
+                    check_id, slo.name, unit=RATIO, runbook=slo.runbook, slo=slo
                 )
             self._services[svc.name] = record
 

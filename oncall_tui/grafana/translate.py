@@ -232,7 +232,7 @@ def title_text(text: str, variables: Mapping[str, Variable]) -> str:
 
 def _summary(kpi: ImportedKpi) -> str:
     """`error_rate [ratio, warn >= 0.01, crit >= 0.05]: query` for the --check report."""
-    facts = [kpi.unit] if kpi.unit else []
+    facts = [kpi.unit.text] if kpi.unit else []
     for name, value in (("warn", kpi.warn), ("crit", kpi.crit)):
         if value is None:
             continue

@@ -1,7 +1,6 @@
-"""Grafana unit ids mapped to oncall's units.
+"""Grafana unit ids mapped to oncall's units (`oncall_tui.units`).
 
-oncall formats `s`, `ms`, `ratio`, `percent`, `req/s`, `count`, `bytes` and `B/s`; any other
-unit is shown as text after the number. A Grafana unit oncall has in another scale (`µs`,
+A Grafana unit oncall has in another scale (`µs`,
 `kbytes`, `m`) keeps its meaning through a factor: the query is scaled into our unit, and so
 are the thresholds.
 """
@@ -10,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oncall_tui.units import Unit
+
 
 @dataclass(frozen=True)
-class Unit:
-    unit: str  # ours ("" for none)
+class MappedUnit:
+    unit: Unit  # ours (`NO_UNIT` for none)
     factor: float = 1.0  # query * factor is in `unit`
     known: bool = True  # False: an id we do not know, kept as text
 
@@ -74,16 +75,16 @@ _MAP: dict[str, tuple[str, float]] = {
 }
 
 
-def map_unit(grafana_id: str) -> Unit:
+def map_unit(grafana_id: str) -> MappedUnit:
     """Our unit for Grafana's unit id; `suffix:req` is the text `req`; anything else unknown
     is kept as its text."""
     grafana_id = grafana_id.strip()
     if grafana_id in _MAP:
         unit, factor = _MAP[grafana_id]
-        return Unit(unit, factor)
+        return MappedUnit(Unit(unit), factor)
     if grafana_id.startswith("suffix:"):
-        return Unit(grafana_id.removeprefix("suffix:").strip())
-    return Unit(grafana_id, 1.0, known=False)
+        return MappedUnit(Unit.parse(grafana_id.removeprefix("suffix:")))
+    return MappedUnit(Unit(grafana_id), 1.0, known=False)
 
 
 def scaled_query(query: str, factor: float) -> str:

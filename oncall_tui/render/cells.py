@@ -18,6 +18,7 @@ from oncall_tui.sources.alerts.records import ServiceAlerts
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
+from oncall_tui.units import Unit
 
 #: matrix column titles of the standard KPIs: (wide, narrow)
 KPI_HEADINGS: dict[str, tuple[str, str]] = {
@@ -42,9 +43,6 @@ KPI_UNIT_NAMES: dict[str, str] = {
     "pool_usage": "pool",
     "queue_depth": "queue",
 }
-#: units whose text format_value picks by magnitude (`614 ms`, `3.27 s`): they stay in cells
-_SCALED_UNITS = frozenset({"s", "seconds", "ms", "bytes", "B", "B/s", "bytes/s", "count", ""})
-_PERCENT_UNITS = frozenset({"ratio", "fraction", "percent", "%"})
 #: what each status means, for the help screen's legend
 STATUS_MEANINGS: dict[Status, str] = {
     Status.OK: "within thresholds",
@@ -77,13 +75,12 @@ def kpi_columns(services: Sequence[ServiceSnapshot]) -> tuple[str, ...]:
     return tuple(k for k in STANDARD_KPIS if k != "latency_p95" or has_p95)
 
 
-def value_suffix(unit: str) -> str | None:
+def value_suffix(unit: Unit) -> str | None:
     """The text every value of `unit` ends with (`%`, `req/s`); None when it depends on the
     value (`ms` or `s`, `KiB` or `MiB`) or there is none."""
-    unit = unit.strip()
-    if unit in _PERCENT_UNITS:
+    if unit.kind.percentage:
         return "%"
-    return None if unit in _SCALED_UNITS else unit
+    return None if unit.kind.scaled else unit.text
 
 
 def shared_unit(services: Sequence[ServiceSnapshot], column: str) -> str | None:
@@ -230,7 +227,7 @@ def age_text(seconds: float | None) -> str:
     return format_ago(seconds)
 
 
-def threshold_legend(thresholds: Thresholds | None, unit: str) -> str:
+def threshold_legend(thresholds: Thresholds | None, unit: Unit) -> str:
     """`warn >= 1 s · crit >= 5 s`, or `no thresholds`. A value on the line is in breach
     (the engine judges `>=` and `<=`), so the legend says so."""
     if thresholds is None or not thresholds.levels:

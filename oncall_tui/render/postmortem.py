@@ -17,6 +17,7 @@ from oncall_tui.engine.incident import Clocks, Incident, Milestone
 from oncall_tui.render.incident_text import local_time
 from oncall_tui.render.incident_update import fill
 from oncall_tui.render.values import format_value
+from oncall_tui.units import Unit
 
 POSTMORTEM_TEMPLATE = """\
 # Postmortem {{ ref }}: {{ title }}
@@ -87,7 +88,7 @@ class BreachedKpi:
 
     service: str
     title: str
-    unit: str
+    unit: Unit
     first_crossing: float
     worst: str  # "crit" / "warn"
     thresholds: Thresholds | None
@@ -153,7 +154,7 @@ def timeline_table(rows: Sequence[TimelineRow]) -> str:
 def text_chart(
     points: Sequence[tuple[float, float]],
     thresholds: Thresholds | None,
-    unit: str,
+    unit: Unit,
     width: int = 60,
     height: int = 6,
 ) -> str:

@@ -34,6 +34,7 @@ from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status, exit_code, overall_word
+from oncall_tui.units import SECONDS
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -92,7 +93,7 @@ def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
     return {
         "title": check.title,
         "value": check.value,
-        "unit": check.unit,
+        "unit": check.unit.text,
         "status": check.status.value,
         "level": check.level,
         "since": iso(check.since),
@@ -213,7 +214,7 @@ def _row_value(check: CheckSnapshot) -> str:
     kind, detail = check.id.kind, check.detail
     if kind is CheckKind.HEALTH:
         code = detail.http_status if isinstance(detail, ProbeResult) else None
-        latency = format_value(check.value, "s") if check.value is not None else ""
+        latency = format_value(check.value, SECONDS) if check.value is not None else ""
         return " ".join(part for part in (str(code) if code else "", latency) if part) or "—"
     if kind is CheckKind.KUBERNETES:
         return detail.summary if isinstance(detail, Workloads) else "—"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from oncall_tui.units import NO_UNIT, Unit, UnitKind
+
 MISSING = "—"
 _SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 _BINARY = ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
@@ -50,7 +52,7 @@ def _bytes(value: float, suffix: str = "") -> str:
     return f"{_sig(value)} B{suffix}"
 
 
-def format_value(value: float | None, unit: str = "") -> str:
+def format_value(value: float | None, unit: Unit = NO_UNIT) -> str:
     """Format a KPI value with its unit; `—` when there is no value."""
     if value is None:
         return MISSING
@@ -58,22 +60,22 @@ def format_value(value: float | None, unit: str = "") -> str:
         return "NaN"
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    unit = unit.strip()
-    if unit in ("s", "seconds"):
+    kind = unit.kind
+    if kind is UnitKind.SECONDS:
         return _seconds(value)
-    if unit == "ms":
+    if kind is UnitKind.MILLISECONDS:
         return _seconds(value / 1000)
-    if unit in ("ratio", "fraction"):
+    if kind is UnitKind.RATIO:
         return f"{_sig(value * 100)} %"
-    if unit in ("percent", "%"):
+    if kind is UnitKind.PERCENT:
         return f"{_sig(value)} %"
-    if unit in ("bytes", "B"):
+    if kind is UnitKind.BYTES:
         return _bytes(value)
-    if unit in ("B/s", "bytes/s"):
+    if kind is UnitKind.BYTES_PER_SECOND:
         return _bytes(value, "/s")
-    if unit in ("count", ""):
+    if kind is UnitKind.COUNT:
         return _si(value)
-    return f"{_si(value)} {unit}"
+    return f"{_si(value)} {unit.text}"
 
 
 def format_age(seconds: float | None) -> str:

@@ -55,7 +55,7 @@ def kpi_lines(kpi: ImportedKpi, indent: str, runbooks: RunbookCheck | None) -> l
         if kpi.title:
             lines.append(f"{fields}title: {scalar(kpi.title)}")
     if kpi.unit:
-        lines.append(f"{fields}unit: {scalar(kpi.unit)}")
+        lines.append(f"{fields}unit: {scalar(kpi.unit.text)}")
     if kpi.levels:
         tiers = ", ".join(f"{scalar(name)}: {scalar(value)}" for name, value in kpi.levels)
         lines.append(f"{fields}levels: {{{tiers}}}")

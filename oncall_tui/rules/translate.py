@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from oncall_tui.rules import promql
 from oncall_tui.rules.reader import AlertRule, RecordingRule
+from oncall_tui.units import COUNT, MILLISECONDS, NO_UNIT, RATIO, REQUESTS_PER_SECOND, SECONDS, Unit
 
 CRIT_SEVERITIES = frozenset({"critical", "page", "crit", "emergency", "error", "high", "p1"})
 WARN_SEVERITIES = frozenset({"warning", "warn", "major", "minor", "medium", "low", "p2", "p3"})
@@ -30,7 +31,7 @@ class ImportedKpi:
     query: str
     custom: bool
     title: str = ""
-    unit: str = ""
+    unit: Unit = NO_UNIT
     direction: str | None = None  # "above" | "below"; None for equality (== / !=) panels
     warn: float | None = None
     crit: float | None = None
@@ -132,7 +133,7 @@ def is_up_rule(rule: AlertRule) -> bool:
 @dataclass(frozen=True)
 class _Kind:
     key: str | None  # standard key, or None for a custom panel
-    unit: str
+    unit: Unit
 
 
 def classify(query: str) -> _Kind:
@@ -142,8 +143,7 @@ def classify(query: str) -> _Kind:
     if quantile:
         q = float(quantile.group(1))
         key = {0.5: "latency_p50", 0.95: "latency_p95", 0.99: "latency_p99"}.get(q)
-        unit = "ms" if "_milliseconds" in text else "s"
-        return _Kind(key, unit)
+        return _Kind(key, MILLISECONDS if "_milliseconds" in text else SECONDS)
     ratio = promql.has_top_level_division(query)
     if ratio:
         if (
@@ -151,21 +151,21 @@ def classify(query: str) -> _Kind:
             or re.search(r"""(status|code|status_code|grpc_code)\s*!=\s*["'](ok|200)["']""", text)
             or re.search(r"error|fail", text)
         ):
-            return _Kind("error_rate", "ratio")
+            return _Kind("error_rate", RATIO)
         if "hit" in text and ("miss" in text or "cache" in text):
-            return _Kind("cache_hit_rate", "ratio")
+            return _Kind("cache_hit_rate", RATIO)
         if "pool" in text or "connection" in text:
-            return _Kind("pool_usage", "ratio")
-        return _Kind(None, "ratio" if _looks_like_percent_free(text) else "")
+            return _Kind("pool_usage", RATIO)
+        return _Kind(None, RATIO if _looks_like_percent_free(text) else NO_UNIT)
     if re.search(r"(queue|backlog)\w*_(depth|size|length|len|lag|messages|pending|jobs)", text) or (
         re.search(r"\w*_lag\b", text) and "rate(" not in text
     ):
-        return _Kind("queue_depth", "count")
+        return _Kind("queue_depth", COUNT)
     if re.search(r"\brate\s*\(\s*\w*(requests|calls)_total\b", text) and not re.search(
         r"status|code|error", text
     ):
-        return _Kind("request_rate", "req/s")
-    return _Kind(None, "")
+        return _Kind("request_rate", REQUESTS_PER_SECOND)
+    return _Kind(None, NO_UNIT)
 
 
 def _looks_like_percent_free(text: str) -> bool:

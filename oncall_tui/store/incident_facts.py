@@ -18,6 +18,7 @@ from oncall_tui.engine.incident import Incident
 from oncall_tui.render.incident_text import local_time
 from oncall_tui.render.postmortem import BreachedKpi, Impact, TimelineRow
 from oncall_tui.store.incidents import IncidentEvent, IncidentStore
+from oncall_tui.units import NO_UNIT, RATIO, Unit, UnitKind
 
 #: how far before the declaration the detection search looks for the breach that began it
 LOOKBACK = 6 * 3600.0
@@ -106,7 +107,7 @@ def breached_kpis(
             BreachedKpi(
                 service=service,
                 title=title or (kpi.label if kpi else key),
-                unit=unit or (kpi.unit if kpi else ""),
+                unit=Unit.parse(unit) if unit else (kpi.unit if kpi else NO_UNIT),
                 first_crossing=float(first),
                 worst={2: "crit", 1: "warn"}.get(worst, "pending"),
                 thresholds=kpi.thresholds if kpi else None,
@@ -125,8 +126,8 @@ def _integral(points: Sequence[tuple[float, float]], begin: float, end: float) -
     return total
 
 
-def _ratio(value: float, unit: str) -> float:
-    return value / 100.0 if unit in ("percent", "%") else value
+def _ratio(value: float, unit: Unit) -> float:
+    return value / 100.0 if unit.kind is UnitKind.PERCENT else value
 
 
 def impact(
@@ -153,7 +154,7 @@ def impact(
         served += _integral(rate, begin, end)
         if "error_rate" in ids:
             kpi = _kpi(config, service, "error_rate")
-            unit = kpi.unit if kpi else "ratio"
+            unit = kpi.unit if kpi else RATIO
             errors = dict(_series(conn, ids["error_rate"], begin, end))
             # the failed rate at each request-rate sample: the latest error ratio seen by then
             joined, last = [], 0.0

@@ -50,7 +50,7 @@ def _titles(config: Config) -> dict[CheckId, tuple[str, str]]:
     titles: dict[CheckId, tuple[str, str]] = {}
     for svc in config.services.values():
         for kpi in svc.polled_kpis:
-            titles[CheckId(svc.name, CheckKind.KPI, kpi.key)] = (kpi.label, kpi.unit)
+            titles[CheckId(svc.name, CheckKind.KPI, kpi.key)] = (kpi.label, kpi.unit.text)
         for probe in svc.health:
             titles[CheckId(svc.name, CheckKind.HEALTH, probe.name)] = (probe.name, "s")
         if svc.kubernetes is not None:

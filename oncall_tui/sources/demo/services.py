@@ -33,6 +33,7 @@ from oncall_tui.sources.demo.signals import Quirk, Signal
 from oncall_tui.sources.demo.slos import demo_slos
 from oncall_tui.sources.demo.workloads import demo_target
 from oncall_tui.status import Status
+from oncall_tui.units import Unit
 
 DATASOURCE = "demo"
 #: Seconds between polls of every demo KPI: short, so the screen visibly lives.
@@ -47,7 +48,7 @@ class DemoKpi:
 
     key: str
     query: str  # with $vars, replaced from the service's vars
-    unit: str
+    unit: str  # as a config writes it; parsed like one
     signal: Signal
     thresholds: Thresholds = Thresholds()
     title: str = ""
@@ -495,7 +496,7 @@ def _service(spec: DemoService) -> Service:
             key=k.key,
             query=_fill(k.query, spec.vars),
             title=k.title,
-            unit=k.unit,
+            unit=Unit.parse(k.unit),
             thresholds=k.thresholds,
             interval=INTERVAL,
             runbook=k.runbook,

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from oncall_tui.config.model import Kpi, Service, prom_duration
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading, Series
 from oncall_tui.sources.sli import SliRatios, window_interval
+from oncall_tui.units import RATIO
 
 
 def sli_members(service: Service) -> Iterator[tuple[CheckId, Kpi, float]]:
@@ -22,7 +23,7 @@ def sli_members(service: Service) -> Iterator[tuple[CheckId, Kpi, float]]:
             kpi = Kpi(
                 key=f"{slo.name}@{prom_duration(window)}",
                 query=slo.ratio_query(window),
-                unit="ratio",
+                unit=RATIO,
                 interval=window_interval(window, slo.interval),
             )
             yield check, kpi, window

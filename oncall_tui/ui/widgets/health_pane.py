@@ -27,6 +27,7 @@ from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.health.records import ProbeResult, flatten_components
 from oncall_tui.status import Status, worst
 from oncall_tui.ui.widgets.kpi_panel import PANEL_WALK
+from oncall_tui.units import SECONDS
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
@@ -64,7 +65,7 @@ def headline(check: CheckSnapshot, now: float) -> str:
         parts.append(result.top_word)
     if check.value is not None:
         spark = sparkline([v for _, v in check.history])
-        latency = format_value(check.value, "s")
+        latency = format_value(check.value, SECONDS)
         parts.append(f"{latency} {spark}" if len(spark) > 1 else latency)
     age = check.age(now)
     parts.append("no answer yet" if age is None else age_text(age))
@@ -203,7 +204,7 @@ def summary_text(checks: Sequence[CheckSnapshot]) -> str:
     parts = [f"{Status.OK.glyph} health {len(checks)}/{len(checks)} ok"]
     for check in checks:
         name = check.title or check.id.key
-        latency = format_value(check.value, "s") if check.value is not None else ""
+        latency = format_value(check.value, SECONDS) if check.value is not None else ""
         parts.append(f"{name} {latency}".strip())
     return " · ".join(parts)
 
