@@ -86,6 +86,18 @@ async def test_pause_starts_no_new_runs_and_resume_refreshes_at_once():
     await asyncio.gather(task, return_exceptions=True)
 
 
+def test_paused_is_held_by_the_state_alone_and_the_poller_reads_it():
+    state = DashboardState(config())
+    poller = Poller([SlowSource(delay=0.0)], state)
+    poller.pause()
+    assert state.paused and poller.paused and state.snapshot().paused
+    version = state.version
+    poller.pause()  # no change: no new snapshot for the screens to draw
+    assert state.version == version
+    state.set_paused(False)  # whoever sets the state's flag, the poller sees it
+    assert not poller.paused and not state.snapshot().paused
+
+
 async def test_a_failing_job_backs_off():
     class Broken(SlowSource):
         async def _run(self):

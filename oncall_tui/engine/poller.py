@@ -69,7 +69,6 @@ class Poller:
         }
         self.readiness_checks = 0  # how many were run (for tests and benchmarks)
         self._wake: asyncio.Event | None = None
-        self._paused = False
         self.ticks = 0  # scheduler passes that started at least one job
 
     @property
@@ -78,16 +77,15 @@ class Poller:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        """The state's flag (its one owner): no new runs start while it is set."""
+        return self.state.paused
 
     def pause(self) -> None:
         """Start no new runs; runs in flight finish. The state says PAUSED."""
-        self._paused = True
         self.state.set_paused(True)
 
     def resume(self) -> None:
         """Run everything at once, then on the usual intervals."""
-        self._paused = False
         self.state.set_paused(False)
         self.refresh_now()
 
@@ -108,7 +106,7 @@ class Poller:
         try:
             while True:
                 now = loop.time()
-                if not self._paused:
+                if not self.paused:
                     started = False
                     for slot in self._slots:
                         if slot.due <= now and not slot.running:
@@ -120,7 +118,7 @@ class Poller:
                 waits = [s.due for s in self._slots if not s.running]
                 waits += [c.due for c in self._checks.values() if c.failing and not c.running]
                 delay = max(0.0, min(waits) - loop.time()) if waits else 1.0
-                if self._paused:
+                if self.paused:
                     delay = 3600.0
                 self._wake.clear()
                 try:

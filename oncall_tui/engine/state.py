@@ -83,7 +83,7 @@ class DashboardState:
         self._extras = DashboardExtras()
         self.timeline = Timeline()
         self.version = 0
-        self.paused = False
+        self._paused = False
         self._snapshot: DashboardSnapshot | None = None
         self._listeners: list[StateListener] = []
         for svc in config.services.values():
@@ -168,9 +168,16 @@ class DashboardState:
         check.cached = None
         self._changed()
 
+    @property
+    def paused(self) -> bool:
+        """Whether polling is paused: held here alone, and said by every snapshot. The
+        poller and the app read it; `Poller.pause()` and `resume()` set it."""
+        return self._paused
+
     def set_paused(self, paused: bool) -> None:
-        self.paused = paused
-        self._changed()
+        if paused != self._paused:
+            self._paused = paused
+            self._changed()
 
     # -- output ------------------------------------------------------------------------
 
@@ -197,7 +204,7 @@ class DashboardState:
                 services=services,
                 sources=sources,
                 timeline=self.timeline.events(),
-                paused=self.paused,
+                paused=self._paused,
                 extras=self._extras,
             )
         return self._snapshot

@@ -115,7 +115,6 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             recorder.follow(self.state)  # not when another process records this file
             self.incident_path = self.incident_path or recorder.path
         self.recording_problem = recording_problem
-        self.paused = False
         self.display_errors = DisplayErrors()
         self.alert_notices = config.alert_notices  # `m` mutes and unmutes them
         self.snapshot: DashboardSnapshot | None = None
@@ -223,6 +222,11 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             self.recorder.action(kind, service=service, subject=subject, data=data)
 
     # -- refresh ---------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """Whether polling is paused; the state holds the flag, the header reads it here."""
+        return self.poller.paused
 
     def now(self) -> float:
         return self.clock()
@@ -352,7 +356,6 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             self.poller.resume()
         else:
             self.poller.pause()
-        self.paused = self.poller.paused
         self.tick()
 
     # -- themes ----------------------------------------------------------------------------

@@ -24,10 +24,14 @@ class DashboardHost(Protocol):
     config: Config
     clock: Callable[[], float]
     demo: bool
-    paused: bool
     dashboard_title: str
     snapshot: DashboardSnapshot | None
     incident_view: IncidentView | None
+
+    @property
+    def paused(self) -> bool:
+        """Whether polling is paused (the state's flag, through the poller)."""
+        ...
 
     def now(self) -> float: ...
 
