@@ -16,6 +16,7 @@ from oncall_tui.config.model import (
     Thresholds,
 )
 from oncall_tui.config.reader import Field, Section, describe
+from oncall_tui.names import slug
 from oncall_tui.status import Status
 from oncall_tui.units import Unit
 
@@ -42,7 +43,7 @@ _STATUS_WORDS = {"warn": Status.WARN, "crit": Status.CRIT}
 
 def panel_key(title: str) -> str:
     """The key of a panel without `key:`: its title in snake case."""
-    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "panel"
+    return slug(title, "_", empty="panel")
 
 
 def _direction(found: Field | None) -> Direction | None:

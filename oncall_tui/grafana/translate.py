@@ -18,6 +18,7 @@ from oncall_tui.grafana.model import Dashboard, DatasourceRef, Panel, Target, Va
 from oncall_tui.grafana.template import builtin_windows, fill
 from oncall_tui.grafana.thresholds import judge
 from oncall_tui.grafana.units import map_unit, scaled_query
+from oncall_tui.names import slug
 from oncall_tui.rules.translate import ImportedKpi, classify, runbook_link, snake_key
 
 TEXT_PANELS = frozenset(
@@ -70,7 +71,7 @@ class GrafanaImport:
 
 
 def service_key(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "service"
+    return slug(title, "-", empty="service")
 
 
 def translate(

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
+from oncall_tui.names import slug
 from oncall_tui.rules import promql
 from oncall_tui.rules.reader import AlertRule, RecordingRule
 from oncall_tui.units import COUNT, MILLISECONDS, NO_UNIT, RATIO, REQUESTS_PER_SECOND, SECONDS, Unit
@@ -80,7 +81,7 @@ def camel_words(name: str) -> str:
 
 
 def snake_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", camel_words(name).lower()).strip("_") or "alert"
+    return slug(camel_words(name), "_", empty="alert")
 
 
 def runbook_link(url: str) -> str | None:

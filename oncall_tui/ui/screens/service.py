@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.names import widget_id
 from oncall_tui.render.cause import cause_check, cause_line, paging_line
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
@@ -32,7 +33,7 @@ def _loudness(widget: Widget) -> int:
 
 
 def panel_id(key: str) -> str:
-    return "panel-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
+    return widget_id("panel-", key)
 
 
 def panel_order(checks: Sequence[CheckSnapshot]) -> list[CheckSnapshot]:

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
+from oncall_tui.names import widget_id
 from oncall_tui.render.tiles import (
     MEDIUM_TILE_HEIGHT,
     ROOMY_TILE_HEIGHT,
@@ -45,7 +46,7 @@ class ServiceTile(Widget, can_focus=True):
     """One service, big. Its status class (`-crit`, ...) makes a crit tile the loudest thing."""
 
     def __init__(self, service: ServiceSnapshot) -> None:
-        super().__init__(id=f"tile-{_safe_id(service.name)}")
+        super().__init__(id=widget_id("tile-", service.name))
         self.service_name = service.name
         self._service: ServiceSnapshot | None = None
         self._texts: dict[str, str] = {}
@@ -207,7 +208,3 @@ class WarRoomScreen(DashboardScreen):
     def action_open_service(self) -> None:
         if isinstance(self.focused, ServiceTile):
             self.oncall.open_service(self.focused.service_name)
-
-
-def _safe_id(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.names import widget_id
 from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import verdict_text
@@ -196,7 +197,7 @@ class ProbeRow(Static, can_focus=True):
 
 
 def row_id(key: str) -> str:
-    return "probe-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
+    return widget_id("probe-", key)
 
 
 def summary_text(checks: Sequence[CheckSnapshot]) -> str:
