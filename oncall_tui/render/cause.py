@@ -15,6 +15,8 @@ from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts, severity_status
 from oncall_tui.sources.base import CheckKind
+from oncall_tui.sources.health.records import ProbeResult
+from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
 
 #: among checks equally loud, the one that explains the most comes first
@@ -69,13 +71,12 @@ def line_text(check: CheckSnapshot) -> str:
 
 
 def _reason(check: CheckSnapshot) -> str:
-    """What a probe, pods or alerts check says is wrong, in its own words."""
-    reason = getattr(check.detail, "reason", None)
-    if isinstance(reason, str) and reason:
-        return reason
-    summary = getattr(check.detail, "summary", None)
-    if isinstance(summary, str) and summary:
-        return summary
+    """What a probe or pods check says is wrong, in its own words."""
+    detail = check.detail
+    if isinstance(detail, (ProbeResult, Workloads)) and detail.reason:
+        return detail.reason
+    if isinstance(detail, Workloads):
+        return detail.summary
     if check.error is not None:
         return str(check.error)
     return check.loudest.word
