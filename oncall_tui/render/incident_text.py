@@ -6,6 +6,7 @@ Pure text for the header, the war-room view, `oncall incident show` and the upda
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from oncall_tui.engine.incident import Clocks, Incident, Target
 
@@ -56,25 +57,99 @@ def update_text(clocks: Clocks) -> str:
     return f"update {clock(left)} overdue" if left < 0 else f"update in {clock(left)}"
 
 
-def header_line(incident: Incident, clocks: Clocks) -> str:
+def header_line(
+    incident: Incident, clocks: Clocks, *, width: int | None = None, reached: str | None = None
+) -> str:
     """The one line every screen's header carries while the incident is open: the next
-    escalation (or the level reached, at the top), and the nearest open target."""
-    parts = [f"{incident.ref} {incident.severity} {incident.state.upper()} {clock(clocks.elapsed)}"]
+    escalation (or the level reached, at the top), and the nearest open target. `reached`:
+    a level reached that nobody has acknowledged yet, marked first (`⚑`).
+
+    With a `width`, the line fits it on one line: shorter words first (`L3 in 4:12`,
+    `ACKNOWLEDGED` as `ACK`), then the least urgent parts dropped (the first breach, then
+    the clocks furthest from due), so the clock nearest to due, or already late, stays."""
+    parts = _parts(incident, clocks, reached)
+    texts = [p.text for p in parts]
+    line = " · ".join(texts)
+    if width is None or len(line) <= width:
+        return line
+    # least urgent first: shorter words, part by part, then dropped (never the head, nor
+    # the most urgent clock: the one nearest to due, or latest)
+    order = sorted(range(len(parts)), key=lambda i: parts[i].urgency, reverse=True)
+    clocks_only = [i for i in order if not parts[i].head]
+    keep = clocks_only[-1] if clocks_only else None
+    for shorten in (True, False):
+        for index in order:
+            if len(line) <= width:
+                break
+            if shorten:
+                texts[index] = parts[index].short
+            elif not parts[index].head and index != keep:
+                texts[index] = ""
+            line = " · ".join(t for t in texts if t)
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+@dataclass(frozen=True)
+class _Part:
+    text: str
+    short: str
+    urgency: float  # seconds until due (lower is more urgent; negative: late)
+    head: bool = False  # the mark and the incident itself: never dropped
+
+
+#: state words at narrow widths
+_SHORT_STATE = {"investigating": "INVEST", "acknowledged": "ACK", "mitigated": "MITIG"}
+_NEVER = float("inf")
+
+
+def _short_level(name: str) -> str:
+    """`L3 Engineering lead` -> `L3`: a ladder's level names start with their rung."""
+    return name.split(" ", 1)[0]
+
+
+def _parts(incident: Incident, clocks: Clocks, reached: str | None) -> list[_Part]:
+    parts = []
+    if reached:
+        parts.append(
+            _Part(
+                f"⚑ {reached} reached: i acknowledges",
+                f"⚑ {_short_level(reached)} reached, i acks",
+                0,
+                True,
+            )
+        )
+    state = incident.state
+    head = f"{incident.ref} {incident.severity} {{}} {clock(clocks.elapsed)}"
+    parts.append(
+        _Part(
+            head.format(state.upper()), head.format(_SHORT_STATE.get(state, state).upper()), 0, True
+        )
+    )
     since = clocks.since_detection
     if since is not None:
-        parts.append(f"first breach {clock(since)} ago")
+        ago = clock(since)
+        parts.append(_Part(f"first breach {ago} ago", f"breach {ago} ago", _NEVER))
     if clocks.next_level is not None and clocks.next_level_in is not None:
-        parts.append(f"{clocks.next_level.level} in {clock(clocks.next_level_in)}")
+        left = clock(clocks.next_level_in)
+        name = clocks.next_level.level
+        parts.append(
+            _Part(f"{name} in {left}", f"{_short_level(name)} in {left}", clocks.next_level_in)
+        )
     elif clocks.level is not None:
-        parts.append(clocks.level.level)
+        name = clocks.level.level
+        parts.append(_Part(name, _short_level(name), 1e12))
     open_targets = [t for t in clocks.targets if t.met is None]
     if open_targets:
         nearest = min(open_targets, key=lambda t: t.due)
-        parts.append(target_text(nearest, clocks.now))
+        text = target_text(nearest, clocks.now)
+        short = text.replace("respond", "resp", 1)
+        parts.append(_Part(text, short, nearest.left(clocks.now)))
     update = update_text(clocks)
-    if update:
-        parts.append(update)
-    return " · ".join(parts)
+    if update and clocks.next_update_at is not None:
+        due = clocks.next_update_at - clocks.now
+        brief = f"upd {clock(due)} late" if due < 0 else f"upd in {clock(due)}"
+        parts.append(_Part(update, brief, due))
+    return parts
 
 
 def is_loud(clocks: Clocks) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker
@@ -163,6 +163,14 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             timeout=timeout,
             markup=False,
         )
+
+    def on_notify(self, event: Notify) -> None:
+        """On a small screen (under 100 columns or 35 rows) a notice replaces the one shown
+        before rather than stacking over the panels: the header keeps an escalation, and the
+        alerts screen every alert. (Runs before Textual's own handler adds the notice.)"""
+        width, height = self.size
+        if width < 100 or height < 35:
+            self.clear_notifications()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_VARIABLES)

@@ -101,8 +101,9 @@ class IncidentHost:
         app: Any = self
         return clocks(view.incident, self.incident_policy(), app.now(), view.detected_at)
 
-    def incident_header(self) -> tuple[str, bool] | None:
-        """The clock line every screen's header carries while an incident is open."""
+    def incident_header(self, width: int | None = None) -> tuple[str, bool] | None:
+        """The clock line every screen's header carries while an incident is open, on one
+        line of `width` cells when given (shorter words, the most urgent clocks kept)."""
         from oncall_tui.inert import inert_line
         from oncall_tui.render.incident_text import header_line, is_loud
 
@@ -110,10 +111,10 @@ class IncidentHost:
         found = self.incident_clocks()
         if view is None or found is None:
             return None
-        line = header_line(view.incident, found)
-        if self._escalation_unacked:
-            # the notice that stays until someone looks: `i` opens the incident and clears it
-            line = f"⚑ {self._escalation_unacked} reached: i acknowledges · {line}"
+        # the mark that stays until someone looks: `i` opens the incident and clears it
+        line = header_line(
+            view.incident, found, width=width, reached=self._escalation_unacked or None
+        )
         return inert_line(line), is_loud(found) or bool(self._escalation_unacked)
 
     def _announce_escalation(self) -> None:

@@ -52,7 +52,7 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
                 title=app.dashboard_title,
                 paused=app.paused,
                 demo=app.demo,
-                incident=app.incident_header(),
+                incident=app.incident_header(header.line_width()),
             )
         for banner in self.query(SourceBanner):
             banner.show(snapshot, now)

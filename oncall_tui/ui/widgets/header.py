@@ -46,6 +46,12 @@ class DashboardHeader(Static):
         super().__init__("", id=id)
         self._plain = ""
 
+    def line_width(self) -> int:
+        """Cells a line of the header has (its padding taken off; the screen's width before
+        the first layout), so the incident clock line can be made to fit one line."""
+        width = self.content_size.width or self.app.size.width - 2
+        return max(20, width)
+
     def show(
         self,
         snapshot: DashboardSnapshot | None,
