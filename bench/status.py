@@ -13,13 +13,17 @@ Each figure is the median wall time of --runs runs, the tools interleaved so tha
 other work on the machine hits them alike. The ratio is oncall / curl+jq: above 1 oncall
 is slower. Targets (issue 12): ratio <= 1 at 5 KPIs, under 0.15 s for one KPI.
 
-Run: `python bench/status.py [--runs 7] [--kpis 1,5,20,80,200]`.
+The CPU column is the user + system time of the oncall process. `--compare CMD` times
+another oncall command (an older build) in the same runs, interleaved.
+
+Run: `python bench/status.py [--runs 7] [--kpis 1,5,20,80,200] [--compare CMD]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -41,6 +45,8 @@ from servers.prometheus import PrometheusServer  # noqa: E402
 from ui import oncall_command, service_yaml  # noqa: E402
 
 KPIS_PER_SERVICE = 7
+#: KPIs, oncall (wall, CPU), curl+jq (wall, CPU), promtool wall, compared wall
+Row = tuple[int, tuple[float, float], tuple[float, float], float | None, float | None]
 
 
 def kpi_config(url: str, count: int) -> dict[str, object]:
@@ -88,21 +94,35 @@ def child_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], cwd: str) -> float:
+def timed(argv: list[str], cwd: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child and its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         argv, cwd=cwd, env=child_env(), capture_output=True, text=True, timeout=120
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1, 2):  # status exits 1/2 on warn/crit
         raise SystemExit(f"{argv[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per tool and size")
     parser.add_argument("--kpis", default="1,5,20,80,200", help="comma-separated KPI counts")
+    parser.add_argument(
+        "--compare",
+        metavar="COMMAND",
+        default=None,
+        help="another oncall command (an older build) timed alongside, in the same runs",
+    )
     args = parser.parse_args()
     sizes = [int(x) for x in args.kpis.split(",")]
     for tool in ("curl", "jq"):
@@ -119,7 +139,7 @@ def main() -> int:
     driver = threading.Thread(target=drive_services, args=(exporter, prefixes, stop), daemon=True)
     driver.start()
     server = PrometheusServer([exporter.target], workdir=workdir / "prometheus")
-    rows: list[tuple[int, float, float, float | None]] = []
+    rows: list[Row] = []
     try:
         server.wait_for_series(f"sum(rate({prefixes[-1]}_grpc_calls_total[1m])) > 0", 30)
         for size in sizes:
@@ -129,7 +149,9 @@ def main() -> int:
             queries = queries_of(config)
             script = workdir / f"curl-{size}.sh"
             script.write_text(curl_script(server.url, queries))
-            oncall_argv = [command, "status", "--config", str(path), "--format", "json"]
+            status_args = ["status", "--config", str(path), "--format", "json"]
+            oncall_argv = [command, *status_args]
+            other_argv = [args.compare, *status_args] if args.compare else None
             curl_argv = ["bash", str(script)]
             promtool_argv = (
                 [promtool, "query", "instant", server.url, queries[0]]
@@ -137,22 +159,29 @@ def main() -> int:
                 else None
             )
             timed(oncall_argv, str(workdir))  # warm the page cache once
-            ours, theirs, tools = [], [], []
+            if other_argv is not None:
+                timed(other_argv, str(workdir))
+            ours, theirs, others, tools = [], [], [], []
             for _ in range(args.runs):
                 ours.append(timed(oncall_argv, str(workdir)))
                 theirs.append(timed(curl_argv, str(workdir)))
+                if other_argv is not None:
+                    others.append(timed(other_argv, str(workdir)))
                 if promtool_argv is not None:
                     tools.append(timed(promtool_argv, str(workdir)))
             row = (
                 size,
-                statistics.median(ours),
-                statistics.median(theirs),
-                statistics.median(tools) if tools else None,
+                medians(ours),
+                medians(theirs),
+                statistics.median(t[0] for t in tools) if tools else None,
+                medians(others)[0] if others else None,
             )
             rows.append(row)
             print(
-                f"  {size} KPIs: oncall {row[1]:.3f} s, curl+jq {row[2]:.3f} s"
-                + (f", promtool {row[3]:.3f} s" if row[3] is not None else ""),
+                f"  {size} KPIs: oncall {row[1][0]:.3f} s (CPU {row[1][1]:.3f} s), "
+                f"curl+jq {row[2][0]:.3f} s"
+                + (f", promtool {row[3]:.3f} s" if row[3] is not None else "")
+                + (f", compared {row[4]:.3f} s" if row[4] is not None else ""),
                 flush=True,
             )
     finally:
@@ -166,14 +195,21 @@ def main() -> int:
         f"oncall status vs sequential curl + jq, medians of {args.runs} runs, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores"
     )
-    print(f"{'KPIs':>5}  {'oncall':>8}  {'curl+jq':>8}  {'ratio':>6}  note")
-    for size, ours_s, theirs_s, tool_s in rows:
+    compared = f"  {'compared':>8}" if args.compare else ""
+    print(f"{'KPIs':>5}  {'oncall':>8}  {'CPU':>7}  {'curl+jq':>8}  {'ratio':>6}{compared}  note")
+    for size, (ours_s, ours_cpu), (theirs_s, _), tool_s, other_s in rows:
         note = "target <= 1.00x" if size == 5 else ""
         if size == 1:
             note = "target < 0.150 s"
             if tool_s is not None:
                 note += f"; promtool query instant {tool_s:.3f} s ({ours_s / tool_s:.1f}x)"
-        print(f"{size:>5}  {ours_s:>7.3f}s  {theirs_s:>7.3f}s  {ours_s / theirs_s:>5.2f}x  {note}")
+        other = f"  {other_s:>7.3f}s" if other_s is not None else ""
+        print(
+            f"{size:>5}  {ours_s:>7.3f}s  {ours_cpu:>6.3f}s  {theirs_s:>7.3f}s  "
+            f"{ours_s / theirs_s:>5.2f}x{other}  {note}"
+        )
+    if args.compare:
+        print(f"compared: {args.compare}")
     return 0
 
 
