@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,16 +18,18 @@ heavy = ("grpc", "kubernetes", "markdown_it", "httpx._main", "click", "pygments"
 loaded = sorted({m.split(".")[0] if m != "httpx._main" else m for m in sys.modules
                  if m.split(".")[0] in heavy or m == "httpx._main"})
 real_cli = getattr(sys.modules.get("httpx._main"), "__file__", None) is not None
-print(json.dumps({"code": code, "loaded": loaded, "real_httpx_cli": real_cli}))
+print(json.dumps({"code": code, "loaded": loaded, "real_httpx_cli": real_cli,
+                  "modules": sorted(sys.modules)}))
 """
 
 
-def run_status(config: Path) -> dict[str, object]:
+def run_status(config: Path, env: dict[str, str] | None = None) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "status", "--config", str(config), "--format", "json"],
         capture_output=True,
         text=True,
         timeout=60,
+        env={**os.environ, **(env or {})},
     )
     last = done.stdout.strip().splitlines()[-1]
     return json.loads(last)
@@ -83,3 +86,92 @@ services:
     assert not prometheus.client.http.is_closed  # the owner closes it
     await prometheus.aclose()
     assert prometheus.client.http.is_closed
+
+
+#: modules a `oncall status --format json` run on Prometheus KPIs alone never needs: the
+#: recording store and SQLite (no recording is being written), the probe and Kubernetes
+#: records and sources (none configured), `rules:` mode's rule reader, the UI and its
+#: libraries, the PromQL checker and the table renderer
+NOT_FOR_PLAIN_KPIS = (
+    "sqlite3",
+    "oncall_tui.store.reader",
+    "oncall_tui.store.history",
+    "oncall_tui.store.writer",
+    "oncall_tui.store.source",
+    "oncall_tui.sources.health.records",
+    "oncall_tui.sources.health.source",
+    "oncall_tui.sources.kubernetes.records",
+    "oncall_tui.sources.kubernetes.source",
+    "oncall_tui.sources.alerts.rules_state",
+    "oncall_tui.rules.reader",
+    "oncall_tui.ui",
+    "textual",
+    "rich",
+    "markdown_it",
+    "promql_parser",
+    "prometheus_api_client",
+)
+
+
+def test_status_on_kpis_alone_loads_no_store_probes_kubernetes_rules_or_ui(
+    tmp_path: Path,
+) -> None:
+    """The recording of this config exists but was last written long ago: status neither
+    opens it nor loads SQLite (its modification time says it cannot be continued)."""
+    closed = free_port()
+    state = tmp_path / "state"
+    config = tmp_path / "oncall.yaml"
+    recording = tmp_path / "old.sqlite"
+    recording.write_bytes(b"")
+    os.utime(recording, (1_000_000_000, 1_000_000_000))
+    config.write_text(
+        f"""
+record: {{path: {recording}}}
+datasources:
+  default: {{url: "http://127.0.0.1:{closed}", timeout: 1s}}
+services:
+  api:
+    kpis:
+      queue_depth: {{query: "max(q)", warn: 5, crit: 10}}
+"""
+    )
+    out = run_status(config, env={"XDG_STATE_HOME": str(state)})
+    assert out["code"] == 3  # the only datasource does not answer: unknown
+    modules = set(out["modules"])  # type: ignore[arg-type]
+    assert "oncall_tui.sources.prometheus.client" in modules  # the probe saw the real run
+    loaded = sorted(m for m in NOT_FOR_PLAIN_KPIS if m in modules)
+    assert loaded == [], loaded
+
+
+def test_status_with_probes_and_kubernetes_loads_their_records(tmp_path: Path) -> None:
+    """The other side of the lazy imports: configured, they are loaded and judged."""
+    closed = free_port()
+    config = tmp_path / "oncall.yaml"
+    config.write_text(
+        f"""
+record: false
+services:
+  api:
+    health:
+      - {{name: ready, url: "http://127.0.0.1:{closed}/ready", timeout: 1s}}
+"""
+    )
+    out = run_status(config)
+    assert out["code"] == 2
+    assert "oncall_tui.sources.health.records" in out["modules"]  # type: ignore[operator]
+
+
+def test_a_recording_written_lately_is_opened_and_an_old_one_is_not(tmp_path: Path) -> None:
+    from oncall_tui.store.paths import MTIME_SKEW, written_lately
+
+    path = tmp_path / "rec.sqlite"
+    assert not written_lately(path, 30)  # no file
+    path.write_bytes(b"")
+    now = 2_000_000_000.0
+    os.utime(path, (now - 31 - MTIME_SKEW, now - 31 - MTIME_SKEW))
+    assert not written_lately(path, 30, now)
+    assert written_lately(path, 32, now)
+    wal = tmp_path / "rec.sqlite-wal"  # rows land in the write-ahead log first
+    wal.write_bytes(b"")
+    os.utime(wal, (now - 5, now - 5))
+    assert written_lately(path, 30, now)

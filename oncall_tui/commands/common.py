@@ -91,11 +91,18 @@ def _other_writer(path) -> str | None:
 def seeded_start(config: Config, path, *, require_writer: bool = False):
     """(state, clock, sources) to start from: the state the config's recording holds when it
     was written up to a moment ago (sparklines and `for:` holds), with the Prometheus
-    sources told which history they need not load again; else (None, time.time, sources)."""
-    from oncall_tui.sources.registry import build_sources
-    from oncall_tui.store.history import seed_from_recording
+    sources told which history they need not load again; else (None, time.time, sources).
 
-    seeded = seed_from_recording(config, path, require_writer=require_writer)
+    A recording not written lately (by its modification time) cannot be continued: then
+    neither SQLite nor the store is loaded."""
+    from oncall_tui.sources.registry import build_sources
+    from oncall_tui.store.paths import continuous_gap, written_lately
+
+    seeded = None
+    if path is not None and written_lately(path, continuous_gap(config)):
+        from oncall_tui.store.history import seed_from_recording
+
+        seeded = seed_from_recording(config, path, require_writer=require_writer)
     clock = seeded.clock if seeded is not None else time.time
     sources = build_sources(config, clock)
     if seeded is not None:

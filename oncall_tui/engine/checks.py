@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import Nodata, Slo, Thresholds
 from oncall_tui.engine.slo import SloVerdict
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.sources.base import CheckId, FetchError
-from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status, worst
 from oncall_tui.units import NO_UNIT, Unit
+
+if TYPE_CHECKING:
+    # the detail records of every kind of check: loaded by the sources that make them
+    from oncall_tui.sources.details import CheckDetail
 
 HISTORY_POINTS = 720  # 1 h at 5 s; the range backfill is thinned to fit
 #: statuses of a check whose last fetch failed: its last verdict is kept beside them

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import Thresholds
 from oncall_tui.engine.slo import SloVerdict
 from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
-from oncall_tui.sources.details import CheckDetail
 from oncall_tui.status import Status
 from oncall_tui.units import NO_UNIT, Unit
+
+if TYPE_CHECKING:
+    # the detail records of every kind of check: loaded by the sources that make them
+    from oncall_tui.sources.details import CheckDetail
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,14 @@ from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
 from oncall_tui.sources.base import CheckKind
-from oncall_tui.sources.health.records import ProbeResult
-from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status, exit_code, overall_word
 from oncall_tui.units import SECONDS
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from oncall_tui.sources.health.records import ProbeResult
+    from oncall_tui.sources.kubernetes.records import Workloads
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -65,9 +66,27 @@ def _error_text(check: CheckSnapshot) -> str | None:
 
 def _detail_json(check: CheckSnapshot) -> dict[str, object] | None:
     """A probe's or a workloads check's record in its own JSON form."""
-    if isinstance(check.detail, (ProbeResult, Workloads)):
-        return check.detail.as_json()
-    return None
+    found = _probe(check) or _workloads(check)
+    return None if found is None else found.as_json()
+
+
+def _probe(check: CheckSnapshot) -> ProbeResult | None:
+    """A health check's probe record. The records of a kind of check are imported only for
+    a check of that kind: a config with no probes or no Kubernetes never loads them."""
+    if check.id.kind is not CheckKind.HEALTH:
+        return None
+    from oncall_tui.sources.health.records import ProbeResult
+
+    return check.detail if isinstance(check.detail, ProbeResult) else None
+
+
+def _workloads(check: CheckSnapshot) -> Workloads | None:
+    """A Kubernetes check's workloads record (imported as `_probe` says)."""
+    if check.id.kind is not CheckKind.KUBERNETES:
+        return None
+    from oncall_tui.sources.kubernetes.records import Workloads
+
+    return check.detail if isinstance(check.detail, Workloads) else None
 
 
 def _pending_json(check: CheckSnapshot) -> dict[str, Any] | None:
@@ -211,13 +230,15 @@ _STYLE = {
 
 def _row_value(check: CheckSnapshot) -> str:
     """The value column: a KPI's number, a probe's code and latency, pods, firing alerts."""
-    kind, detail = check.id.kind, check.detail
+    kind = check.id.kind
     if kind is CheckKind.HEALTH:
-        code = detail.http_status if isinstance(detail, ProbeResult) else None
+        probe = _probe(check)
+        code = probe.http_status if probe is not None else None
         latency = format_value(check.value, SECONDS) if check.value is not None else ""
         return " ".join(part for part in (str(code) if code else "", latency) if part) or "—"
     if kind is CheckKind.KUBERNETES:
-        return detail.summary if isinstance(detail, Workloads) else "—"
+        workloads = _workloads(check)
+        return workloads.summary if workloads is not None else "—"
     if kind is CheckKind.ALERTS:
         return "—" if check.value is None else f"{int(check.value)} firing"
     if kind is CheckKind.SLO:
@@ -231,7 +252,8 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
         source = source_errors.get(str(check.error))
         # a dead source's error is printed once under the table, not on each of its rows
         notes.append(f"{check.error.kind.value} ({source})" if source else str(check.error))
-    reason = check.detail.reason if isinstance(check.detail, Workloads) else ""
+    workloads = _workloads(check)
+    reason = workloads.reason if workloads is not None else ""
     if reason:
         notes.append(reason)
     if isinstance(check.detail, ServiceAlerts):

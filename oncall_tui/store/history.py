@@ -18,6 +18,7 @@ from pathlib import Path
 from oncall_tui.config.model import Config
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import CheckId, CheckKind
+from oncall_tui.store.paths import continuous_gap
 from oncall_tui.store.reader import Recording, WriterInfo
 from oncall_tui.store.schema import RecordingError
 from oncall_tui.store.source import RecordingSource, ReplayClock
@@ -31,11 +32,6 @@ class Seeded:
     clock: ReplayClock  # released to the wall clock: the state goes on live
     known: dict[CheckId, tuple[float, float]]  # KPI -> (first, last) recorded in the window
     ended_at: float  # the recording's last row
-
-
-def continuous_gap(config: Config) -> float:
-    """How recent the recording's last row must be for a start to continue it."""
-    return max(30.0, 3 * config.refresh)
 
 
 def seed_from_recording(

@@ -28,6 +28,38 @@ def default_path(config: Config) -> Path:
     return state_dir() / f"{stem}-{digest}.sqlite"
 
 
+#: how far a file's modification time may lag the clock of the process that wrote it (a
+#: recording on a shared volume, stamped by the file server's clock)
+MTIME_SKEW = 60.0
+
+
+def continuous_gap(config: Config) -> float:
+    """How recent a recording's last row must be for a start to continue it."""
+    return max(30.0, 3 * config.refresh)
+
+
+def written_lately(path: Path, within: float, now: float | None = None) -> bool:
+    """Whether `path` (or its SQLite write-ahead log or journal beside it) was modified in the
+    last `within` seconds, give or take `MTIME_SKEW`. A recording whose last row is that
+    recent was written that recently; a False answer needs no SQLite and no store module,
+    which `oncall status` would otherwise load at every run."""
+    import time
+
+    now = time.time() if now is None else now
+    for candidate in (
+        path,
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-journal"),
+    ):
+        try:
+            modified = candidate.stat().st_mtime
+        except OSError:
+            continue
+        if now - modified <= within + MTIME_SKEW:
+            return True
+    return False
+
+
 def recording_path(config: Config, override: str | Path | None = None) -> Path | None:
     """The file to record to: `--record PATH`, else `record.path`, else the default; None
     when the config says `record: false` and no `--record` overrides it."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -30,7 +31,6 @@ from oncall_tui.sources.alerts.observations import (  # noqa: F401 - re-exported
     service_status,
 )
 from oncall_tui.sources.alerts.records import AlertList
-from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator, load_rules
 from oncall_tui.sources.base import (
     CheckId,
     DashboardRecord,
@@ -42,6 +42,10 @@ from oncall_tui.sources.base import (
     Source,
 )
 from oncall_tui.sources.http_client import answers_ready, classify_exception, make_async_client
+
+if TYPE_CHECKING:
+    # `rules:` mode's evaluator (and its rule-file reader) is loaded only in that mode
+    from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator
 
 MODE_ALERTMANAGER = "alertmanager"
 MODE_PROMETHEUS = "prometheus alerts"
@@ -103,6 +107,8 @@ class AlertSource(Source):
                 assert datasource is not None
                 query, closer = _prometheus_query(datasource)
                 self._closers.append(closer)
+            from oncall_tui.sources.alerts.rules_state import RulesEvaluator, load_rules
+
             rules, problems = load_rules(config.rules)
             self._evaluator = RulesEvaluator(rules, self._services, query, problems)
         elif datasource is not None:
