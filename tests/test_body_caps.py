@@ -83,3 +83,67 @@ def test_a_trickled_answer_ends_at_the_timeout(hostile_server, tmp_path: Path) -
     assert code == 3
     assert "no complete answer within 1.5 s" in kpi_error(report)
     assert took < 15
+
+
+def measured_validate(config: Path) -> tuple[int, str, float, float]:
+    """(exit code, stderr, peak RSS in MB, seconds) of one `oncall validate --online`."""
+    rss_file = config.parent / "rss"
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, str(rss_file), "validate", "--online"]
+        + ["--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    took = time.monotonic() - started
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stderr, int(rss_file.read_text()) / 1024, took
+
+
+def capped_config(tmp_path: Path, url: str, max_body: str) -> Path:
+    path = tmp_path / "oncall.yaml"
+    path.write_text(
+        f"""\
+datasources:
+  default: {{url: "{url}", timeout: 10s, max_body: {max_body}}}
+services:
+  svc:
+    kpis:
+      error_rate: {{query: 'up', warn: 0.1, crit: 0.2}}
+"""
+    )
+    return path
+
+
+@pytest.mark.parametrize("mode", ["huge", "endless"])
+def test_validate_online_reads_no_answer_past_max_body_and_names_the_url_and_the_cap(
+    hostile_server, tmp_path: Path, mode: str
+) -> None:
+    """prometheus-api-client's answers are capped like PrometheusClient's: a 50 MB body with
+    its Content-Length, or a chunked one that never ends, is refused at `max_body`, on the
+    query's own line, and validate stays small and quick."""
+    hostile_server.mode = mode
+    config = capped_config(tmp_path, hostile_server.url, "1MiB")
+    code, err, rss_mb, took = measured_validate(config)
+    print(f"validate {mode}: exit {code}, peak RSS {rss_mb:.0f} MB, {took:.1f} s")
+    assert code == 1
+    line = next(x for x in err.splitlines() if "error_rate" in x)
+    assert line.endswith(
+        f"oncall.yaml:6: services.svc.kpis.error_rate.query: query failed: answer too large: "
+        f"more than 1 MiB from {hostile_server.url}/api/v1/query (max_body)"
+    ), line
+    assert rss_mb < RSS_LIMIT_MB
+    assert took < 30
+
+
+def test_validate_online_reads_an_answer_under_max_body_whole(
+    hostile_server, tmp_path: Path
+) -> None:
+    hostile_server.mode = "huge"
+    hostile_server.huge_bytes = 300 * 1024  # a valid answer, under the 1 MiB cap: read whole
+    code, err, _rss, _took = measured_validate(capped_config(tmp_path, hostile_server.url, "1MiB"))
+    assert code == 1
+    assert "too large" not in err, err
+    assert "the query returned nothing" in err, err  # its (empty) result was parsed

@@ -13,16 +13,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from oncall_tui.commands.common import NO_CONFIG
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.loader import display_path, find_config_path, load_config_with_lines
-from oncall_tui.config.model import Config, Datasource, Kpi, NodataMode, Service
+from oncall_tui.config.model import Config, Kpi, Service
 from oncall_tui.local_files import read_bounded_text
-
-if TYPE_CHECKING:
-    from oncall_tui.sources.base import FetchError
 
 
 @dataclass(frozen=True)
@@ -68,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         + check_queries_offline(config, lines, services)
     )
     if getattr(args, "online", False) and not loaded:
+        from oncall_tui.commands.validate_online import check_queries_online
+
         problems += check_queries_online(config, lines, services)
     problems = list(dict.fromkeys(problems))  # the loader's first, then each phase's
     for problem in problems:
@@ -93,7 +91,7 @@ def _count(n: int) -> str:
     return _plural(n, "problem")
 
 
-def _problem(config: Config, lines: dict[str, int], path: str, message: str) -> ConfigError:
+def config_problem(config: Config, lines: dict[str, int], path: str, message: str) -> ConfigError:
     # a key path that was never read (a default) is reported on its nearest written parent
     probe = path
     while probe and probe not in lines:
@@ -109,7 +107,7 @@ def check_paths(config: Config, lines: dict[str, int]) -> list[ConfigError]:
         for i, path in enumerate(paths):
             if not path.exists():
                 where = f"{key}[{i}]" if f"{key}[{i}]" in lines else key
-                problems.append(_problem(config, lines, where, f"not found: {path}"))
+                problems.append(config_problem(config, lines, where, f"not found: {path}"))
     return problems
 
 
@@ -161,7 +159,7 @@ def check_runbook_links(
             default = (ref.service.runbook or "").partition("#")[0]
             if not default:
                 problems.append(
-                    _problem(
+                    config_problem(
                         config,
                         lines,
                         ref.path,
@@ -175,7 +173,7 @@ def check_runbook_links(
         if file is None:
             where = ", ".join(str(p) for p in config.runbooks) or "no runbooks: paths"
             problems.append(
-                _problem(
+                config_problem(
                     config,
                     lines,
                     ref.path,
@@ -187,7 +185,7 @@ def check_runbook_links(
         if anchor:
             message = _check_anchor(file, anchor)
             if message is not None:
-                problems.append(_problem(config, lines, ref.path, message))
+                problems.append(config_problem(config, lines, ref.path, message))
     return problems
 
 
@@ -233,7 +231,7 @@ def check_queries_offline(
             if problem is not None:
                 shown = _query_line(query, problem.line)
                 problems.append(
-                    _problem(config, lines, path, f"not valid PromQL {problem} in `{shown}`")
+                    config_problem(config, lines, path, f"not valid PromQL {problem} in `{shown}`")
                 )
     return problems
 
@@ -243,7 +241,7 @@ _SLI_KEYS = {"error_ratio": "error_ratio", "good_total": "good", "latency": "lat
 
 def _query_paths(svc: Service) -> Iterator[tuple[str, str]]:
     """Every query of the service, with the key path to report it on."""
-    for kpi, path in _kpi_paths(svc):
+    for kpi, path in kpi_query_paths(svc):
         yield kpi.query, path
     for i, slo in enumerate(svc.slos):
         base = f"services.{svc.name}.slos[{i}]"
@@ -259,168 +257,7 @@ def _query_line(query: str, line_no: int) -> str:
     return line if len(line) <= 120 else line[:117] + "..."
 
 
-# --- online --------------------------------------------------------------------------------
-
-
-def _datasource_wide(error: FetchError) -> bool:
-    """No answer at all (http_status -1), or one refusing us: not the query's fault."""
-    from oncall_tui.sources.base import ErrorKind
-
-    return error.http_status == -1 or error.kind is ErrorKind.AUTH
-
-
-def _transport_error(exc: Exception, timeout: float, secrets: tuple[str, ...]) -> FetchError:
-    """A failed connection as the same error kinds and scrubbed words as PrometheusClient's."""
-    import requests
-
-    from oncall_tui.sources.base import ErrorKind, FetchError
-    from oncall_tui.sources.http_client import scrub
-
-    if isinstance(exc, requests.Timeout):
-        return FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
-    cause: BaseException | None = exc
-    while cause is not None and not (isinstance(cause, OSError) and cause.strerror):
-        # requests wraps urllib3, which wraps the socket's OSError: its own reason is shortest
-        cause = getattr(cause, "reason", None) or cause.__context__
-    reason = cause.strerror.lower() if isinstance(cause, OSError) and cause.strerror else str(exc)
-    kind = ErrorKind.UNREACHABLE if isinstance(exc, requests.ConnectionError) else ErrorKind.HTTP
-    return FetchError(kind, scrub(reason, secrets))
-
-
-def _answer_error(exc: Exception, answer: object | None, secrets: tuple[str, ...]) -> FetchError:
-    """prometheus-api-client's exception for an error answer, read from the answer itself
-    (its status and body, seen by the session's response hook), as PrometheusClient reads it."""
-    from oncall_tui.sources.base import ErrorKind, FetchError
-    from oncall_tui.sources.http_client import scrub
-    from oncall_tui.sources.prometheus.client import answer_error
-
-    status = getattr(answer, "status_code", None)
-    if isinstance(status, int):
-        error = answer_error(
-            status,
-            str(getattr(answer, "reason", "") or ""),
-            getattr(answer, "content", b""),
-            secrets,
-        )
-        if error is not None:
-            return error
-    return FetchError(ErrorKind.MALFORMED, scrub(str(exc), secrets))
-
-
-def _client(ds: Datasource) -> tuple[Any, list[object]]:
-    """A PrometheusConnect for `ds`, and the list its session keeps the last answer in."""
-    import requests
-    from prometheus_api_client import PrometheusConnect
-    from urllib3.util.retry import Retry
-
-    headers = dict(ds.http.headers)
-    if ds.http.bearer_token is not None:
-        headers["Authorization"] = f"Bearer {ds.http.bearer_token.reveal()}"
-    auth = None
-    if ds.http.basic_auth is not None:
-        auth = (ds.http.basic_auth.username, ds.http.basic_auth.password.reveal())
-    session = requests.Session()
-    answers: list[object] = []  # the last answer, for errors in the server's own words
-
-    def keep(response: object, *args: object, **kwargs: object) -> None:
-        answers[:] = [response]
-
-    session.hooks["response"].append(keep)
-    tls = ds.http.tls
-    session.verify = not tls.insecure_skip_verify
-    if tls.ca_file is not None and not tls.insecure_skip_verify:
-        session.verify = str(tls.ca_file)
-    if tls.cert_file is not None and tls.key_file is not None:
-        session.cert = (str(tls.cert_file), str(tls.key_file))
-    client = PrometheusConnect(
-        ds.url,
-        headers=headers,
-        disable_ssl=tls.insecure_skip_verify,
-        retry=Retry(total=0, raise_on_status=False),  # one attempt: validate reports, not retries
-        auth=auth,
-        session=session,
-        timeout=ds.http.timeout,
-    )
-    return client, answers
-
-
-def check_queries_online(
-    config: Config, lines: dict[str, int], services: list[Service]
-) -> list[ConfigError]:
-    """Run every KPI query once; report the ones that fail or (unless empty is fine) return
-    nothing.
-
-    Synchronous and thread-safe: each call makes its own clients (a requests Session is not
-    shared between threads) and runs the queries one after another.
-    """
-    import requests
-    from prometheus_api_client.exceptions import PrometheusApiClientException
-
-    from oncall_tui.sources.base import FetchError
-    from oncall_tui.sources.http_client import scrub
-
-    problems: list[ConfigError] = []
-    clients: dict[str, tuple[Any, list[object]]] = {}
-    stopped: set[str] = set()  # unreachable, or refusing us: said once, on its url
-    for svc in services:
-        ds = config.datasources.get(svc.datasource)
-        if ds is None or ds.type != "prometheus" or svc.datasource in stopped:
-            continue
-        secrets = ds.http.secrets()
-        for kpi, path in _kpi_paths(svc):
-            client, answers = clients.get(ds.name) or clients.setdefault(ds.name, _client(ds))
-            answers.clear()
-            error: FetchError | None
-            try:
-                result = client.custom_query(kpi.query)
-            except PrometheusApiClientException as exc:
-                error = _answer_error(exc, answers[-1] if answers else None, secrets)
-            except requests.RequestException as exc:
-                error = _transport_error(exc, ds.http.timeout, secrets)
-                error = FetchError(error.kind, error.message, http_status=-1)  # no answer
-            else:
-                error = None
-            if error is not None and not _datasource_wide(error):
-                problems.append(_problem(config, lines, path, f"query failed: {error.message}"))
-                continue
-            if error is not None:  # the datasource, not the query: said once, on its url
-                what = f"{error.kind.value.replace('_', ' ')}: {error.message}"
-                problems.append(
-                    _problem(
-                        config,
-                        lines,
-                        f"datasources.{ds.name}.url",
-                        scrub(f"cannot query {ds.url}: {what}", secrets),
-                    )
-                )
-                stopped.add(ds.name)
-                break
-            if not result and kpi is svc.targets:
-                problems.append(
-                    _problem(
-                        config,
-                        lines,
-                        path,
-                        "no up series for this service's targets, so its targets up check is "
-                        "crit (targets down); set up: to the query of its scrape targets, or "
-                        "up: false",
-                    )
-                )
-                continue
-            if not result and kpi.nodata.mode is NodataMode.NODATA:
-                problems.append(
-                    _problem(
-                        config,
-                        lines,
-                        path,
-                        "the query returned nothing (wrong metric or label? if empty is "
-                        "normal, say nodata: ok or nodata: 0)",
-                    )
-                )
-    return problems
-
-
-def _kpi_paths(svc: Service) -> Iterator[tuple[Kpi, str]]:
+def kpi_query_paths(svc: Service) -> Iterator[tuple[Kpi, str]]:
     for kpi in svc.kpis:
         yield kpi, f"services.{svc.name}.kpis.{kpi.key}.query"
     for i, panel in enumerate(svc.panels):
