@@ -73,7 +73,7 @@ async def open_cqar(pilot):
 
 def test_the_cause_line_names_the_check_its_value_the_line_and_since_when():
     line = cause_line(cache_incident().services[0], NOW)
-    assert line == f"✖ cache hit rate 52 % < 70 % since {clock(SINCE)}"
+    assert line == f"✖ cache hit rate 52 % <= 70 % since {clock(SINCE)}"
 
 
 def test_the_cause_line_of_a_pending_breach_says_when_it_counts_and_a_stale_one_its_age():
@@ -89,13 +89,13 @@ def test_the_cause_line_of_a_pending_breach_says_when_it_counts_and_a_stale_one_
         hold=60.0,
     )
     line = cause_line(service("arq", [p99]), NOW)
-    assert line == f"◔ latency p99 95 ms > 50 ms CRIT in 25 s since {clock(NOW - 35)}"
+    assert line == f"◔ latency p99 95 ms >= 50 ms CRIT in 25 s since {clock(NOW - 35)}"
     stale = replace(
         p99, status=Status.STALE, last_verdict=Status.CRIT, pending=None, updated_at=NOW - 40
     )
     errors = kpi("arq", "error_rate", 0.02, Status.WARN, "ratio", thresholds=thresholds(0.01, 0.1))
     line = cause_line(service("arq", [errors, stale]), NOW)
-    assert line.startswith("✖ latency p99 95 ms > 50 ms ◌ STALE 40 s since")
+    assert line.startswith("✖ latency p99 95 ms >= 50 ms ◌ STALE 40 s since")
     assert line.endswith(" · +1 more")
 
 
@@ -110,7 +110,7 @@ async def test_at_120x40_the_cause_is_in_the_header_and_the_breaching_panel_firs
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_cqar(pilot)
         lines = screen_text(app).splitlines()
-        cause = next(i for i, line in enumerate(lines) if "cache hit rate 52 % < 70 %" in line)
+        cause = next(i for i, line in enumerate(lines) if "cache hit rate 52 % <= 70 %" in line)
         assert cause <= 4  # the header block, above every panel
         panels = [p for p in screen.query(KpiPanel) if p.display]
         assert panels[0].check_id.key == "cache_hit_rate"  # breaching first, whatever the config

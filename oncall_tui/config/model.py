@@ -121,6 +121,12 @@ class Direction(enum.Enum):
     ABOVE = "above"  # higher is worse (latency, error rate)
     BELOW = "below"  # lower is worse (cache hit rate, availability)
 
+    @property
+    def sign(self) -> str:
+        """How every text writes a line: `>=` or `<=`, since a value on the line is in breach
+        (the engine judges `>=` and `<=`): the legend, the cause line, updates, postmortems."""
+        return ">=" if self is Direction.ABOVE else "<="
+
 
 @dataclass(frozen=True)
 class Level:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from oncall_tui.config.model import Direction, Level
+from oncall_tui.config.model import Level
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot
 from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
@@ -60,12 +60,13 @@ def crossed_level(check: CheckSnapshot) -> Level | None:
 
 
 def line_text(check: CheckSnapshot) -> str:
-    """`52 % < 70 %`: the value against the line it crossed; the value alone without one."""
+    """`52 % <= 70 %`: the value against the line it crossed (a value on the line is in
+    breach, as the legend says); the value alone without one."""
     value = format_value(check.value, check.unit) if check.value is not None else ""
     level = crossed_level(check)
     if level is None or not value or check.thresholds is None:
         return value
-    sign = "<" if check.thresholds.direction is Direction.BELOW else ">"
+    sign = check.thresholds.direction.sign
     tier = "" if level.name in ("warn", "crit") else f" ({level.name})"
     return f"{value} {sign} {format_value(level.value, check.unit)}{tier}"
 

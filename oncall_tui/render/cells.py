@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from oncall_tui.config.model import STANDARD_KPIS, Direction, Thresholds
+from oncall_tui.config.model import STANDARD_KPIS, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
 from oncall_tui.render.slo_text import budget_cell_text
 from oncall_tui.render.values import format_age, format_ago, format_value
@@ -232,7 +232,7 @@ def threshold_legend(thresholds: Thresholds | None, unit: Unit) -> str:
     (the engine judges `>=` and `<=`), so the legend says so."""
     if thresholds is None or not thresholds.levels:
         return "no thresholds"
-    sign = ">=" if thresholds.direction is Direction.ABOVE else "<="
+    sign = thresholds.direction.sign
     parts = [f"{lv.name} {sign} {format_value(lv.value, unit)}" for lv in thresholds.levels]
     legend = " · ".join(parts)
     if thresholds.hold:

@@ -56,7 +56,7 @@ def _threshold_words(check: CheckSnapshot, status: Status) -> str:
     level = next((lv for lv in thresholds.levels if lv.status is status), None)
     if level is None:
         return ""
-    sign = ">=" if thresholds.direction.value == "above" else "<="
+    sign = thresholds.direction.sign
     return f" ({level.name} {sign} {format_value(level.value, check.unit)})"
 
 

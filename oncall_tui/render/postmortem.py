@@ -208,7 +208,8 @@ def _charts(breaches: Sequence[BreachedKpi]) -> str:
         legend = ""
         if b.thresholds is not None and b.thresholds.levels:
             legend = " · " + ", ".join(
-                f"{lv.name} {format_value(lv.value, b.unit)}" for lv in b.thresholds.levels
+                f"{lv.name} {b.thresholds.direction.sign} {format_value(lv.value, b.unit)}"
+                for lv in b.thresholds.levels
             )
         parts.append(
             f"### {b.service} {b.title}{legend}\n\n```text\n"

@@ -111,8 +111,9 @@ def judge_probe(
         text = "; ".join(f"{path}: {c.message or c.status.value}" for path, c in failing[:3])
         more = f" (+{len(failing) - 3} more)" if len(failing) > 3 else ""
         findings.append((Status.WARN, text + more))
-    if latency is not None and latency_warn is not None and latency > latency_warn:
-        slow = f"slow: {latency * 1000:.0f} ms > {latency_warn * 1000:.0f} ms"
+    if latency is not None and latency_warn is not None and latency >= latency_warn:
+        # on the line is in breach, as for every threshold
+        slow = f"slow: {latency * 1000:.0f} ms >= {latency_warn * 1000:.0f} ms"
         findings.append((Status.WARN, slow))
     if not findings:
         return Verdict(Status.OK, "")
