@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--record",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="record to this file (default: a new temporary file)",
+        help="record to this file, kept (default: a temporary file, removed on exit)",
     )
 
     status = sub.add_parser("status", help="poll everything once and print the verdicts")

@@ -53,15 +53,26 @@ def run(args: argparse.Namespace) -> int:
     if not check_service(demo_config(), args.service):
         return NO_CONFIG
     seed = DEFAULT_SEED if args.seed is None else args.seed
-    recorder, problem = _demo_recorder(getattr(args, "record", None))
+    kept = getattr(args, "record", None)
+    recorder, temporary, problem = _demo_recorder(kept)
     if problem:
         print(f"oncall demo: not recording: {problem}", file=sys.stderr)
-    app = build_demo_app(seed=seed, theme=args.theme, service=args.service, recorder=recorder)
     try:
+        app = build_demo_app(seed=seed, theme=args.theme, service=args.service, recorder=recorder)
         app.run()
     finally:
         if recorder is not None:
             recorder.close()
+        if temporary is not None:
+            # nobody asked for it: a demo leaves nothing behind (`--record PATH` keeps one)
+            remove_recording(temporary)
+            print(
+                "oncall demo: its temporary recording is removed; "
+                "`oncall demo --record FILE` keeps one to play back with "
+                "`oncall replay --demo FILE`",
+                file=sys.stderr,
+            )
+        elif recorder is not None:
             print(
                 f"oncall demo: recorded to {recorder.path}; play it back with "
                 f"`oncall replay --demo {recorder.path}`",
@@ -70,18 +81,27 @@ def run(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def _demo_recorder(path: str | None) -> tuple[Recorder | None, str | None]:
-    """The demo records too: to `--record PATH`, else to a new temporary file."""
+def remove_recording(path: Path) -> None:
+    """The SQLite file and the WAL and shared-memory files beside it, where they exist."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        part.unlink(missing_ok=True)
+
+
+def _demo_recorder(path: str | None) -> tuple[Recorder | None, Path | None, str | None]:
+    """The demo records too: to `--record PATH`, else to a new temporary file, which is
+    returned second so that it is removed on exit (also when recording cannot start)."""
     from oncall_tui.sources.demo import demo_config
     from oncall_tui.store.recorder import Recorder
     from oncall_tui.store.schema import RecordingError
 
+    temporary = None
     if path is None:
         with tempfile.NamedTemporaryFile(
             prefix="oncall-demo-", suffix=".sqlite", delete=False
         ) as handle:
             path = handle.name
+        temporary = Path(path)
     try:
-        return Recorder.start(demo_config(), Path(path).expanduser()), None
+        return Recorder.start(demo_config(), Path(path).expanduser()), temporary, None
     except (RecordingError, OSError) as exc:
-        return None, str(exc)
+        return None, temporary, str(exc)
