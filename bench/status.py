@@ -45,8 +45,8 @@ from servers.prometheus import PrometheusServer  # noqa: E402
 from ui import oncall_command, service_yaml  # noqa: E402
 
 KPIS_PER_SERVICE = 7
-#: KPIs, oncall (wall, CPU), curl+jq (wall, CPU), promtool wall, compared wall
-Row = tuple[int, tuple[float, float], tuple[float, float], float | None, float | None]
+#: KPIs, oncall (wall, CPU), curl+jq (wall, CPU), promtool wall, compared (wall, CPU)
+Row = tuple[int, tuple[float, float], tuple[float, float], float | None, tuple[float, float] | None]
 
 
 def kpi_config(url: str, count: int) -> dict[str, object]:
@@ -174,14 +174,18 @@ def main() -> int:
                 medians(ours),
                 medians(theirs),
                 statistics.median(t[0] for t in tools) if tools else None,
-                medians(others)[0] if others else None,
+                medians(others) if others else None,
             )
             rows.append(row)
             print(
                 f"  {size} KPIs: oncall {row[1][0]:.3f} s (CPU {row[1][1]:.3f} s), "
                 f"curl+jq {row[2][0]:.3f} s"
                 + (f", promtool {row[3]:.3f} s" if row[3] is not None else "")
-                + (f", compared {row[4]:.3f} s" if row[4] is not None else ""),
+                + (
+                    f", compared {row[4][0]:.3f} s (CPU {row[4][1]:.3f} s)"
+                    if row[4] is not None
+                    else ""
+                ),
                 flush=True,
             )
     finally:
@@ -195,7 +199,7 @@ def main() -> int:
         f"oncall status vs sequential curl + jq, medians of {args.runs} runs, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores"
     )
-    compared = f"  {'compared':>8}" if args.compare else ""
+    compared = f"  {'compared':>8}  {'its CPU':>7}" if args.compare else ""
     print(f"{'KPIs':>5}  {'oncall':>8}  {'CPU':>7}  {'curl+jq':>8}  {'ratio':>6}{compared}  note")
     for size, (ours_s, ours_cpu), (theirs_s, _), tool_s, other_s in rows:
         note = "target <= 1.00x" if size == 5 else ""
@@ -203,7 +207,7 @@ def main() -> int:
             note = "target < 0.150 s"
             if tool_s is not None:
                 note += f"; promtool query instant {tool_s:.3f} s ({ours_s / tool_s:.1f}x)"
-        other = f"  {other_s:>7.3f}s" if other_s is not None else ""
+        other = f"  {other_s[0]:>7.3f}s  {other_s[1]:>6.3f}s" if other_s is not None else ""
         print(
             f"{size:>5}  {ours_s:>7.3f}s  {ours_cpu:>6.3f}s  {theirs_s:>7.3f}s  "
             f"{ours_s / theirs_s:>5.2f}x{other}  {note}"
