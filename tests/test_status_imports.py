@@ -94,6 +94,7 @@ services:
 #: libraries, the PromQL checker and the table renderer
 NOT_FOR_PLAIN_KPIS = (
     "sqlite3",
+    "difflib",  # the config reader names a close spelling only for a misspelled key
     "oncall_tui.store.reader",
     "oncall_tui.store.history",
     "oncall_tui.store.writer",

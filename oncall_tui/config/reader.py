@@ -7,7 +7,6 @@ load reports every problem at once.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +58,8 @@ def describe(value: Any) -> str:
 
 def suggest(word: str, choices: Collection[str]) -> str | None:
     """The nearest valid spelling of `word`, if one is close enough."""
+    import difflib  # only when there is a misspelling to name
+
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
 
