@@ -7,7 +7,10 @@ shapes of bench/ui.py) and times, side by side in one run:
 - `oncall status --config <cfg> --format json` (the installed console script);
 - a sequential `curl -s --data-urlencode query=... /api/v1/query | jq` loop over the same
   queries (the shape of the diagnose scripts in operations guides), run by bash;
-- for one KPI also `promtool query instant` on the same query.
+- for one KPI also `promtool query instant` on the same query, and the floor of any
+  `oncall status` built on asyncio and httpx: a Python process that imports only those
+  (and `oncall_tui`'s package stub of httpx's CLI), then sends the query and the alerts
+  request oncall sends, on one `httpx.AsyncClient`, and parses the JSON.
 
 Each figure is the median wall time of --runs runs, the tools interleaved so that load from
 other work on the machine hits them alike. The ratio is oncall / curl+jq: above 1 oncall
@@ -76,6 +79,23 @@ def queries_of(config: dict[str, object]) -> list[str]:
     ]
 
 
+FLOOR = """
+import asyncio, json, sys
+import oncall_tui  # its stub of httpx's CLI, as in oncall
+import httpx
+
+async def main(url, query):
+    async with httpx.AsyncClient(base_url=url, verify=False) as client:
+        answers = await asyncio.gather(
+            client.post("/api/v1/query", data={"query": query}),
+            client.get("/api/v1/alerts"),
+        )
+        return [answer.json() for answer in answers]
+
+json.dumps(asyncio.run(main(sys.argv[1], sys.argv[2])))
+"""
+
+
 def curl_script(url: str, queries: list[str]) -> str:
     """One curl + jq per query, sequential, printing `value` per line."""
     lines = ["set -e"]
@@ -140,6 +160,7 @@ def main() -> int:
     driver.start()
     server = PrometheusServer([exporter.target], workdir=workdir / "prometheus")
     rows: list[Row] = []
+    floor: tuple[float, float] | None = None
     try:
         server.wait_for_series(f"sum(rate({prefixes[-1]}_grpc_calls_total[1m])) > 0", 30)
         for size in sizes:
@@ -158,10 +179,13 @@ def main() -> int:
                 if promtool and size == 1
                 else None
             )
+            floor_argv = (
+                [sys.executable, "-c", FLOOR, server.url, queries[0]] if size == 1 else None
+            )
             timed(oncall_argv, str(workdir))  # warm the page cache once
             if other_argv is not None:
                 timed(other_argv, str(workdir))
-            ours, theirs, others, tools = [], [], [], []
+            ours, theirs, others, tools, floors = [], [], [], [], []
             for _ in range(args.runs):
                 ours.append(timed(oncall_argv, str(workdir)))
                 theirs.append(timed(curl_argv, str(workdir)))
@@ -169,6 +193,8 @@ def main() -> int:
                     others.append(timed(other_argv, str(workdir)))
                 if promtool_argv is not None:
                     tools.append(timed(promtool_argv, str(workdir)))
+                if floor_argv is not None:
+                    floors.append(timed(floor_argv, str(workdir)))
             row = (
                 size,
                 medians(ours),
@@ -177,6 +203,8 @@ def main() -> int:
                 medians(others) if others else None,
             )
             rows.append(row)
+            if floors:
+                floor = medians(floors)
             print(
                 f"  {size} KPIs: oncall {row[1][0]:.3f} s (CPU {row[1][1]:.3f} s), "
                 f"curl+jq {row[2][0]:.3f} s"
@@ -211,6 +239,11 @@ def main() -> int:
         print(
             f"{size:>5}  {ours_s:>7.3f}s  {ours_cpu:>6.3f}s  {theirs_s:>7.3f}s  "
             f"{ours_s / theirs_s:>5.2f}x{other}  {note}"
+        )
+    if floor is not None:
+        print(
+            f"floor (asyncio + httpx, the same two requests, nothing else): {floor[0]:.3f} s, "
+            f"CPU {floor[1]:.3f} s"
         )
     if args.compare:
         print(f"compared: {args.compare}")
