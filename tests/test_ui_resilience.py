@@ -56,3 +56,60 @@ async def test_opening_and_closing_a_service_200_times_while_refreshing_every_50
         await pilot.pause(0.2)
         assert isinstance(app.screen, ServiceScreen)
         assert app.display_errors.count == 0, repr(app.display_errors.last)
+
+
+def war_room_step(step: int) -> DashboardSnapshot:
+    """Three services whose order changes every few steps, and a fourth that comes and goes
+    (a tile is mounted, reordered and removed while the screen refreshes)."""
+    names = ["arq", "cqar", "bazaruto"] + (["gateway"] if step % 5 < 2 else [])
+    services = []
+    for index, name in enumerate(names):
+        bad = (index + step) % len(names) == 0
+        checks = [
+            kpi(name, "error_rate", 0.02 + step / 1000, Status.CRIT if bad else Status.OK, "ratio"),
+            kpi(name, "latency_p99", 0.2 + step / 100, Status.WARN if step % 2 else Status.OK, "s"),
+            check(name, CheckKind.HEALTH, "ready", Status.CRIT if bad and step % 3 else Status.OK),
+        ]
+        services.append(service(name, checks))
+    return replace(dashboard(services), generated_at=NOW + step)
+
+
+@pytest.mark.timeout(300)
+async def test_opening_and_closing_the_war_room_200_times_at_80x24_while_refreshing():
+    """The war room once stopped on NoMatches '.tile-unit': a tile was shown after it was
+    mounted and before the parts inside its value row were composed. Its parts are held now,
+    so a tile can be shown at any stage of mounting; nothing may reach the guard."""
+    from oncall_tui.ui.screens.war_room import WarRoomScreen
+
+    app, state = hand_app(war_room_step(0))
+    steps = iter(range(1, 1_000_000))
+
+    def refresh() -> None:
+        state.set(war_room_step(next(steps)))
+        app.tick()
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.set_interval(0.05, refresh)
+        for round_ in range(ROUNDS):
+            app.action_war_room()
+            # close it at every stage: before it composed, mid-mount, after a refresh or two
+            await asyncio.sleep((0, 0.001, 0.01, 0.06)[round_ % 4])
+            if isinstance(app.screen, WarRoomScreen):
+                app.action_war_room()
+            await asyncio.sleep(0.001 if round_ % 2 else 0)
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert app.display_errors.count == 0, repr(app.display_errors.last)
+        assert isinstance(app.screen, OverviewScreen)
+        app.action_war_room()
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert isinstance(screen, WarRoomScreen)
+        # the tiles follow the services, worst first, each drawn
+        snapshot = app.snapshot
+        assert snapshot is not None
+        shown = [tile.service_name for tile in screen.tiles]
+        assert sorted(shown) == sorted(s.name for s in snapshot.services)
+        assert all(tile.service is not None for tile in screen.tiles)
+        assert app.display_errors.count == 0, repr(app.display_errors.last)

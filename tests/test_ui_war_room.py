@@ -230,3 +230,26 @@ async def test_high_contrast_theme_paints_the_crit_tile_in_its_crit_colour():
         colour = crit.styles.border_top[1].hex.lower()
         assert colour == app.theme_variables["status-crit"].lower() == "#ff8c00"
         assert "✖ CRIT" in screen_text(app)
+
+
+async def test_a_tile_shown_before_it_is_composed_draws_what_it_was_given_once_it_is():
+    """The race behind NoMatches '.tile-unit': a tile shown between its mount and the compose
+    of its value row. Its parts are held, so showing it at any stage is safe and kept."""
+    from textual.app import App
+
+    from oncall_tui.ui.screens.war_room import ServiceTile
+
+    snapshot = incident()
+    arq = next(s for s in snapshot.services if s.name == "arq")
+    tile = ServiceTile(arq)
+    tile.show(arq, NOW)  # nothing is composed yet: no query can find anything
+
+    class Host(App[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield tile
+
+    host = Host()
+    async with host.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        text = screen_text(host)
+        assert "CRIT" in text and "%" in text, text  # the status and the headline's unit

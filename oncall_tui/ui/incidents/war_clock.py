@@ -31,11 +31,15 @@ class IncidentClock(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._drawn: tuple[object, ...] | None = None
+        # held, not queried: it is shown on every tick, also before it is composed
+        self._digits = Digits("", classes="clock-digits")
+        self._facts = Static("", classes="clock-facts", markup=False)
+        self._timeline = Static("", classes="clock-timeline", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Digits("", classes="clock-digits")
-        yield Static("", classes="clock-facts", markup=False)
-        yield Static("", classes="clock-timeline", markup=False)
+        yield self._digits
+        yield self._facts
+        yield self._timeline
 
     def show(self, view: IncidentView | None, clocks: Clocks | None) -> None:
         if view is None or clocks is None:
@@ -51,10 +55,8 @@ class IncidentClock(Horizontal):
         self._drawn = key
         self.set_class(True, "-open")
         self.set_class(is_loud(clocks), "-loud")
-        self.query_one(Digits).update(clock(clocks.elapsed))
+        self._digits.update(clock(clocks.elapsed))
         # the first fact (ref, severity, title) heads the block; elapsed is in the digits
         shown = [facts[0], *facts[2:]]
-        self.query_one(".clock-facts", Static).update("\n".join(inert_line(f) for f in shown))
-        self.query_one(".clock-timeline", Static).update(
-            "\n".join(inert_line(line) for line in newest)
-        )
+        self._facts.update("\n".join(inert_line(f) for f in shown))
+        self._timeline.update("\n".join(inert_line(line) for line in newest))

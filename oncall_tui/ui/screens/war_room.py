@@ -32,7 +32,6 @@ from oncall_tui.render.tiles import (
 from oncall_tui.render.values import format_value
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
-from oncall_tui.ui.guard import guarded
 from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
@@ -43,7 +42,11 @@ _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 
 
 class ServiceTile(Widget, can_focus=True):
-    """One service, big. Its status class (`-crit`, ...) makes a crit tile the loudest thing."""
+    """One service, big. Its status class (`-crit`, ...) makes a crit tile the loudest thing.
+
+    Its parts are held, never queried: a tile is shown as soon as it is mounted, and the parts
+    inside its value row are composed a step later than the tile (mounting is asynchronous,
+    refreshes are not), so a query could find nothing (`NoMatches '.tile-unit'`)."""
 
     def __init__(self, service: ServiceSnapshot) -> None:
         super().__init__(id=widget_id("tile-", service.name))
@@ -51,25 +54,32 @@ class ServiceTile(Widget, can_focus=True):
         self._service: ServiceSnapshot | None = None
         self._texts: dict[str, str] = {}
         self.border_title = service.name
+        self._parts = {
+            name: Static("", classes=f"tile-{name}", markup=False)
+            for name in ("name", "word", "status", "unit", "what", "others", "alerts", "data")
+        }
+        self._digits = Digits("", classes="tile-digits")
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="tile-name", markup=False)
-        yield Static("", classes="tile-word", markup=False)
-        yield Static("", classes="tile-status", markup=False)
+        parts = self._parts
+        yield parts["name"]
+        yield parts["word"]
+        yield parts["status"]
         with Horizontal(classes="tile-value"):
-            yield Digits("", classes="tile-digits")
-            yield Static("", classes="tile-unit", markup=False)
-        yield Static("", classes="tile-what", markup=False)
-        yield Static("", classes="tile-others", markup=False)
-        yield Static("", classes="tile-alerts", markup=False)
-        yield Static("", classes="tile-data", markup=False)
+            yield self._digits
+            yield parts["unit"]
+        yield parts["what"]
+        yield parts["others"]
+        yield parts["alerts"]
+        yield parts["data"]
 
     @property
     def service(self) -> ServiceSnapshot | None:
         return self._service
 
     def show(self, service: ServiceSnapshot, now: float) -> None:
-        """Update in place; a text is repainted only when it changed."""
+        """Update in place; a text is repainted only when it changed. Safe before the tile
+        (or any part of it) is composed: the held parts keep what they are given."""
         previous, self._service = self._service, service
         status = service.status
         if previous is None or previous.status is not status:
@@ -83,22 +93,22 @@ class ServiceTile(Widget, can_focus=True):
         data, stale = data_line(service, now)
         self.set_class(stale, "-data-stale")
         self.set_class(not number, "-no-digits")
-        self._set(".tile-name", service.title if service.title != service.name else "")
-        self._set(".tile-word", big_word(status))
-        self._set(".tile-status", f"{status.glyph} {status.word}")
-        self._set(".tile-unit", unit)
-        self._set(".tile-what", what_line(check, now))
-        self._set(".tile-others", others_text(service, check))
-        self._set(".tile-alerts", alerts_line(service))
-        self._set(".tile-data", data)
+        self._set("name", service.title if service.title != service.name else "")
+        self._set("word", big_word(status))
+        self._set("status", f"{status.glyph} {status.word}")
+        self._set("unit", unit)
+        self._set("what", what_line(check, now))
+        self._set("others", others_text(service, check))
+        self._set("alerts", alerts_line(service))
+        self._set("data", data)
         if self._texts.get("digits") != number:
             self._texts["digits"] = number
-            self.query_one(".tile-digits", Digits).update(number)
+            self._digits.update(number)
 
-    def _set(self, selector: str, text: str) -> None:
-        if self._texts.get(selector) != text:
-            self._texts[selector] = text
-            self.query_one(selector, Static).update(text)
+    def _set(self, part: str, text: str) -> None:
+        if self._texts.get(part) != text:
+            self._texts[part] = text
+            self._parts[part].update(text)
 
 
 class TileGrid(Grid):
@@ -140,14 +150,21 @@ class WarRoomScreen(DashboardScreen):
     def __init__(self) -> None:
         super().__init__()
         self._sources_text = ""
+        # held, not queried: the screen is shown on every tick, also before it is composed
+        self._clock = IncidentClock(id="war-incident")
+        self._grid = TileGrid(id="war-tiles")
+        self._changes = ChangeList(limit=2, id="war-changes")
+        self._sources = Static("", id="war-sources", markup=False)
+        self._tiles: dict[str, ServiceTile] = {}
+        self._order: list[str] = []  # the services in screen order, worst first
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
-        yield IncidentClock(id="war-incident")
-        yield TileGrid(id="war-tiles")
-        yield ChangeList(limit=2, id="war-changes")
-        yield Static("", id="war-sources", markup=False)
+        yield self._clock
+        yield self._grid
+        yield self._changes
+        yield self._sources
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,45 +173,53 @@ class WarRoomScreen(DashboardScreen):
     @property
     def tiles(self) -> list[ServiceTile]:
         """The tiles in screen order (worst first)."""
-        return list(self.query_one(TileGrid).query_children(ServiceTile))
+        return [self._tiles[name] for name in self._order]
 
     def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
-        grid = self.query_one(TileGrid)
+        """Tiles are kept and reused: a service that comes is mounted, one that goes is
+        removed, the rest are moved into order. Each is shown at once (its parts are held,
+        so it may be shown before it is composed), never queried."""
+        grid = self._grid
         order = war_room_order(snapshot.services)
         names = [s.name for s in order]
-        existing = {tile.service_name: tile for tile in self.tiles}
-        if set(existing) != set(names):
+        for name in [n for n in self._tiles if n not in set(names)]:
+            self._tiles.pop(name).remove()
+        new = [ServiceTile(s) for s in order if s.name not in self._tiles]
+        if new:
             focused = self.focused.service_name if isinstance(self.focused, ServiceTile) else None
-            grid.remove_children()
-            tiles = [ServiceTile(s) for s in order]
-            grid.mount_all(tiles)
-            for tile, service in zip(tiles, order, strict=True):
-                tile.call_after_refresh(guarded(self.app, "war-room tile", tile.show), service, now)
+            self._tiles.update((tile.service_name, tile) for tile in new)
+            grid.mount_all(new)
             self.after_refresh("war-room focus", self._settle, focused)
-        else:
-            tiles = self.tiles  # one query; kept in step with the moves below
+        if names != self._order:
+            # the held tiles in the grid's order (a removed one may linger until it is gone)
+            current = [
+                c
+                for c in grid.children
+                if isinstance(c, ServiceTile) and self._tiles.get(c.service_name) is c
+            ]
             for index, name in enumerate(names):
-                tile = existing[name]
-                if tiles[index] is not tile:
-                    grid.move_child(tile, before=index)
-                    tiles.remove(tile)
-                    tiles.insert(index, tile)
-            for service in order:
-                existing[service.name].show(service, now)
-        self.query_one("#war-changes", ChangeList).show(snapshot.timeline)
+                tile = self._tiles[name]
+                if current[index] is not tile:
+                    grid.move_child(tile, before=current[index])
+                    current.remove(tile)
+                    current.insert(index, tile)
+            self._order = names
+        for service in order:
+            self._tiles[service.name].show(service, now)
+        self._changes.show(snapshot.timeline)
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
-        self.query_one(IncidentClock).show(self.oncall.incident_view, self.oncall.incident_clocks())
+        self._clock.show(self.oncall.incident_view, self.oncall.incident_clocks())
         line = sources_line(snapshot, now)
         if line != self._sources_text:
             self._sources_text = line
-            self.query_one("#war-sources", Static).update(line)
+            self._sources.update(line)
         for tile in self.tiles:
-            if tile.service is not None and tile.is_mounted:
+            if tile.service is not None:
                 tile.show(tile.service, now)
 
     def _settle(self, focused: str | None) -> None:
-        self.query_one(TileGrid).relayout()
+        self._grid.relayout()
         tiles = self.tiles
         wanted = next((t for t in tiles if t.service_name == focused), None)
         if wanted is None and tiles and not isinstance(self.focused, ServiceTile):
