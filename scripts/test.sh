@@ -2,6 +2,8 @@
 # Installs what the tests need (Prometheus, Alertmanager, VictoriaMetrics, the dev extra) and
 # runs the suite.
 # Extra arguments go to pytest: `bash scripts/test.sh tests/test_state.py -x`.
+# pytest runs in parallel processes (pytest-xdist), two per core: server tests spend most of
+# their time waiting on servers and clocks. PYTEST_WORKERS=0 runs it in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +26,6 @@ fi
 # the layer contracts in .importlinter
 "$PYTHON" -c "import sys; from importlinter.cli import lint_imports_command as lint; sys.exit(lint())" --no-cache
 "$PYTHON" -m mypy  # the whole package; the core strictly (pyproject's [tool.mypy])
-"$PYTHON" -m pytest "$@"
+workers="${PYTEST_WORKERS:-$(($(nproc) * 2))}"
+# loadgroup: the tests sharing a module-scoped server stay in one process (tests/conftest.py)
+"$PYTHON" -m pytest -n "$workers" --dist loadgroup "$@"

@@ -41,10 +41,29 @@ SERVER_FIXTURES = frozenset(
 )
 
 
+#: fixture scopes set up once for several tests of one module
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+        if _shares_a_fixture(item):
+            # with `--dist loadgroup` (scripts/test.sh), the tests sharing a module's server
+            # run in one worker process, so it is started once, not once per worker
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def _shares_a_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definition.scope in SHARED_SCOPES
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
 
 
 @pytest.hookimpl(wrapper=True)

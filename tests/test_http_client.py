@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from servers.canned import CannedHttpServer, SilentServer
-from servers.prometheus import free_port
+from servers.process import refused_port
 from servers.tls import self_signed_certificate
 
 from oncall_tui.config.model import BasicAuth, HttpOptions, Secret, TLSConfig
@@ -77,7 +77,7 @@ async def test_connections_are_kept_alive_between_requests(echo: CannedHttpServe
 
 
 async def test_refused_connection_is_unreachable() -> None:
-    error = await _get_error(HttpOptions(timeout=1.0), f"http://127.0.0.1:{free_port()}/")
+    error = await _get_error(HttpOptions(timeout=1.0), f"http://127.0.0.1:{refused_port()}/")
     assert error.kind is ErrorKind.UNREACHABLE
     assert "connection refused" in error.message
 

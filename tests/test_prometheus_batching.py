@@ -15,7 +15,8 @@ import httpx
 import pytest
 from servers.canned import CannedHttpServer
 from servers.exporter import Exporter
-from servers.prometheus import PrometheusServer, free_port
+from servers.process import refused_port
+from servers.prometheus import PrometheusServer
 
 from oncall_tui.config.model import (
     Baseline,
@@ -267,7 +268,7 @@ async def test_scalar_queries_have_values_and_run_alone_after_the_first_tick(gau
 
 
 async def test_unreachable_prometheus_is_one_request_and_an_error_for_every_kpi() -> None:
-    source = source_for(f"http://127.0.0.1:{free_port()}", EIGHT)
+    source = source_for(f"http://127.0.0.1:{refused_port()}", EIGHT)
     seen = record_requests(source)
     outcomes = await tick(source)
     await source.aclose()

@@ -16,7 +16,8 @@ import pytest
 from servers import backends
 from servers.canned import CannedHttpServer, SilentServer
 from servers.exporter import Exporter
-from servers.prometheus import PrometheusServer, free_port
+from servers.process import refused_port
+from servers.prometheus import PrometheusServer
 
 from oncall_tui.config.model import (
     Baseline,
@@ -334,7 +335,7 @@ async def test_killed_prometheus_gives_errors_then_values_after_restart(
 
 
 async def test_unreachable_port_is_unreachable() -> None:
-    source = source_for(f"http://127.0.0.1:{free_port()}", kpi("up"))
+    source = source_for(f"http://127.0.0.1:{refused_port()}", kpi("up"))
     error = await fail(source)
     assert error.kind is ErrorKind.UNREACHABLE
     assert "connection refused" in error.message
@@ -425,7 +426,7 @@ async def test_tenant_header_and_path_prefix_reach_a_mimir_style_api() -> None:
 
 
 async def test_client_raises_fetch_failed_with_the_classified_error() -> None:
-    client = PrometheusClient(Datasource("default", f"http://127.0.0.1:{free_port()}"))
+    client = PrometheusClient(Datasource("default", f"http://127.0.0.1:{refused_port()}"))
     with pytest.raises(FetchFailed) as raised:
         await client.query_range("up", 0, 60, 15)
     assert raised.value.error.kind is ErrorKind.UNREACHABLE

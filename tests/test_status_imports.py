@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from servers.prometheus import free_port
+from servers.process import refused_port
 
 PROBE = """
 import json, sys
@@ -38,7 +38,7 @@ def run_status(config: Path, env: dict[str, str] | None = None) -> dict[str, obj
 def test_status_without_grpc_kubernetes_or_runbooks_imports_none_of_them(tmp_path: Path) -> None:
     (tmp_path / "runbooks").mkdir()
     (tmp_path / "runbooks" / "api.md").write_text("# API\n\n## Down\n\n```bash\nls\n```\n")
-    closed = free_port()
+    closed = refused_port()
     config = tmp_path / "oncall.yaml"
     config.write_text(
         f"""

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from servers import backends
 from servers.exporter import Exporter
-from servers.prometheus import PrometheusServer, free_port
+from servers.process import refused_port
+from servers.prometheus import PrometheusServer
 
 from oncall_tui.config.loader import load_config
 from oncall_tui.engine.poller import Poller
@@ -173,7 +174,7 @@ def test_an_error_burst_turns_error_rate_crit_with_exit_code_2(
 
 
 def test_prometheus_down_at_start_exits_3_naming_unreachable_in_bounded_time(tmp_path):
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{refused_port()}"
     code, report, elapsed = oncall_status(write_config(tmp_path / "oncall.yaml", url))
     assert code == 3
     error_rate = report["services"]["cqar"]["kpis"]["error_rate"]

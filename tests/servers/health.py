@@ -162,11 +162,12 @@ def health_silent_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def health_closed_port() -> int:
-    """A port nothing listens on (bound then released), so connecting is refused."""
+def health_closed_port() -> Iterator[int]:
+    """A port nothing listens on, so connecting is refused; it stays bound (never listening)
+    for the test, so no other test process can start a server there meanwhile."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        yield sock.getsockname()[1]
 
 
 def _record_metadata(seen: list[dict[str, str]]) -> object:

@@ -12,7 +12,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
 import yaml
 
 from .prometheus import PrometheusServer
@@ -22,6 +21,7 @@ VICTORIA_BIN = os.environ.get("VICTORIA_METRICS_BIN", "/usr/bin/victoria-metrics
 
 class VictoriaMetricsServer(PrometheusServer):
     name = "VictoriaMetrics"
+    ready_path = "/health"
 
     def __init__(
         self,
@@ -62,10 +62,3 @@ class VictoriaMetricsServer(PrometheusServer):
             "-loggerLevel=INFO",
             *self.extra_args,
         ]
-
-    def _ready(self) -> bool:
-        if self._proc is not None and self._proc.poll() is not None:
-            raise RuntimeError(
-                f"{self.name} exited with {self._proc.returncode}\n{self.log_tail()}"
-            )
-        return httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200
