@@ -119,7 +119,7 @@ def test_status_on_kpis_alone_loads_no_store_probes_kubernetes_rules_or_ui(
 ) -> None:
     """The recording of this config exists but was last written long ago: status neither
     opens it nor loads SQLite (its modification time says it cannot be continued)."""
-    closed = free_port()
+    closed = refused_port()
     state = tmp_path / "state"
     config = tmp_path / "oncall.yaml"
     recording = tmp_path / "old.sqlite"
@@ -146,7 +146,7 @@ services:
 
 def test_status_with_probes_and_kubernetes_loads_their_records(tmp_path: Path) -> None:
     """The other side of the lazy imports: configured, they are loaded and judged."""
-    closed = free_port()
+    closed = refused_port()
     config = tmp_path / "oncall.yaml"
     config.write_text(
         f"""
