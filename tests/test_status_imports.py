@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ loaded = sorted({m.split(".")[0] if m != "httpx._main" else m for m in sys.modul
                  if m.split(".")[0] in heavy or m == "httpx._main"})
 real_cli = getattr(sys.modules.get("httpx._main"), "__file__", None) is not None
 print(json.dumps({"code": code, "loaded": loaded, "real_httpx_cli": real_cli,
-                  "modules": sorted(sys.modules)}))
+                  "modules": sorted(sys.modules), "gc": __import__("gc").isenabled()}))
 """
 
 
@@ -138,6 +139,7 @@ services:
     )
     out = run_status(config, env={"XDG_STATE_HOME": str(state)})
     assert out["code"] == 3  # the only datasource does not answer: unknown
+    assert out["gc"] is True  # called as a function, main() returns with the collector on
     modules = set(out["modules"])  # type: ignore[arg-type]
     assert "oncall_tui.sources.prometheus.client" in modules  # the probe saw the real run
     loaded = sorted(m for m in NOT_FOR_PLAIN_KPIS if m in modules)
@@ -176,3 +178,64 @@ def test_a_recording_written_lately_is_opened_and_an_old_one_is_not(tmp_path: Pa
     wal.write_bytes(b"")
     os.utime(wal, (now - 5, now - 5))
     assert written_lately(path, 30, now)
+
+
+def test_status_as_the_program_ends_with_its_whole_answer_and_its_exit_code(
+    tmp_path: Path,
+) -> None:
+    """The console script skips the interpreter's teardown after a status: the JSON still
+    arrives whole through a pipe, the exit code is the verdict's, and a reader that stops
+    early changes neither."""
+    closed = free_port()
+    config = tmp_path / "oncall.yaml"
+    panels = "\n".join(
+        f'      - {{title: k{i}, query: "max(q{i})", warn: 5, crit: 10}}' for i in range(60)
+    )
+    config.write_text(
+        f"""
+record: false
+datasources:
+  default: {{url: "http://127.0.0.1:{closed}", timeout: 1s}}
+services:
+  api:
+    panels:
+{panels}
+    health:
+      - {{name: ready, url: "http://127.0.0.1:{closed}/ready", timeout: 1s}}
+"""
+    )
+    oncall = str(Path(sys.executable).parent / "oncall")
+    argv = [oncall, "status", "--config", str(config), "--format", "json"]
+    # as from a user's shell: output block-buffered (a test runner may set PYTHONUNBUFFERED)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2, done.stderr  # the probe fails: crit
+    answer = json.loads(done.stdout)  # whole
+    assert answer["exit_code"] == 2
+    assert len(answer["services"]["api"]["kpis"]) == 60
+    # an answer smaller than the stream's buffer stays in it until flushed
+    small = tmp_path / "small.yaml"
+    small.write_text(config.read_text().split("    panels:")[0] + "    health: []\n")
+    argv_small = [oncall, "status", "--config", str(small), "--format", "json"]
+    done = subprocess.run(argv_small, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 3, done.stderr  # nothing to judge: unknown
+    assert json.loads(done.stdout)["exit_code"] == 3
+    # the table too, and a reader that leaves after the first line
+    head = subprocess.run(
+        f"{shlex.quote(oncall)} status --config {shlex.quote(str(config))}; echo rc=$?",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert head.stdout.strip().endswith("rc=2"), head.stdout[-300:] + head.stderr
+    piped = subprocess.run(
+        ["bash", "-c", f'{shlex.join(argv)} | head -c 10 >/dev/null; echo "${{PIPESTATUS[0]}}"'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert piped.stdout.strip() in ("2", "0"), piped  # never a traceback's 1 or 120
+    assert "Traceback" not in piped.stderr and "Exception ignored" not in piped.stderr
