@@ -186,7 +186,7 @@ def test_status_as_the_program_ends_with_its_whole_answer_and_its_exit_code(
     """The console script skips the interpreter's teardown after a status: the JSON still
     arrives whole through a pipe, the exit code is the verdict's, and a reader that stops
     early changes neither."""
-    closed = free_port()
+    closed = refused_port()
     config = tmp_path / "oncall.yaml"
     panels = "\n".join(
         f'      - {{title: k{i}, query: "max(q{i})", warn: 5, crit: 10}}' for i in range(60)
