@@ -80,7 +80,7 @@ def queries_of(config: dict[str, object]) -> list[str]:
 
 
 FLOOR = """
-import asyncio, json, sys
+import asyncio, json, os, sys
 import oncall_tui  # its stub of httpx's CLI, as in oncall
 import httpx
 
@@ -93,6 +93,8 @@ async def main(url, query):
         return [answer.json() for answer in answers]
 
 json.dumps(asyncio.run(main(sys.argv[1], sys.argv[2])))
+sys.stdout.flush()
+os._exit(0)  # no interpreter teardown, as oncall status
 """
 
 
