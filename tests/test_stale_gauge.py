@@ -218,3 +218,19 @@ def test_a_fresh_start_with_the_targets_down_keeps_the_last_value_and_verdict(tm
     pool = state.snapshot().service("shop").check(CheckKind.KPI, "pool_usage")
     assert pool.status is Status.STALE and pool.error.kind is ErrorKind.TARGETS_DOWN, pool
     assert (pool.last_verdict, pool.value) == (Status.CRIT, 0.95)
+
+
+def test_a_rate_in_breach_gone_empty_without_an_up_check_is_stale_not_nodata(tmp_path):
+    rates = "up: false\nkpis:\n  error_rate: {query: 'sum(rate(errors[5m]))', warn: 1, crit: 5}\n"
+    state = DashboardState(load(tmp_path, rates), lambda: 1000.0)
+    errors = CheckId("shop", CheckKind.KPI, "error_rate")
+    state.apply([Observation(errors, Reading(1000.0, 9.0))])
+    state.apply([Observation(errors, Reading(1001.0, empty=True))])
+    rate = state.snapshot().service("shop").check(CheckKind.KPI, "error_rate")
+    assert rate.status is Status.STALE and rate.last_verdict is Status.CRIT, rate
+    assert "no data since CRIT" in str(rate.error)
+    # and on a first poll, from the points before the empty answer
+    fresh = DashboardState(load(tmp_path, rates), lambda: 1000.0)
+    fresh.apply([Observation(errors, Reading(1000.0, empty=True, history=((990.0, 9.0),)))])
+    rate = fresh.snapshot().service("shop").check(CheckKind.KPI, "error_rate")
+    assert rate.status is Status.STALE and rate.last_verdict is Status.CRIT, rate

@@ -257,7 +257,10 @@ class DashboardState:
         if check.id.kind is not CheckKind.KPI or check.id.key == TARGETS_KEY:
             return None
         if check.rate_based:
-            return self._targets_down(check.id.service)
+            down = self._targets_down(check.id.service)
+            if down is not None or not _unknown_empty(check, outcome):
+                return down
+            # an empty rate with the targets not known down: as any KPI gone empty
         if not _unknown_empty(check, outcome):
             return None
         assert isinstance(outcome, Reading)
