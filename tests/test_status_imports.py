@@ -106,6 +106,8 @@ NOT_FOR_PLAIN_KPIS = (
     "oncall_tui.sources.kubernetes.source",
     "oncall_tui.sources.alerts.rules_state",
     "oncall_tui.rules.reader",
+    "oncall_tui.engine.slo",  # no SLOs configured
+    "oncall_tui.render.slo_text",
     "oncall_tui.ui",
     "textual",
     "rich",

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import Thresholds
-from oncall_tui.engine.slo import SloVerdict
 from oncall_tui.sources.alerts.records import AlertList
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError
 from oncall_tui.status import Status
 from oncall_tui.units import NO_UNIT, Unit
 
 if TYPE_CHECKING:
-    # the detail records of every kind of check: loaded by the sources that make them
+    # the detail records of every kind of check, loaded by the sources that make them, and
+    # an SLO's verdict, loaded by the state for a config with SLOs
+    from oncall_tui.engine.slo import SloVerdict
     from oncall_tui.sources.details import CheckDetail
 
 

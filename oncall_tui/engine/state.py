@@ -16,7 +16,6 @@ from oncall_tui.config.targets import TARGETS_KEY, is_rate_based
 from oncall_tui.engine.checks import FAILED, HISTORY_POINTS, CheckRecord
 from oncall_tui.engine.holds import hold
 from oncall_tui.engine.listeners import StateListener
-from oncall_tui.engine.slo import evaluate
 from oncall_tui.engine.snapshot import (
     DashboardExtras,
     DashboardSnapshot,
@@ -363,6 +362,8 @@ class DashboardState:
         """Windows come in on their own intervals: judge the latest ratio of each."""
         assert isinstance(reading.detail, SliRatios)
         check.ratios.update(reading.detail.ratios)
+        from oncall_tui.engine.slo import evaluate  # only a config with SLOs needs it
+
         verdict = evaluate(slo, check.ratios)
         check.error = None
         check.updated_at = reading.at

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.inert import inert_block, inert_line
-from oncall_tui.render.slo_text import budget_text, exhaustion_text, firing_text, verdict_of
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts
@@ -139,6 +138,8 @@ def _health_json(check: CheckSnapshot) -> dict[str, Any]:
 
 
 def _slo_json(check: CheckSnapshot) -> dict[str, Any]:
+    from oncall_tui.render.slo_text import verdict_of  # for SLO checks alone
+
     verdict = verdict_of(check)
     body: dict[str, Any] = {
         "objective": None,
@@ -242,6 +243,8 @@ def _row_value(check: CheckSnapshot) -> str:
     if kind is CheckKind.ALERTS:
         return "—" if check.value is None else f"{int(check.value)} firing"
     if kind is CheckKind.SLO:
+        from oncall_tui.render.slo_text import budget_text
+
         return budget_text(check.value)
     return format_value(check.value, check.unit)
 
@@ -259,8 +262,14 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
     if isinstance(check.detail, ServiceAlerts):
         firing = [a for a in check.detail.alerts if a.state == "firing"]
         notes.extend(f"{a.severity} {a.name}" for a in firing[:5])
-    verdict = verdict_of(check) if check.id.kind is CheckKind.SLO else None
+    verdict = None
+    if check.id.kind is CheckKind.SLO:
+        from oncall_tui.render.slo_text import verdict_of
+
+        verdict = verdict_of(check)
     if verdict is not None:
+        from oncall_tui.render.slo_text import exhaustion_text, firing_text
+
         notes.append(firing_text(verdict) or exhaustion_text(verdict))
     if check.status is Status.STALE and check.updated_at is not None:
         notes.append(f"last data {format_ago(check.age(now))}")
