@@ -51,12 +51,13 @@ def test_the_demo_records_to_a_temporary_file_unless_told_where(tmp_path: Path, 
     from oncall_tui.commands.demo import _demo_recorder
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    recorder, problem = _demo_recorder(None)
+    recorder, temporary, problem = _demo_recorder(None)
     assert problem is None and recorder is not None
     recorder.close()
     assert recorder.path.parent == tmp_path and recorder.path.name.startswith("oncall-demo-")
+    assert temporary == recorder.path  # to be removed on exit
     assert count(recorder.path, "observations") == 0  # a real, empty recording
     chosen = tmp_path / "mine.sqlite"
-    recorder, _ = _demo_recorder(str(chosen))
+    recorder, temporary, _ = _demo_recorder(str(chosen))
     recorder.close()
-    assert recorder.path == chosen
+    assert recorder.path == chosen and temporary is None  # asked for: kept
