@@ -74,7 +74,8 @@ async def test_the_runbook_opened_from_a_panel_fills_the_services_unhealthy_pod(
     from oncall_tui.sources.demo import INCIDENT_START
     from oncall_tui.sources.kubernetes.records import Workloads
     from oncall_tui.ui.headless import WARMUP, demo_app, replay
-    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.runbook.opened import open_pane
+    from oncall_tui.ui.runbook.pane import RunbookPane
     from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 
     app, clock = demo_app(seed=7, at=INCIDENT_START["cqar"] + 60, service="cqar")
@@ -95,9 +96,9 @@ async def test_the_runbook_opened_from_a_panel_fills_the_services_unhealthy_pod(
         await pilot.press("r")
         for _ in range(60):
             await pilot.pause(0.05)
-            if isinstance(app.screen, RunbookScreen):
+            if open_pane(app) is not None:
                 break
-        pane = app.screen
-        assert isinstance(pane, RunbookScreen)
+        pane = open_pane(app)
+        assert isinstance(pane, RunbookPane)
         assert pane.context.lookup("pod") == (unhealthy.name, "outside")
         assert pane.context.lookup("namespace") is not None

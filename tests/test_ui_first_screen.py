@@ -142,7 +142,8 @@ async def test_only_the_focused_panel_says_its_keys():
 
 
 async def test_the_runbook_pane_beside_the_panels_reflows_them_into_the_room_left():
-    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.runbook.opened import open_pane
+    from oncall_tui.ui.runbook.pane import RunbookPane
 
     app, clock_ = demo_app(seed=7, at=incident_time("cqar", "cache"), service="cqar")
     async with app.run_test(size=(160, 45)) as pilot:
@@ -156,17 +157,19 @@ async def test_the_runbook_pane_beside_the_panels_reflows_them_into_the_room_lef
         await pilot.press("r")
         for _ in range(60):
             await pilot.pause(0.05)
-            if isinstance(app.screen, RunbookScreen) and below.has_class("-beside-pane"):
+            if open_pane(app) is not None:
                 break
-        pane = app.screen.query_one("#rb-pane")
-        assert app.screen.has_class("-side") and below.has_class("-beside-pane")
+        pane = open_pane(app)
+        assert isinstance(pane, RunbookPane) and app.screen is below
+        body = below.query_one("#service-body")
+        assert pane.has_class("-side") and body.has_class("-beside-pane")
         await pilot.pause(0.2)
         for panel in below.query(KpiPanel):
             if panel.display:
                 assert panel.region.right <= pane.region.x, (panel, panel.region, pane.region)
         await pilot.press("escape")
         await pilot.pause(0.2)
-        assert not below.has_class("-beside-pane")
+        assert open_pane(app) is None and not body.has_class("-beside-pane")
 
 
 def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which_pages():

@@ -10,7 +10,8 @@ from ui_builders import config_for, hand_app, incident, screen_text
 
 from oncall_tui.runbooks.index import RunbookIndex
 from oncall_tui.runbooks.links import resolve_link
-from oncall_tui.ui.runbook.screen import RunbookScreen
+from oncall_tui.ui.runbook.opened import open_pane
+from oncall_tui.ui.runbook.pane import RunbookPane
 from oncall_tui.ui.screens.overview import OverviewScreen
 from oncall_tui.ui.screens.service import ServiceScreen
 
@@ -49,10 +50,11 @@ async def test_q_in_the_runbook_pane_closes_the_pane_not_the_app():
         link = resolve_link(index, "arq.md", None, RUNBOOKS)
         app.open_runbook(link, service="arq")
         await settle(pilot, 6)
-        assert isinstance(app.screen, RunbookScreen)
+        assert open_pane(app) is not None
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, ServiceScreen) and app.is_running
+        assert open_pane(app) is None
 
 
 async def test_ctrl_c_quits_from_any_screen():
@@ -80,8 +82,8 @@ async def test_a_new_alert_while_the_runbook_pane_is_open_is_said_in_the_pane_no
         await settle(pilot)
         app.open_runbook(resolve_link(index, "cqar.md", None, RUNBOOKS), service="cqar")
         await settle(pilot, 6)
-        pane = app.screen
-        assert isinstance(pane, RunbookScreen)
+        pane = open_pane(app)
+        assert isinstance(pane, RunbookPane)
         await fire(app, state, pilot)
         assert not any("CQARCacheHitRateLow" in t for t in toasts(app)), toasts(app)
         line = pane.query_one("#rb-alert")

@@ -8,12 +8,23 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from ui_builders import config_for, dashboard, hand_app, incident, screen_text, standard_service
+from ui_builders import (
+    config_for,
+    dashboard,
+    hand_app,
+    incident,
+    kpi,
+    screen_text,
+    service,
+    standard_service,
+)
 
 from oncall_tui.config.model import Config, Datasource, Kpi, Service
 from oncall_tui.runbooks.clipboard import FALLBACK_NAME
+from oncall_tui.status import Status
 from oncall_tui.ui.runbook.command_block import UNFILLED_STYLE, CommandBlock
-from oncall_tui.ui.runbook.screen import RunbookScreen
+from oncall_tui.ui.runbook.opened import open_pane
+from oncall_tui.ui.runbook.pane import RunbookPane
 from oncall_tui.ui.screens.service import ServiceScreen
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 
@@ -72,6 +83,11 @@ Everything about it.
 """
 
 
+def pane_closed_on_service(app) -> bool:
+    """The pane closed, and the service screen it was open on is on top again."""
+    return open_pane(app) is None and isinstance(app.screen, ServiceScreen)
+
+
 def runbook_config(tmp_path: Path) -> Config:
     folder = tmp_path / "runbooks"
     folder.mkdir()
@@ -117,7 +133,7 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 5.0)
         await pilot.pause(0.05)
 
 
-async def open_runbook_of(pilot, key: str, *, on_command: bool = True) -> RunbookScreen:
+async def open_runbook_of(pilot, key: str, *, on_command: bool = True) -> RunbookPane:
     app = pilot.app
     await pilot.pause()
     app.open_service("arq")
@@ -127,8 +143,8 @@ async def open_runbook_of(pilot, key: str, *, on_command: bool = True) -> Runboo
     await wait_for(pilot, lambda: isinstance(app.focused, KpiPanel))
     app.screen.query_one(f"#panel-{key}", KpiPanel).focus()
     await pilot.press("r")
-    await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-    screen = app.screen
+    await wait_for(pilot, lambda: open_pane(app) is not None)
+    screen = open_pane(app)
     await wait_for(pilot, lambda: screen.location is not None and screen.query(CommandBlock))
     if on_command:  # the section's first command gets focus once the section is scrolled to
         await wait_for(pilot, lambda: isinstance(app.focused, CommandBlock))
@@ -148,7 +164,7 @@ async def until_copied(pilot, app, before: int, timeout: float = 5.0) -> None:
         await pilot.pause(0.05)
 
 
-async def paragraph_with(pilot, screen: RunbookScreen, words: str):
+async def paragraph_with(pilot, screen: RunbookPane, words: str):
     """The paragraph holding `words`, scrolled to the top of the file first: the pieces
     above the linked section are drawn only when they scroll into view."""
     screen.document.scroll_home(animate=False)
@@ -163,7 +179,7 @@ async def paragraph_with(pilot, screen: RunbookScreen, words: str):
     return found()
 
 
-def blocks(screen: RunbookScreen) -> list[CommandBlock]:
+def blocks(screen: RunbookPane) -> list[CommandBlock]:
     return list(screen.query(CommandBlock))
 
 
@@ -174,8 +190,8 @@ async def test_r_on_a_crit_panel_opens_the_linked_section_at_the_top(app):
         await wait_for(pilot, lambda: isinstance(app.focused, KpiPanel))
         assert app.focused.check_id.key == "error_rate"  # the crit panel has focus
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        screen = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        screen = open_pane(app)
         await wait_for(pilot, lambda: screen.current_anchor == "high-error-rate")
         heading = screen.document.heading_at(screen.location.line)
         scroll = screen.query_one("#rb-scroll")
@@ -191,7 +207,9 @@ async def test_r_on_a_crit_panel_opens_the_linked_section_at_the_top(app):
         # the section's first command has focus, so `c` copies it straight away
         await wait_for(pilot, lambda: isinstance(app.focused, CommandBlock))
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ServiceScreen))
+        await wait_for(
+            pilot, lambda: open_pane(app) is None and isinstance(app.screen, ServiceScreen)
+        )
 
 
 async def test_a_guessed_link_says_it_was_a_guess(app):
@@ -269,7 +287,7 @@ async def test_a_web_link_is_copied_and_does_not_crash(app):
         paragraph = await paragraph_with(pilot, screen, "vendor docs")
         await paragraph.action_link("https://example.com/docs")
         await pilot.pause(0.1)
-        assert app.is_running and app.screen is screen
+        assert app.is_running and open_pane(app) is screen
         assert app.clipboard == "https://example.com/docs"
 
 
@@ -302,12 +320,14 @@ async def test_a_missing_file_shows_the_problem(app):
         await wait_for(pilot, lambda: isinstance(app.focused, KpiPanel))
         app.screen.query_one("#panel-queue_depth", KpiPanel).focus()
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        screen = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        screen = open_pane(app)
         await wait_for(pilot, lambda: "gone.md" in str(screen.query_one("#rb-note").render()))
         assert "not found" in str(screen.query_one("#rb-note").render())
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ServiceScreen))
+        await wait_for(
+            pilot, lambda: open_pane(app) is None and isinstance(app.screen, ServiceScreen)
+        )
 
 
 async def test_search_jumps_to_matches_and_n_goes_to_the_next(app):
@@ -340,6 +360,30 @@ async def test_the_pane_sits_beside_the_live_panels_on_wide_terminals(tmp_path: 
         await wait_for(pilot, lambda: not screen.has_class("-side"))
 
 
+async def test_new_data_beside_the_pane_never_takes_its_keys(tmp_path: Path):
+    app, state = hand_app(incident(), config=runbook_config(tmp_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = await open_runbook_of(pilot, "cache_hit_rate")
+        reading = app.focused
+        assert isinstance(reading, CommandBlock) and pane in reading.ancestors
+        # a new KPI in breach: the service screen would put its focus on the loudest panel
+        arq = next(s for s in incident().services if s.name == "arq")
+        loud = kpi("arq", "disk_full", 0.99, Status.CRIT, "ratio")
+        others = [s for s in incident().services if s.name != "arq"]
+        state.set(dashboard([service("arq", (*arq.checks, loud)), *others]))
+        app.tick()
+        await wait_for(pilot, lambda: app.screen.query("#panel-disk_full"))
+        for _ in range(3):
+            await pilot.pause()
+        assert app.focused is reading  # the reader keeps their place
+        await pilot.press("right", "r")  # the panels' keys are not the pane's
+        assert open_pane(app) is pane and pane in app.focused.ancestors_with_self
+        await pilot.press("escape")
+        # closed: the focus goes where the screen wanted it meanwhile (the loudest panel)
+        await wait_for(pilot, lambda: open_pane(app) is None)
+        assert app.focused is app.screen.query_one("#panel-error_rate")
+
+
 async def test_a_runbook_opens_from_the_demo_and_promql_says_it_needs_prometheus():
     from oncall_tui.sources.demo import incident_time
     from oncall_tui.ui.headless import WARMUP, demo_app, replay
@@ -352,8 +396,8 @@ async def test_a_runbook_opens_from_the_demo_and_promql_says_it_needs_prometheus
         await wait_for(pilot, lambda: isinstance(app.focused, KpiPanel))
         panel = app.focused
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        screen = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        screen = open_pane(app)
         link = app.config.services["cqar"]
         kpi = next(k for k in link.all_kpis if k.key == panel.check_id.key)
         assert kpi.runbook and kpi.runbook.startswith("cqar.md#")

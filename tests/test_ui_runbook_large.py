@@ -15,7 +15,8 @@ from ui_builders import config_for, dashboard, hand_app, incident, screen_text, 
 from oncall_tui.runbooks.links import ResolvedLink, resolve_link
 from oncall_tui.ui.runbook.command_block import CommandBlock
 from oncall_tui.ui.runbook.markdown import RunbookPiece
-from oncall_tui.ui.runbook.screen import RunbookScreen
+from oncall_tui.ui.runbook.opened import open_pane
+from oncall_tui.ui.runbook.pane import RunbookPane
 
 # beside the repository (as for test_runbook_parse), or where ONCALL_REFERENCE says
 REFERENCE = Path(
@@ -58,14 +59,14 @@ async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
         await pilot.pause(0.02)
 
 
-async def open_guide(pilot) -> RunbookScreen:
+async def open_guide(pilot) -> RunbookPane:
     app = pilot.app
     await wait_for(pilot, lambda: app.runbooks is not None)
     link = resolve_link(app.runbooks, f"guide.md#{SECTION}")
     assert isinstance(link, ResolvedLink)
     app.call_later(app.open_runbook, link, service=None)
-    await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-    screen = app.screen
+    await wait_for(pilot, lambda: open_pane(app) is not None)
+    screen = open_pane(app)
     await wait_for(pilot, lambda: not screen.document.placing)
     await pilot.pause()  # the frame that lays out the scroll: regions are the compositor's
     return screen
@@ -119,18 +120,23 @@ async def test_the_panels_beside_the_pane_redraw_only_when_new_data_comes(tmp_pa
         changing = next(s.name for s, c in zip(incident().services, calm, strict=True) if s != c)
         app.open_service(changing)
         await pilot.pause()
-        screen = await open_guide(pilot)
-        below = app.screen_stack[-2]
+        service_screen = app.screen
+        pane = await open_guide(pilot)
+        # the pane is a widget of the service screen: that screen stays on top, live
+        assert app.screen is service_screen and pane.screen is service_screen
         calls: list[float] = []
-        original = below.show
-        below.show = lambda snapshot, now: (calls.append(now), original(snapshot, now))
-        screen._refresh_below()  # what the pane's timer does: the data of now is drawn
-        calls.clear()
-        screen._refresh_below()
-        screen._refresh_below()
-        assert calls == []  # the same snapshot: nothing to redraw
+        original = service_screen.show_data
+        service_screen.show_data = lambda snapshot, now: (
+            calls.append(now),
+            original(snapshot, now),
+        )
+        app.tick()
+        app.tick()
+        assert calls == []  # the same snapshot: the panels are not drawn again
         state.set(dashboard(calm))
         app.tick()
-        screen._refresh_below()
-        screen._refresh_below()
+        app.tick()
         assert len(calls) == 1
+        await pilot.pause()
+        assert "● OK" in screen_text(app).splitlines()[1]  # drawn beside the open pane
+        assert open_pane(app) is pane

@@ -14,7 +14,7 @@ from ui_builders import config_for, hand_app, incident, screen_text
 from oncall_tui.config.model import Config, Datasource, Kpi, Service
 from oncall_tui.runbooks.links import resolve_link
 from oncall_tui.ui.runbook.command_block import CommandBlock
-from oncall_tui.ui.runbook.screen import RunbookScreen
+from oncall_tui.ui.runbook.opened import open_pane
 
 pytestmark = pytest.mark.integration
 
@@ -76,8 +76,8 @@ async def test_a_promql_block_runs_against_prometheus_and_shows_its_value(
         await pilot.pause()
         link = resolve_link(app.runbook_index(), "arq.md#connection-pool-exhausted")
         app.open_runbook(link, service="arq")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        screen = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        screen = open_pane(app)
         await wait_for(pilot, lambda: len(screen.query(CommandBlock)) == 3)
         value, table, broken = screen.query(CommandBlock)
 

@@ -14,7 +14,7 @@ from ui_builders import hand_app, incident, screen_text
 from oncall_tui.config.model import Config, Service
 from oncall_tui.runbooks.search import Kind
 from oncall_tui.ui.runbook.command_block import CommandBlock
-from oncall_tui.ui.runbook.screen import RunbookScreen
+from oncall_tui.ui.runbook.opened import open_pane
 from oncall_tui.ui.screens.overview import OverviewScreen
 from oncall_tui.ui.screens.search import ServiceSearch
 from oncall_tui.ui.screens.service import ServiceScreen
@@ -45,6 +45,11 @@ Is the cache up?
 
 Count the {name} queue.
 """
+
+
+def pane_closed_on_service(app) -> bool:
+    """The pane closed, and the service screen it was open on is on top again."""
+    return open_pane(app) is None and isinstance(app.screen, ServiceScreen)
 
 
 def search_config(tmp_path: Path) -> Config:
@@ -97,8 +102,8 @@ async def test_error_rate_then_enter_opens_the_runbook_pane_at_high_error_rate(a
         search = await search_for(pilot, "error rate")
         assert search.hits[0].entry.title == "High Error Rate"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        pane = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        pane = open_pane(app)
         await wait_for(pilot, lambda: pane.current_anchor == "high-error-rate")
         # on the overview, the first runbook in file order, filled for the service owning it
         assert pane.location.runbook.path.name == "arq.md"
@@ -111,12 +116,14 @@ async def test_on_a_service_screen_its_own_runbook_comes_first(app):
         await open_service(pilot, "cqar")
         await search_for(pilot, "error rate")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        pane = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        pane = open_pane(app)
         await wait_for(pilot, lambda: pane.current_anchor == "high-error-rate")
         assert (pane.location.runbook.path.name, pane.service) == ("cqar.md", "cqar")
         await pilot.press("escape")  # the pane closes back onto the service screen
-        await wait_for(pilot, lambda: isinstance(app.screen, ServiceScreen))
+        await wait_for(
+            pilot, lambda: open_pane(app) is None and isinstance(app.screen, ServiceScreen)
+        )
 
 
 async def test_a_file_no_service_claims_is_filled_for_the_service_on_screen(tmp_path):
@@ -128,8 +135,8 @@ async def test_a_file_no_service_claims_is_filled_for_the_service_on_screen(tmp_
         search = await search_for(pilot, "cqar cache hit")
         assert search.hits[0].entry.file.name == "cqar.md"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        assert app.screen.service == "bazaruto"
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        assert open_pane(app).service == "bazaruto"
 
 
 async def test_a_command_result_opens_its_section_with_that_command_focused(app):
@@ -140,8 +147,8 @@ async def test_a_command_result_opens_its_section_with_that_command_focused(app)
         chosen = search.hits[1].entry
         assert chosen.kind is Kind.COMMAND and chosen.file.name == "bazaruto.md"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        pane = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        pane = open_pane(app)
         await wait_for(pilot, lambda: isinstance(app.focused, CommandBlock))
         focused = app.focused
         assert focused.command.index == chosen.command
@@ -211,8 +218,8 @@ async def test_clicking_a_result_opens_it(app):
         assert search.hits[1].entry.file.name == "bazaruto.md"
         second = results.content_region.y - results.region.y + 1  # bazaruto.md's section
         await pilot.click(results, offset=(10, second))
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        pane = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        pane = open_pane(app)
         await wait_for(pilot, lambda: pane.current_anchor == "queue-backlog")
         assert pane.location.runbook.path.name == "bazaruto.md"
 
@@ -222,9 +229,9 @@ async def test_slash_inside_the_runbook_pane_still_searches_its_text(app):
         await pilot.pause()
         await search_for(pilot, "high latency")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunbookScreen))
-        pane = app.screen
+        await wait_for(pilot, lambda: open_pane(app) is not None)
+        pane = open_pane(app)
         await wait_for(pilot, lambda: pane.location is not None)
         await pilot.press("slash")
         await wait_for(pilot, lambda: pane.query_one("#rb-search", Input).has_focus)
-        assert app.screen is pane
+        assert open_pane(app) is pane

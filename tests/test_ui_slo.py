@@ -96,7 +96,7 @@ async def test_war_room_tile_shows_the_firing_burn():
 
 
 async def test_r_on_the_slo_panel_opens_its_runbook_section():
-    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.runbook.opened import open_pane
 
     app, clock = demo_app(seed=SEED, at=PAGING, service="cqar")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -106,5 +106,5 @@ async def test_r_on_the_slo_panel_opens_its_runbook_section():
         panel.focus()
         await pilot.pause()
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        await until(pilot, lambda: open_pane(app) is not None)
         await until(pilot, lambda: "High Error Rate" in screen_text(app))

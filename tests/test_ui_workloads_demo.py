@@ -106,11 +106,11 @@ async def test_r_on_a_pod_opens_the_runbook_with_its_names_filled(
 
 
 async def test_r_on_a_pod_opens_the_runbook_pane() -> None:
-    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.runbook.opened import open_pane
 
     app, clock = demo_app(seed=7, at=INCIDENT_START["cqar"] + LOOP_FROM + 6, warmup=WARMUP)
     async with app.run_test(size=(160, 48)) as pilot:
         await cqar_pane(pilot, app, clock)
         await pilot.press("k")
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RunbookScreen))
+        await until(pilot, lambda: open_pane(app) is not None)

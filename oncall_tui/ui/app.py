@@ -59,7 +59,7 @@ FIRST_DATA_PATIENCE = 5.0  # seconds of fast refresh at most, while a source sta
 class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
     """The dashboard. `live=False` starts no worker and no timer (tests, screenshots)."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "runbook/runbook.tcss"]
     TITLE = "oncall"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (180, "-huge")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (35, "-tall")]
@@ -342,6 +342,12 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
 
     async def action_back(self) -> None:
         """`q`: back one level (closes the pane, the screen, the dialog on top)."""
+        from oncall_tui.ui.runbook.opened import open_pane
+
+        pane = open_pane(self)
+        if pane is not None:
+            pane.action_close()  # a search line open in it is closed first
+            return
         if len(self.screen_stack) <= 1:
             self.exit()
             return

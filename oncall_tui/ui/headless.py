@@ -74,7 +74,7 @@ async def open_runbook_pane(app: OncallApp, pilot, service: str, timeout: float 
     import time
 
     from oncall_tui.ui.runbook.command_block import CommandBlock
-    from oncall_tui.ui.runbook.screen import RunbookScreen
+    from oncall_tui.ui.runbook.opened import open_pane
     from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 
     deadline = time.monotonic() + timeout
@@ -92,9 +92,9 @@ async def open_runbook_pane(app: OncallApp, pilot, service: str, timeout: float 
     await pilot.press("r")
     if not await until(
         lambda: (
-            isinstance(app.screen, RunbookScreen)
-            and app.screen.location is not None
-            and bool(app.screen.query(CommandBlock))
+            (pane := open_pane(app)) is not None
+            and pane.location is not None
+            and bool(pane.query(CommandBlock))
         )
     ):
         return False

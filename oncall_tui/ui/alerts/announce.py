@@ -16,7 +16,7 @@ TOAST_SECONDS = 15.0
 
 @runtime_checkable
 class AlertNoticeHolder(Protocol):
-    """A screen that says new alerts in a line of its own instead of a toast over it."""
+    """A pane that says new alerts in a line of its own instead of a toast over it."""
 
     def show_alert_notice(self, text: str) -> None: ...
 
@@ -34,7 +34,9 @@ def announce_new_alerts(
         return
     crit = any(severity_status(a.severity) is Status.CRIT for a in fresh)
     title = "new alert firing" if len(fresh) == 1 else f"{len(fresh)} new alerts firing"
-    pane = app.screen
+    from oncall_tui.ui.runbook.opened import open_pane
+
+    pane = open_pane(app)
     if isinstance(pane, AlertNoticeHolder):
         # the runbook pane: a toast would cover the command being read; its own line says it
         pane.show_alert_notice(f"{title}: {announcement(fresh)} · a: alerts")

@@ -166,10 +166,14 @@ class RunbookHost:
         service: str | None,
         outside: Mapping[str, str] | None = None,
         guessed_note: str | None = None,
+        focus_command: int | None = None,
     ) -> None:
-        """Open the runbook pane on `link` (a LinkProblem shows the problem and candidates)."""
+        """Open the runbook pane on `link` (a LinkProblem shows the problem and candidates),
+        on the screen on top. `focus_command` (a `Command.index` of the linked file) is
+        focused instead of the section's first command."""
         from oncall_tui.runbooks.placeholders import context_for
-        from oncall_tui.ui.runbook.screen import SIDE_MIN_WIDTH, RunbookScreen
+        from oncall_tui.ui.runbook.opened import PANE_ID
+        from oncall_tui.ui.runbook.pane import PaneRequest, RunbookPane
 
         app: Any = self
         config = self.config
@@ -177,24 +181,22 @@ class RunbookHost:
         # what the dashboard knows of the service (its pods) fills what the caller did not
         outside = {**self._workload_values(service), **(outside or {})}
         context = context_for(service_config, config, service_name=service, outside=outside)
-        screen = RunbookScreen(
+        request = PaneRequest(
             link,
             service=service,
-            config=config,
             context=context,
             index=self.runbook_index(),
             note=guessed_note,
+            focus_command=focus_command,
         )
-        if isinstance(app.screen, RunbookScreen):
-            app.pop_screen()  # one pane at a time: the new link replaces the old one
-        below = app.screen
-        if app.size.width >= SIDE_MIN_WIDTH and not below.has_class("-beside-pane"):
-            # the pane opens beside: the screen under it reflows into the room on the left
-            # first (a screen under another is not laid out again), then the pane opens
-            below.add_class("-beside-pane")
-            app.call_after_refresh(app.push_screen, screen)
-            return
-        app.push_screen(screen)
+        screen = app.screen
+        # one pane per screen, mounted on the first `r` and hidden when closed: a new link
+        # replaces what it shows
+        found = [p for p in screen.query_children(f"#{PANE_ID}") if isinstance(p, RunbookPane)]
+        if found:
+            found[0].call_later(found[0].open, request)
+        else:
+            screen.mount(RunbookPane(config, request))
         app.record_action("runbook.opened", service=service, subject=_link_text(link))
 
     def _workload_values(self, service: str | None) -> dict[str, str]:

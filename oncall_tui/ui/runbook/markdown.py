@@ -69,6 +69,8 @@ class RunbookPiece(Widget):
         self.drawn = True
         markdown = PieceMarkdown(self.piece, self._commands)
         await self.mount(markdown)
+        if not markdown.is_mounted:  # the pane is being taken down (the app is closing)
+            return
         await markdown.update(self.piece.text)
         self.styles.height = "auto"
 

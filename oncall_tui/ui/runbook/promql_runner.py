@@ -1,6 +1,6 @@
 """Run one PromQL expression from a runbook against a service's datasource.
 
-Not a widget: the runbook screen calls `run` from an async worker and hands the result to
+Not a widget: the runbook pane calls `run` from an async worker and hands the result to
 the command block, so widgets never do I/O. One `PrometheusClient` per datasource is kept
 for the screen's life and closed with `aclose`.
 """

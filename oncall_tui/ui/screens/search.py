@@ -166,12 +166,7 @@ class ServiceSearch(ModalScreen[str | None]):
         link = resolve_link(self._runbooks, entry.ref)
         service = entry.service or self.current_service
         self.dismiss(None)  # first: the pane goes on the screen below, not on this one
-        app.open_runbook(link, service=service)
-        if entry.command is not None:
-            from oncall_tui.ui.runbook.screen import RunbookScreen
-
-            if isinstance(app.screen, RunbookScreen):
-                app.screen.focus_command = entry.command
+        app.open_runbook(link, service=service, focus_command=entry.command)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -16,6 +16,7 @@ from oncall_tui.render.cause import cause_check, cause_line, paging_line
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
 from oncall_tui.sources.base import CheckKind
 from oncall_tui.status import Status
+from oncall_tui.ui.runbook.opened import open_pane_on
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
@@ -24,6 +25,9 @@ from oncall_tui.ui.widgets.health_pane import HealthPane
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
 from oncall_tui.ui.widgets.slo_panel import SloPane, SloPanel
 from oncall_tui.ui.widgets.workloads_pane import WorkloadsPane
+
+#: the keys that walk and act on the panels; not while the runbook pane is open over them
+PANEL_KEYS = frozenset({"focus_next_panel", "focus_previous_panel", "focus_pods", "runbook"})
 
 
 def _loudness(widget: Widget) -> int:
@@ -214,6 +218,10 @@ class ServiceScreen(DashboardScreen):
         if target is None:
             # open on the loudest panel: the worst status, first in config order
             target = max(panels, key=_loudness)
+        pane = open_pane_on(self)
+        if pane is not None:  # the runbook pane keeps the keys; this panel gets them back
+            pane.return_focus_to(target)
+            return
         target.focus(scroll_visible=False)
         self.after_refresh("panel focus", target.scroll_visible, animate=False)
 
@@ -242,6 +250,8 @@ class ServiceScreen(DashboardScreen):
         pane.scroll_visible(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PANEL_KEYS and open_pane_on(self) is not None:
+            return False  # the runbook pane has the keys: none of the panels' beside it
         if action == "focus_pods":  # no dead key in the footer: only with workloads
             return self.query_one(WorkloadsPane).display
         return True

@@ -1,9 +1,14 @@
 """The runbook pane: a whole runbook with the linked section at the top, commands ready to copy.
 
-On a wide terminal the pane takes the right of the screen and the screen below (the service's
-panels) stays visible and refreshed on the left; on a narrow one it covers everything.
-The screen is the pane's controller: blocks post `Copy` / `Run`, links post `LinkClicked`,
-and the I/O (clipboard file, PromQL) happens here, PromQL in a worker.
+The pane is a widget of the screen it is opened on (the app mounts it once; closing hides
+it), on a layer above that screen's widgets. On a wide terminal it takes the right of the
+screen, and the screen reflows into the room on the left (`-beside-pane`): the service's
+panels stay visible and are refreshed as the top screen always is. On a narrow one it covers
+everything but the footer. Being a widget rather than a screen pushed over another, opening
+it is one layout of one screen: nothing under it is composited through it.
+
+The pane is its own controller: blocks post `Copy` / `Run`, links post `LinkClicked`, and
+the I/O (clipboard file, PromQL) happens here, PromQL in a worker.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.css.scalar import Scalar
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
 from oncall_tui.inert import inert_line
@@ -34,6 +40,7 @@ from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.sources.base import FetchError
 from oncall_tui.ui.runbook.command_block import CommandBlock
 from oncall_tui.ui.runbook.markdown import RunbookDocument
+from oncall_tui.ui.runbook.opened import PANE_ID
 from oncall_tui.ui.runbook.promql_runner import PromqlRunner, result_lines
 from oncall_tui.ui.runbook.toc import RunbookToc
 from oncall_tui.ui.workers import RoutesWorkerFailures
@@ -46,7 +53,6 @@ if TYPE_CHECKING:
 #: from this many columns the pane opens beside the panels instead of over them
 SIDE_MIN_WIDTH = 140
 PLACE_TRIES = 20  # frames to wait for the first layout before scrolling anyway
-REFRESH_BELOW = 1.0  # seconds between refreshes of the screen showing beside the pane
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,27 @@ def matching_lines(text: str, query: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if wanted in line.lower()]
 
 
-class RunbookScreen(RoutesWorkerFailures, Screen[None]):
+@dataclass(frozen=True)
+class PaneRequest:
+    """What to open: a link (or the problem with it), for a service, filled from `context`."""
+
+    link: ResolvedLink | LinkProblem
+    service: str | None
+    context: FillContext
+    index: RunbookIndex | None
+    note: str | None = None
+    #: a command (`Command.index` in the linked file) to focus instead of the section's
+    #: first; set by `/` search on a command result
+    focus_command: int | None = None
+
+
+def side_by_side(width: int) -> bool:
+    return width >= SIDE_MIN_WIDTH
+
+
+class RunbookPane(RoutesWorkerFailures, Vertical):
     """One runbook, scrolled to a section, with search, contents and links between runbooks."""
 
-    CSS_PATH = "runbook.tcss"
-    AUTO_FOCUS = None
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_MIN_WIDTH, "-side")]
     BINDINGS = [
         Binding("escape", "close", "Close", id="runbook.close"),
         Binding("slash", "search", "Search", id="runbook.search"),
@@ -81,90 +102,95 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
         Binding("k", "previous_block", "Previous command", id="runbook.prev_block"),
         Binding("o", "toggle_contents", "Contents", id="runbook.contents"),
         Binding("backspace", "back", "Back", id="runbook.back"),
+        # the screen's own keys for what is under the pane do nothing while it has the keys
+        Binding("r", "nothing", show=False, id="runbook.r"),
     ]
 
-    def __init__(
-        self,
-        link: ResolvedLink | LinkProblem,
-        *,
-        service: str | None,
-        config: Config,
-        context: FillContext,
-        index: RunbookIndex | None,
-        note: str | None = None,
-    ) -> None:
-        super().__init__()
-        self.link = link
-        self.service = service
-        self.context = context
-        self.index = index
-        self.note = note
+    def __init__(self, config: Config, request: PaneRequest) -> None:
+        super().__init__(id=PANE_ID)
         self.runner = PromqlRunner(config)
+        self.request = request
+        self.link = request.link
+        self.service = request.service
+        self.context = request.context
+        self.index = request.index
+        self.note = request.note
+        self.focus_command = request.focus_command
         self.location: Location | None = None
         self.history: list[Location] = []
         self.matches: list[int] = []
         self.match_index = -1
         self.query_text = ""
-        #: a command (`Command.index` in the linked file) to focus instead of the section's
-        #: first when the pane opens; set by `/` search on a command result
-        self.focus_command: int | None = None
-        self._shown_snapshot: object = None  # the snapshot last drawn on the screen below
-        # The layout class before the first mount (the breakpoints would set it one frame
-        # late and restyle the whole screen), and the title known before anything is drawn.
-        self._set_breakpoint_classes()
-        self._first = self._location_of(link)
+        self.is_open = False
+        self._return_focus: Widget | None = None
+        self._first = self._location_of(request.link)
+        # the layout class before the first mount: set after, it would restyle a second time
+        self._set_mode_class()
 
     # -- layout ----------------------------------------------------------------------------
 
-    def _set_breakpoint_classes(self) -> None:
-        """The classes Textual's breakpoints give on the first resize, given now: set after
-        mounting, they would restyle and lay out the whole screen a second time."""
+    def _set_mode_class(self) -> bool:
+        """`-side` (beside the screen's widgets) or `-narrow` (over them), by the terminal's
+        width; True when it changed."""
         try:
-            app = self.app
-            width, height = app.size
-        except Exception:  # built outside a running app (tests of the screen alone)
-            return
-        for size, points in (
-            (width, self.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS or []),
-            (height, self.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS or []),
-        ):
-            chosen = next(
-                (name for least, name in sorted(points, reverse=True) if size >= least), None
-            )
-            if chosen is not None:
-                self.add_class(chosen)
+            width = self.app.size.width
+        except Exception:  # built outside a running app
+            return False
+        side = side_by_side(width)
+        if self.has_class("-side") is side and self.has_class("-narrow") is not side:
+            return False
+        self.set_class(side, "-side")
+        self.set_class(not side, "-narrow")
+        return True
 
     def compose(self) -> ComposeResult:
         first = self._first
         title = self._title(first) if first is not None else self._problem_title()
-        with Vertical(id="rb-pane"):
-            yield Static(title, id="rb-title", markup=False)
-            yield Static("", id="rb-note", markup=False)
-            # new alerts while the pane is open: said here, a toast would cover the command
-            yield Static("", id="rb-alert", markup=False)
-            with Horizontal(id="rb-body"):
-                yield RunbookToc(id="rb-toc", markup=False)
-                yield RunbookDocument(id="rb-scroll")
-            yield Input(
-                placeholder="search this runbook (enter: find; escape: cancel)", id="rb-search"
-            )
-            yield Static("", id="rb-status", markup=False)
-        # the Footer comes once the section is in place: each command block mounted changes
-        # the screen's bindings, and a Footer present would be rebuilt for every one of them
+        yield Static(title, id="rb-title", markup=False)
+        yield Static("", id="rb-note", markup=False)
+        # new alerts while the pane is open: said here, a toast would cover the command
+        yield Static("", id="rb-alert", markup=False)
+        with Horizontal(id="rb-body"):
+            yield RunbookToc(id="rb-toc", markup=False)
+            yield RunbookDocument(id="rb-scroll")
+        yield Input(placeholder="search this runbook (enter: find; escape: cancel)", id="rb-search")
+        yield Static("", id="rb-status", markup=False)
 
     async def on_mount(self) -> None:
         self.query_one("#rb-search", Input).display = False
-        self.query_one("#rb-toc", RunbookToc).display = self.app.size.width >= SIDE_MIN_WIDTH
-        self.set_interval(REFRESH_BELOW, self._refresh_below, name="runbook-below")
-        self.call_after_refresh(self._mark_below)
-        await self._open(self.link, self.note)
+        self.trap_focus()
+        self._fit_height()
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._screen_laid_out)
+        await self.open(self.request)
+
+    def _screen_laid_out(self, _screen: object) -> None:
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Down to the screen's footer, not over it: a docked widget on a layer of its own
+        would take the whole height, and no CSS unit says "the screen less its footer"."""
+        screen = self.screen
+        footer = sum(f.outer_size.height or 1 for f in screen.query_children(Footer))
+        height = max(1, screen.size.height - footer)
+        if self.styles.height != Scalar.from_number(height):
+            self.styles.height = height
 
     async def on_unmount(self) -> None:
-        self._mark_below(beside=False)
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
         await self.runner.aclose()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._mark_below)
+        if self.is_open and self._set_mode_class():
+            self._mark_host()
+
+    def _mark_host(self) -> None:
+        """The screen's widgets beside the pane reflow into the room left of it: the class
+        `-beside-pane` on each of them, not on the screen (that would restyle the pane's own
+        widgets too, on every open and close)."""
+        beside = self.is_open and self.has_class("-side")
+        for child in self.screen.children:
+            if child is not self and child.has_class("-beside-pane") is not beside:
+                child.set_class(beside, "-beside-pane")
 
     def show_alert_notice(self, text: str) -> None:
         """A new alert fired: one line at the top of the pane, never over its text."""
@@ -172,40 +198,53 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
         line.update(f"✖ {inert_line(text)}")
         line.display = True
 
-    def _below(self) -> Screen[Any] | None:
-        stack = self.app.screen_stack
-        if self in stack:
-            index = stack.index(self)
-            return stack[index - 1] if index > 0 else None
-        return stack[-1] if stack else None  # popped already: the one it covered is on top
+    # -- opening and closing ---------------------------------------------------------------
 
-    def _mark_below(self, beside: bool | None = None) -> None:
-        """The screen beside the pane reflows into the room left of it (`-beside-pane`)."""
-        below = self._below()
-        if below is not None:
-            below.set_class(self.has_class("-side") if beside is None else beside, "-beside-pane")
+    async def open(self, request: PaneRequest) -> None:
+        """Show `request` in the pane (the pane mounted already, open or hidden)."""
+        if not self.is_open:
+            focused = self.screen.focused
+            inside = focused is not None and self in focused.ancestors
+            self._return_focus = None if inside else focused
+        self.request = request
+        self.link, self.service, self.note = request.link, request.service, request.note
+        self.index = request.index
+        self.focus_command = request.focus_command
+        self.history.clear()
+        self.query_one("#rb-alert", Static).display = False
+        if request.context != self.context:
+            self.context = request.context
+            self.document.runbook = None  # filled with other values: drawn again
+        self._first = self._location_of(request.link)
+        self.location = None
+        with self.app.batch_update():
+            self._set_mode_class()
+            self.query_one("#rb-toc", RunbookToc).display = self.has_class("-side")
+            self.is_open = True
+            self.display = True
+            self._mark_host()
+            await self._open(self.link, self.note)
 
-    def _refresh_below(self) -> None:
-        """Keep the panels beside the pane live (the app only refreshes the top screen), and
-        redraw them only when new data came in: not every second for their ages alone."""
-        from oncall_tui.ui.screens.base import DashboardScreen
+    def return_focus_to(self, widget: Widget) -> None:
+        """Where the focus goes when the pane closes (the screen's loudest panel, say): while
+        the pane is open it keeps the keys."""
+        self._return_focus = widget
 
-        self._mark_below()
-        if not self.has_class("-side") or self.app.screen is not self:
+    def close(self) -> None:
+        """Hide the pane; the screen under it gets back its room and its focus."""
+        if not self.is_open:
             return
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 1 else None
-        snapshot = getattr(self.app, "snapshot", None)
-        now = getattr(self.app, "now", None)
-        # the data the screen below shows: its own service's when it is a service screen
-        # (other services' data arriving does not change it), else the whole snapshot
-        name = getattr(below, "service_name", None)
-        shown = snapshot.service(name) if name is not None and snapshot is not None else snapshot
-        if shown is self._shown_snapshot or (name is not None and shown == self._shown_snapshot):
-            return
-        if isinstance(below, DashboardScreen) and now is not None:
-            self._shown_snapshot = shown
-            below.show(snapshot, now())
+        with self.app.batch_update():
+            self.is_open = False
+            self.display = False
+            self._mark_host()
+            self.query_one("#rb-search", Input).display = False
+            back = self._return_focus
+            self._return_focus = None
+            if back is not None and back.is_attached:
+                back.focus(scroll_visible=False)
+            else:
+                self.screen.set_focus(None)
 
     # -- showing a location ----------------------------------------------------------------
 
@@ -242,7 +281,6 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
             self.query_one("#rb-title", Static).update(self._problem_title())
             self.document.placing = False
             self._focus_scroll()
-            self._add_footer()
             return
         await self._show(location)
 
@@ -307,11 +345,6 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
             document.scroll_to_widget(target, animate=False, top=True, immediate=True)
         document.placing = False
         await self._focus_first_command(location)
-        self._add_footer()
-
-    def _add_footer(self) -> None:
-        if not self.query(Footer):
-            self.mount(Footer())
 
     def _block_of(self, index: int) -> CommandBlock | None:
         for block in self.document.command_blocks():
@@ -444,7 +477,7 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
             self.notify("no commands in this runbook", severity="warning")
             return
         commands = self.location.runbook.commands
-        focused = self.focused
+        focused = self.screen.focused
         if isinstance(focused, CommandBlock) and focused.command is not None:
             index = focused.command.index + step
         else:
@@ -540,10 +573,13 @@ class RunbookScreen(RoutesWorkerFailures, Screen[None]):
             return bool(self.matches)
         return True
 
+    def action_nothing(self) -> None:
+        """A key of the screen under the pane, taken while the pane has the keys."""
+
     def action_close(self) -> None:
         search = self.query_one("#rb-search", Input)
         if search.display:
             search.display = False
             self._focus_scroll()
             return
-        self.dismiss()
+        self.close()
