@@ -151,6 +151,27 @@ async def test_a_long_batch_is_a_form_post_and_a_short_query_a_get(gauges: str) 
     assert (short.method, short.url.params["query"]) == ("GET", "up")
 
 
+def test_the_form_body_is_urlencoded_whatever_the_query_holds() -> None:
+    """The query's encoding is kept between ticks; what goes out is still urlencode's."""
+    from urllib.parse import urlencode
+
+    from oncall_tui.sources.prometheus.client import _form
+
+    queries = [
+        'sum(rate(x{a="b c", d=~"e|f"}[1m])) / 2 + 1',
+        "a & b = c + d % e # comment\n or vector(1)",
+        'label_replace(up, "x", "é ✖", "", "")',
+    ]
+    for query in queries:
+        for params in (
+            {"query": query},
+            {"query": query, "time": "1700000000.125"},
+            {"query": query, "start": "1", "end": "2", "step": "0.500"},
+        ):
+            assert _form(params) == urlencode(params), params
+            assert parse_qs(_form(params))["query"] == [query]
+
+
 async def test_batched_values_labels_and_counts_equal_the_single_queries(gauges: str) -> None:
     source = source_for(gauges, EIGHT)
     batched = await tick(source)

@@ -285,3 +285,25 @@ def test_the_timeline_never_logs_a_status_to_itself():
     events = [(e.before, e.after) for e in state.snapshot().timeline]
     assert all(before is not after for before, after in events)
     assert events == [(Status.NODATA, Status.STALE)]
+
+
+def test_a_service_nothing_changed_in_is_handed_over_as_the_same_snapshot():
+    """Readers (the overview) skip an unchanged service by identity; a changed one is new."""
+    clock = Clock()
+    kpi = Kpi("error_rate", "q", thresholds=ERRORS)
+    config = Config(
+        path=None,
+        datasources={"default": Datasource("default", "http://x")},
+        services={n: Service(n, n, "default", kpis=(kpi,)) for n in ("a", "b")},
+    )
+    state = DashboardState(config, clock)
+    a, b = CheckId("a", CheckKind.KPI, "error_rate"), CheckId("b", CheckKind.KPI, "error_rate")
+    state.apply([Observation(a, Reading(clock.now, 0.0)), Observation(b, Reading(clock.now, 0.0))])
+    first = state.snapshot()
+    state.apply([Observation(b, Reading(clock.now, 0.5))])
+    second = state.snapshot()
+    assert second.service("a") is first.service("a")
+    assert second.service("b") is not first.service("b")
+    assert second.service("b").status is Status.CRIT
+    state.record_source("prometheus default", ok=True)  # a source's news: services unchanged
+    assert state.snapshot().service("b") is second.service("b")

@@ -84,6 +84,7 @@ class DashboardState:
         self.version = 0
         self._paused = False
         self._snapshot: DashboardSnapshot | None = None
+        self._service_snapshots: dict[str, ServiceSnapshot] = {}
         self._listeners: list[StateListener] = []
         for svc in config.services.values():
             record = _Service(svc.name, svc.title or svc.name)
@@ -183,16 +184,7 @@ class DashboardState:
     def snapshot(self) -> DashboardSnapshot:
         """An immutable view; the same object until something changes."""
         if self._snapshot is None:
-            services = tuple(
-                ServiceSnapshot(
-                    name=s.name,
-                    title=s.title,
-                    status=s.status,
-                    since=s.since,
-                    checks=tuple(c.snapshot() for c in s.checks.values()),
-                )
-                for s in self._services.values()
-            )
+            services = tuple(self._service_snapshot(s) for s in self._services.values())
             sources = tuple(
                 SourceHealth(r.name, r.ok, r.last_success, r.error, r.failing_since)
                 for r in self._sources.values()
@@ -207,6 +199,30 @@ class DashboardState:
                 extras=self._extras,
             )
         return self._snapshot
+
+    def _service_snapshot(self, service: _Service) -> ServiceSnapshot:
+        """The service's last snapshot again when nothing of it changed (its checks are the
+        same cached objects): readers can tell an unchanged service by identity."""
+        checks = tuple(c.snapshot() for c in service.checks.values())
+        last = self._service_snapshots.get(service.name)
+        if (
+            last is not None
+            and last.status is service.status
+            and last.since == service.since
+            and last.title == service.title
+            and len(last.checks) == len(checks)
+            and all(a is b for a, b in zip(last.checks, checks, strict=True))
+        ):
+            return last
+        fresh = ServiceSnapshot(
+            name=service.name,
+            title=service.title,
+            status=service.status,
+            since=service.since,
+            checks=checks,
+        )
+        self._service_snapshots[service.name] = fresh
+        return fresh
 
     def verdict(self, check_id: CheckId) -> tuple[Status, str | None, Status | None]:
         """A check's status, breach tier and held-back breach now (cheap: no snapshot)."""

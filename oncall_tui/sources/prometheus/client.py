@@ -9,10 +9,11 @@ same API accepts, so that no proxy in between cuts a long URL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 
@@ -35,6 +36,7 @@ Points = list[tuple[float, float]]
 BODY_EXCERPT = 200
 #: form-encoded parameters longer than this go in a POST body instead of the URL
 MAX_GET_PARAMS = 1500
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class PrometheusClient:
@@ -113,15 +115,16 @@ class PrometheusClient:
 
         Every failure raises FetchFailed.
         """
-        long = len(urlencode(params)) > MAX_GET_PARAMS
+        form = _form(params)
         http = self.datasource.http
         async with self._in_flight:
-            if long:
+            if len(form) > MAX_GET_PARAMS:
                 response = await send_capped(
                     self.http,
                     "POST",
                     path,
-                    data=params,
+                    content=form.encode("ascii"),
+                    headers=FORM,
                     max_body=http.max_body,
                     deadline=http.timeout,
                     secrets=self.secrets,
@@ -139,15 +142,16 @@ class PrometheusClient:
         return self._data(response)
 
     def _data(self, response: httpx.Response) -> dict[str, Any]:
+        body = _parsed(response.content)  # once: answer_error reads the same document
         error = answer_error(
-            response.status_code, response.reason_phrase, response.content, self.secrets
+            response.status_code,
+            response.reason_phrase,
+            response.content,
+            self.secrets,
+            document=body,
         )
         if error is not None:
             raise FetchFailed(error)
-        try:
-            body = parse_json(response.content)
-        except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
-            body = None
         if body is None:
             excerpt = " ".join(response.text[:BODY_EXCERPT].split()) or "(empty body)"
             raise self._malformed(f"the answer is not JSON: {excerpt}")
@@ -169,18 +173,32 @@ class PrometheusClient:
         await self.http.aclose()
 
 
+_UNREAD = object()
+
+
+def _parsed(content: bytes) -> Any:
+    """The JSON document of an answer, or None when it is not JSON we read."""
+    try:
+        return parse_json(content)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
+        return None
+
+
 def answer_error(
-    status: int, reason: str, content: bytes, secrets: Sequence[str] = ()
+    status: int,
+    reason: str,
+    content: bytes,
+    secrets: Sequence[str] = (),
+    *,
+    document: Any = _UNREAD,
 ) -> FetchError | None:
     """What a Prometheus API answer says went wrong, or None when it is not an error.
 
     The one mapping of answers onto error kinds, with the one secret scrubber, for this
     client and for `oncall validate --online` (which asks through prometheus-api-client).
+    `document` is `content` already read by `_parsed`, when the caller has it.
     """
-    try:
-        body = parse_json(content)
-    except ValueError:  # not JSON, not UTF-8, or nested too deeply to read
-        body = None
+    body = _parsed(content) if document is _UNREAD else document
     if isinstance(body, dict) and body.get("status") == "error":
         return api_error(status, body, secrets)
     if not 200 <= status < 300:
@@ -203,6 +221,22 @@ def api_error(status: int, body: Mapping[str, Any], secrets: Sequence[str] = ())
     else:
         kind = ErrorKind.HTTP
     return FetchError(kind, message, http_status=status)
+
+
+def _form(params: Mapping[str, str]) -> str:
+    """`params` form-encoded, as `urlencode` does; the query's part is kept from tick to tick.
+
+    A batch of 40 KPIs is a query of ~15 KB that is the same every tick; percent-encoding it
+    byte by byte took about a tenth of the idle dashboard's CPU."""
+    return "&".join(
+        _encoded_query(value) if key == "query" else urlencode({key: value})
+        for key, value in params.items()
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_query(expr: str) -> str:
+    return "query=" + quote_plus(expr)
 
 
 def _fmt_time(t: float) -> str:

@@ -8,6 +8,7 @@ refresh, and an incident declared from a shell (`oncall incident start`) shows w
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -55,15 +56,9 @@ class IncidentHost:
         if self._incident_reading and not force:
             return
         self._incident_reading = True
-        app: Any = self
-        app.run_worker(
-            self._read_incident,
-            name="incident-read",
-            group="incident-read",
-            thread=True,
-            exit_on_error=False,
-            description="reads the open incident from the recording",
-        )
+        # a thread of the loop's pool rather than a Textual worker: this runs every second,
+        # and a worker is a task and three state messages through the app each time
+        asyncio.get_running_loop().run_in_executor(None, self._read_incident)
 
     def _read_incident(self) -> None:
         app: Any = self

@@ -21,6 +21,7 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._rendered_version: int | None = None
+        self._found_chrome: tuple[list[DashboardHeader], list[SourceBanner]] | None = None
 
     @property
     def oncall(self) -> DashboardHost:
@@ -43,9 +44,19 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
             self._rendered_version = None  # draw the data again next tick
             report_display_error(self.app, f"{type(self).__name__} refresh", error)
 
+    def _chrome(self) -> tuple[list[DashboardHeader], list[SourceBanner]]:
+        """The header and banner, found once (a query walks every widget of the screen)."""
+        if self._found_chrome is None:
+            headers, banners = list(self.query(DashboardHeader)), list(self.query(SourceBanner))
+            if not headers:
+                return headers, banners  # not composed yet: look again next time
+            self._found_chrome = headers, banners
+        return self._found_chrome
+
     def _show(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         app = self.oncall
-        for header in self.query(DashboardHeader):
+        headers, banners = self._chrome()
+        for header in headers:
             header.show(
                 snapshot,
                 now,
@@ -54,7 +65,7 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
                 demo=app.demo,
                 incident=app.incident_header(header.line_width()),
             )
-        for banner in self.query(SourceBanner):
+        for banner in banners:
             banner.show(snapshot, now)
         if snapshot is not None and snapshot.version != self._rendered_version:
             self._rendered_version = snapshot.version

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -120,6 +121,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self.compact = False  # under 180 columns: warn cells without the word
         self._user_moved = False  # until the user moves, the cursor stays on the worst row
         self._columns: tuple[str, ...] = ()
+        self._fixed_count = 0  # the pinned columns at the left of `_columns`
         # a KPI column's unit said once in its heading (not huge: there cells keep their units)
         self._units: dict[str, str] = {}
         self._widths: dict[str, int] = {}  # text width of each column (without padding)
@@ -134,6 +136,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._header: Strip | None = None
         # the last line drawn for each row (None: the heading), with what it was drawn for
         self._drawn: dict[str | None, tuple[tuple[object, ...], Strip]] = {}
+        # each service as its cells were last built, and the time they were built for: a
+        # snapshot the state handed over again (nothing of it changed) builds nothing
+        self._built: dict[str, tuple[ServiceSnapshot, float | None]] = {}
+        # by (width, sideways position): the scrolling columns shown, and where columns end
+        self._shown_cache: dict[tuple[int, int], list[int]] = {}
+        self._ends_cache: dict[tuple[int, int], dict[int, int]] = {}
+        self.row_refreshes = 0  # rows (or cells of rows) marked for repainting, for tests
 
     # -- the DataTable-like surface (tests and screens read the table through it) ----------
 
@@ -195,6 +204,11 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._strips.clear()
         self._header = None
         self._drawn.clear()
+        self._forget_fit()  # widths may have changed
+
+    def _forget_fit(self) -> None:
+        self._shown_cache.clear()
+        self._ends_cache.clear()
 
     def _forget_row(self, name: str) -> None:
         self._strips.pop(name, None)
@@ -225,23 +239,30 @@ class ServiceMatrix(ScrollView, can_focus=True):
             self._rows = [n for n in self._rows if n in names]
             self._rows += [n for n in names if n not in self._rows]
             self._cells = {k: v for k, v in self._cells.items() if k[0] in names}
+            self._built = {k: v for k, v in self._built.items() if k in names}
             for gone in [k for k in self._strips if k not in names]:
                 self._forget_row(gone)
             self._keep_cursor(selected)
             self._resize()
             self.refresh()
-        changed: set[str] = set()
+        changed: dict[str, set[int]] = {}  # service -> indexes of the columns that changed
         wider = False
         for service in services:
-            for column in self._columns:
+            built = self._built.get(service.name)
+            if built is not None and built[0] is service:
+                if built[1] == self._now or not _counts_time(service):
+                    continue  # the same snapshot, drawn for this time or for any time
+            self._built[service.name] = (service, self._now)
+            for index, column in enumerate(self._columns):
                 cell = self._cell(service, column)
                 if self._cells.get((service.name, column)) == cell:
                     continue
                 self._cells[(service.name, column)] = cell
-                changed.add(service.name)
-                width = Text(cell.text).cell_len
+                changed.setdefault(service.name, set()).add(index)
+                width = cell_len(cell.text)
                 if width > self._widths.get(column, 0):
                     self._widths[column] = width
+                    self._forget_fit()
                     wider = True
         for name in changed:
             self._forget_row(name)
@@ -254,9 +275,11 @@ class ServiceMatrix(ScrollView, can_focus=True):
             self._resize()
             self.refresh()
         elif not moved:
-            for name in changed:
-                self._refresh_row(self._rows.index(name))
-        self.call_after_refresh(self.mark_hidden_columns)
+            view = self.size, int(self.scroll_y)
+            for name, indexes in changed.items():
+                self._refresh_row(self._rows.index(name), indexes, view)
+        if changed or wider or moved:
+            self.call_after_refresh(self.mark_hidden_columns)
 
     @property
     def hidden_columns(self) -> tuple[int, int]:
@@ -406,9 +429,11 @@ class ServiceMatrix(ScrollView, can_focus=True):
         """New columns (a check kind appeared, another density): widths start again."""
         self._columns = columns
         self._units = self._wanted_units(services)
-        self._widths = {c: Text(self._heading(c)).cell_len for c in columns}
+        self._fixed_count = pinned_count(columns)
+        self._widths = {c: cell_len(self._heading(c)) for c in columns}
         self._side = 0
         self._cells.clear()
+        self._built.clear()  # every cell is built again for the new columns
         self._forget_strips()
         selected = self.selected_service()
         self._order = [s.name for s in services]
@@ -465,19 +490,15 @@ class ServiceMatrix(ScrollView, can_focus=True):
         available = self.scrollable_content_region.width
         if available <= 0 or self._total_width() <= available:
             return False
-        widths = {c: Text(self._heading(c)).cell_len for c in self._columns}
+        widths = {c: cell_len(self._heading(c)) for c in self._columns}
         for (_, column), cell in self._cells.items():
             if column in widths:
-                widths[column] = max(widths[column], Text(cell.text).cell_len)
+                widths[column] = max(widths[column], cell_len(cell.text))
         if widths == self._widths or self._total_width(widths) > available:
             return False
         self._widths = widths
         self._forget_strips()
         return True
-
-    @property
-    def _fixed_count(self) -> int:
-        return pinned_count(self._columns)
 
     def _fixed_width(self) -> int:
         return sum(self._column_width(c) for c in self._columns[: self._fixed_count])
@@ -485,6 +506,13 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def _shown_columns(self, width: int, side: int | None = None) -> list[int]:
         """Indexes of the scrolling columns drawn from `side` on: only whole ones that fit."""
         side = self._side if side is None else side
+        key = (width, side)
+        shown = self._shown_cache.get(key)
+        if shown is None:
+            shown = self._shown_cache[key] = self._fit_columns(width, side)
+        return shown
+
+    def _fit_columns(self, width: int, side: int) -> list[int]:
         room = width - self._fixed_width()
         shown: list[int] = []
         last = len(self._columns) - 1
@@ -514,10 +542,38 @@ class ServiceMatrix(ScrollView, can_focus=True):
             self.virtual_size = size
             self.refresh(layout=True)
 
-    def _refresh_row(self, row: int) -> None:
-        y = row + 1 - int(self.scroll_y)  # line 0 is the heading, which does not scroll
-        if 1 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+    def _refresh_row(
+        self, row: int, columns: set[int] | None = None, view: tuple[Size, int] | None = None
+    ) -> None:
+        """Repaint a row where it is on screen: up to the last cell of `columns` when given
+        (the unchanged cells after it, and the blank end of the line, are not sent again).
+
+        `view` is the size and the first row scrolled into view, when the caller has them."""
+        size, top = view if view is not None else (self.size, int(self.scroll_y))
+        y = row + 1 - top  # line 0 is the heading, which does not scroll
+        if not 1 <= y < size.height:
+            return
+        end = size.width
+        if columns is not None:
+            ends = self._column_ends(size.width)
+            end = max((ends[i] for i in columns if i in ends), default=0)
+            if not end:
+                return  # every changed cell is scrolled off to the side
+        # from the left edge: Textual sends a line from the widget's edge to the region's end
+        self.row_refreshes += 1
+        self.refresh(Region(0, y, min(end, size.width), 1))
+
+    def _column_ends(self, width: int) -> dict[int, int]:
+        """Where each column on screen ends (the x after its last cell), by column index."""
+        key = (width, self._side)
+        ends = self._ends_cache.get(key)
+        if ends is None:
+            x, ends = 0, {}
+            for index in [*range(self._fixed_count), *self._shown_columns(width)]:
+                x += self._column_width(self._columns[index])
+                ends[index] = x
+            self._ends_cache[key] = ends
+        return ends
 
     def _line(
         self, texts: Sequence[tuple[str, Style]], fixed: Style, over: Style | None = None
@@ -529,7 +585,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
         for index, (column, (text, style)) in enumerate(zip(self._columns, texts, strict=True)):
             width = self._widths.get(column, 0)
             after = 0 if index == last else PAD
-            padded = " " * PAD + text + " " * (width - Text(text).cell_len + after)
+            padded = " " * PAD + text + " " * (width - cell_len(text) + after)
             under = fixed if index < self._fixed_count else Style()
             segments.append(Segment(padded, under + style + over))
         return Strip(segments)
@@ -581,9 +637,12 @@ class ServiceMatrix(ScrollView, can_focus=True):
                 full = self._line([(c.text, self._style_of(c)) for c in cells], Style(), cursor)
             else:
                 full = self._row_strip(name)
+        shown = self._shown_columns(width)
+        if self._side == 0 and len(shown) == len(self._columns) - self._fixed_count:
+            # every column fits: the line as built, nothing to cut out
+            return full.adjust_cell_length(width, base).apply_style(base)
         fixed_width = self._fixed_width()
         parts = [full.crop(0, fixed_width)]
-        shown = self._shown_columns(width)
         if shown:
             start = fixed_width + sum(
                 self._column_width(c) for c in self._columns[self._fixed_count : shown[0]]
@@ -592,3 +651,8 @@ class ServiceMatrix(ScrollView, can_focus=True):
             parts.append(full.crop(start, end))
         line = Strip.join(parts)
         return line.adjust_cell_length(width, base).apply_style(base)
+
+
+def _counts_time(service: ServiceSnapshot) -> bool:
+    """Whether a cell of `service` says a time (a pending countdown, a stale value's age)."""
+    return any(c.pending is not None or c.last_verdict is not None for c in service.checks)
