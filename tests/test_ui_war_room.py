@@ -253,3 +253,30 @@ async def test_a_tile_shown_before_it_is_composed_draws_what_it_was_given_once_i
         await pilot.pause()
         text = screen_text(host)
         assert "CRIT" in text and "%" in text, text  # the status and the headline's unit
+
+
+async def test_the_war_room_is_built_once_and_shows_what_changed_away_before_its_first_frame():
+    app, state = hand_app(dashboard([standard_service("arq"), standard_service("cqar")]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await open_war_room(pilot, app)
+        first, first_tiles = app.screen, tiles(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        hurt = standard_service("cqar", pool_usage=(0.97, Status.CRIT))
+        state.set(dashboard([standard_service("arq"), hurt]))
+        app.tick()  # the overview draws it; the war room, off the stack, is not drawn
+        pushed = app.push_screen
+        seen = []
+
+        def push(screen, *args, **kwargs):
+            if isinstance(screen, WarRoomScreen):  # what its first frame back would draw
+                seen.append([(t.service_name, t.has_class("-crit")) for t in screen.tiles])
+            return pushed(screen, *args, **kwargs)
+
+        app.push_screen = push
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        assert app.screen is first and tiles(app)[0] in first_tiles  # the same tiles again
+        assert seen == [[("cqar", True), ("arq", False)]]
+        assert "pool usage 97 % · ✖ CRIT" in screen_text(app)

@@ -46,6 +46,7 @@ from oncall_tui.ui.workers import RoutesWorkerFailures, failure_text
 
 if TYPE_CHECKING:
     from oncall_tui.store.recorder import Recorder
+    from oncall_tui.ui.screens.war_room import WarRoomScreen
 
 # Only the overview is imported up front: it is the first frame. The other screens (service,
 # alerts, runbook, help, search) and the alert announcer import on first use, which keeps
@@ -120,6 +121,7 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
         self.snapshot: DashboardSnapshot | None = None
         self._version: int | None = None
         self._timer: Timer | None = None
+        self._war_room: WarRoomScreen | None = None  # built on the first `w`, then kept
         self._settled = False  # the refresh timer has slowed down to TICK after first data
         self._started = time.monotonic()
         self._start_service = service
@@ -320,8 +322,19 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
 
         if isinstance(self.screen, WarRoomScreen):
             self.pop_screen()
+            return
+        screen = self._war_room
+        if screen is None:
+            # installed: kept when popped, so its 50 tiles are built once, not at every `w`
+            screen = self._war_room = WarRoomScreen()
+            self.install_screen(screen, name="war-room")
+        elif screen in self.screen_stack:  # under a service opened from one of its tiles
+            while self.screen is not screen:
+                self.pop_screen()
+            return
         else:
-            self.push_screen(WarRoomScreen())
+            screen.catch_up(self.snapshot, self.now())
+        self.push_screen(screen)
 
     def action_help(self) -> None:
         from oncall_tui.ui.screens.help import HelpScreen

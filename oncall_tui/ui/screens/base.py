@@ -38,6 +38,16 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
             # on_mount draws what is there once the widgets exist; a screen popped (its
             # widgets being taken down) draws nothing
             return
+        self._draw(snapshot, now)
+
+    def catch_up(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        """Draw the latest data into a screen kept while off the stack, just before it is
+        pushed again: its first frame back is never the one it left with (a service turned
+        crit meanwhile must not show ok for a frame)."""
+        if self.is_mounted and self.is_running:
+            self._draw(snapshot, now)
+
+    def _draw(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         try:
             self._show(snapshot, now)
         except Exception as error:  # noqa: BLE001 - a widget error must not end the dashboard
