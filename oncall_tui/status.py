@@ -5,6 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from oncall_tui import glyphs
+
+# the display setting lives with the glyph table; these names are read from here too
+from oncall_tui.glyphs import GLYPH_SETTINGS as GLYPH_SETTINGS
+from oncall_tui.glyphs import use_ascii_glyphs as use_ascii_glyphs
+from oncall_tui.glyphs import wants_ascii as wants_ascii
+
 
 class Status(enum.Enum):
     """One status; colour is never the only signal, so each has a glyph and a word."""
@@ -25,12 +32,12 @@ class Status(enum.Enum):
     @property
     def glyph(self) -> str:
         """`✖`; the ASCII one (`X`) while `use_ascii_glyphs(True)` is in force."""
-        return _ASCII_GLYPH[self] if _ascii[0] else _GLYPH[self]
+        return str(_GLYPH[self])
 
     @property
     def ascii_glyph(self) -> str:
         """A glyph for terminals without Unicode box and shape characters."""
-        return _ASCII_GLYPH[self]
+        return _GLYPH[self].ascii
 
     @property
     def word(self) -> str:
@@ -65,43 +72,19 @@ _RANK = {
     Status.CRIT: 6,
 }
 _GLYPH = {
-    Status.OK: "●",
-    Status.WARN: "▲",
-    Status.CRIT: "✖",
-    Status.PENDING: "◔",
-    Status.NODATA: "○",
-    Status.STALE: "◌",
-    Status.ERROR: "‼",
+    Status.OK: glyphs.STATUS_OK,
+    Status.WARN: glyphs.STATUS_WARN,
+    Status.CRIT: glyphs.STATUS_CRIT,
+    Status.PENDING: glyphs.STATUS_PENDING,
+    Status.NODATA: glyphs.STATUS_NODATA,
+    Status.STALE: glyphs.STATUS_STALE,
+    Status.ERROR: glyphs.STATUS_ERROR,
 }
-_ASCII_GLYPH = {
-    Status.OK: "o",
-    Status.WARN: "!",
-    Status.CRIT: "X",
-    Status.PENDING: ">",
-    Status.NODATA: "-",
-    Status.STALE: "~",
-    Status.ERROR: "E",
-}
-
-
-GLYPH_SETTINGS = ("auto", "unicode", "ascii")
-_ascii = [False]  # one display setting for the whole process (the `glyphs:` of the config)
-
-
-def wants_ascii(setting: str, term: str) -> bool:
-    """`glyphs: ascii`, or `auto` on the Linux console (`TERM=linux`), whose font has no
-    `✖ ◌ ⟳ ◔`: there every status glyph is drawn in ASCII (`X ~ > -`)."""
-    return setting == "ascii" or (setting == "auto" and term == "linux")
-
-
-def use_ascii_glyphs(on: bool) -> None:
-    """Draw status glyphs (and the restart mark) in ASCII from now on, or in Unicode again."""
-    _ascii[0] = on
 
 
 def restart_glyph() -> str:
     """`⟳` before a restart count; `r` in ASCII."""
-    return "r" if _ascii[0] else "⟳"
+    return str(glyphs.RESTART)
 
 
 def worst(statuses: Iterable[Status], default: Status = Status.NODATA) -> Status:

@@ -195,8 +195,8 @@ async def test_copy_of_a_pod_command_is_the_quoted_text_and_restart_is_marked(
         await pilot.press("c")
         await until(pilot, lambda: len(toasts) >= 2)
         assert app.clipboard == "kubectl --context prod -n cqar rollout restart deployment/cqar"
-        assert MUTATING_MARK in toasts[-1][0] and "never runs" in toasts[-1][0]
-        assert MUTATING_MARK in str(options.get_option_at_index(restart).prompt)
+        assert str(MUTATING_MARK) in toasts[-1][0] and "never runs" in toasts[-1][0]
+        assert str(MUTATING_MARK) in str(options.get_option_at_index(restart).prompt)
 
 
 async def test_moving_to_another_pod_rebuilds_its_commands(

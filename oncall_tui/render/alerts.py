@@ -10,17 +10,18 @@ import time
 from collections.abc import Iterable
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.glyphs import ALERT_FIRING, ALERT_PENDING, ALERT_RESOLVED, ALERT_SILENCED, SEP
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Alert, AlertList, severity_status
 from oncall_tui.sources.base import FetchError
 
 OTHER = "other"
 STATE_GLYPHS = {
-    "firing": "◉",
-    "pending": "◔",
-    "silenced": "◌",
-    "inhibited": "◌",
-    "resolved": "○",
+    "firing": ALERT_FIRING,
+    "pending": ALERT_PENDING,
+    "silenced": ALERT_SILENCED,
+    "inhibited": ALERT_SILENCED,
+    "resolved": ALERT_RESOLVED,
 }
 
 
@@ -74,7 +75,7 @@ def display_order(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
 
 def counts_line(alerts: AlertList) -> str:
     parts = [f"{alerts.count(s)} {s}" for s in ("firing", "pending", "silenced", "inhibited")]
-    return " · ".join(parts) + f" · from {alerts.source}"
+    return SEP.join(parts) + f"{SEP}from {alerts.source}"
 
 
 def stale_line(alerts: AlertList | None, error: FetchError | None, source: str, now: float) -> str:
@@ -94,7 +95,7 @@ def detail_text(alert: Alert, now: float, runbook_line: str = "", dashboard_line
     """Everything about one alert, in full: for the detail pane."""
     lines = [
         alert.name,
-        f"{severity_label(alert)} · {state_label(alert)}",
+        f"{severity_label(alert)}{SEP}{state_label(alert)}",
         f"service: {service_label(alert)}",
         *([dashboard_line] if dashboard_line else []),
         f"active since: {since_text(alert.starts_at, now)}",

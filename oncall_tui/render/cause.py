@@ -11,6 +11,7 @@ import time
 
 from oncall_tui.config.model import Level
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
 from oncall_tui.sources.alerts.records import Alert, ServiceAlerts, severity_status
@@ -116,7 +117,7 @@ def cause_line(service: ServiceSnapshot, now: float) -> str:
     if check is None:
         return f"{Status.OK.glyph} every check within its lines"
     others = sum(1 for c in service.checks if c.loudest is not Status.OK) - 1
-    more = f" · +{others} more" if others > 0 else ""
+    more = f"{SEP}+{others} more" if others > 0 else ""
     return cause_text(check, now) + more
 
 
@@ -149,7 +150,7 @@ def paging_line(service: ServiceSnapshot) -> str | None:
     if len(shown) > 3:
         shown = [*shown[:3], f"+{len(shown) - 3} more"]
     verdict = verdict_words(cause_check(service), service.status)
-    return f"dashboard {verdict} does not page; alerts do: {' · '.join(shown)}"
+    return f"dashboard {verdict} does not page; alerts do: {SEP.join(shown)}"
 
 
 def dashboard_line(service: ServiceSnapshot | None, alert: Alert) -> str:

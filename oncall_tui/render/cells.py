@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from oncall_tui.config.model import STANDARD_KPIS, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot, ServiceSnapshot, TimelineEvent
+from oncall_tui.glyphs import ARROW, DOT, SEP
 from oncall_tui.render.slo_text import budget_cell_text
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import pending_text, stale_text
@@ -133,7 +134,7 @@ def kpi_cell(
     and colour (`✖ 95 ms ◌ STALE 40 s`): a value over its line never reads as ok or grey.
     """
     if check is None:
-        return Cell("·", None)
+        return Cell(str(DOT), None)
     status = check.status
     value = format_value(check.value, check.unit) if check.value is not None else ""
     suffix = f" {unit_in_heading}" if unit_in_heading else ""
@@ -170,7 +171,7 @@ def kind_cell(checks: Iterable[CheckSnapshot], *, narrow: bool = False) -> Cell:
     """Several checks of one kind in one cell: `live ● ready ✖ grpc ●`."""
     checks = tuple(checks)
     if not checks:
-        return Cell("·", None)
+        return Cell(str(DOT), None)
     if checks[0].id.kind is CheckKind.ALERTS:
         return alerts_cell(checks[0])
     if checks[0].id.kind is CheckKind.KUBERNETES:
@@ -234,9 +235,9 @@ def threshold_legend(thresholds: Thresholds | None, unit: Unit) -> str:
         return "no thresholds"
     sign = thresholds.direction.sign
     parts = [f"{lv.name} {sign} {format_value(lv.value, unit)}" for lv in thresholds.levels]
-    legend = " · ".join(parts)
+    legend = SEP.join(parts)
     if thresholds.hold:
-        legend += f" · for {format_age(thresholds.hold)}"
+        legend += f"{SEP}for {format_age(thresholds.hold)}"
     return legend
 
 
@@ -272,4 +273,5 @@ def event_text(event: TimelineEvent, *, clock_text: str, with_service: bool = Tr
         level += f" {pending}" if event.after is Status.PENDING else f" ({pending} pending)"
     if event.last_verdict is not None and event.last_verdict.is_loud:
         level += f" (last {event.last_verdict.value})"
-    return f"{clock_text} {what} {status_label(event.before)} → {status_label(event.after)}{level}"
+    change = f"{status_label(event.before)} {ARROW} {status_label(event.after)}"
+    return f"{clock_text} {what} {change}{level}"

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from oncall_tui.engine.incident import Clocks, Incident, Target
+from oncall_tui.glyphs import ELLIPSIS, FLAG, MISSING, SEP
 
 
 def clock(seconds: float) -> str:
@@ -24,7 +25,7 @@ def clock(seconds: float) -> str:
 def local_time(timestamp: float | None, *, with_date: bool = False) -> str:
     """`03:12:51` (local), `2026-12-01 03:12:51` with the date; `—` without a time."""
     if timestamp is None:
-        return "—"
+        return str(MISSING)
     moment = dt.datetime.fromtimestamp(timestamp).astimezone()
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
 
@@ -46,7 +47,7 @@ def level_text(clocks: Clocks) -> str:
         parts.append(clocks.level.level)
     if clocks.next_level is not None and clocks.next_level_in is not None:
         parts.append(f"{clocks.next_level.level} in {clock(clocks.next_level_in)}")
-    return " · ".join(parts)
+    return SEP.join(parts)
 
 
 def update_text(clocks: Clocks) -> str:
@@ -69,7 +70,7 @@ def header_line(
     the clocks furthest from due), so the clock nearest to due, or already late, stays."""
     parts = _parts(incident, clocks, reached)
     texts = [p.text for p in parts]
-    line = " · ".join(texts)
+    line = SEP.join(texts)
     if width is None or len(line) <= width:
         return line
     # least urgent first: shorter words, part by part, then dropped (never the head, nor
@@ -85,8 +86,9 @@ def header_line(
                 texts[index] = parts[index].short
             elif not parts[index].head and index != keep:
                 texts[index] = ""
-            line = " · ".join(t for t in texts if t)
-    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+            line = SEP.join(t for t in texts if t)
+    cut = str(ELLIPSIS)
+    return line if len(line) <= width else line[: max(0, width - len(cut))] + cut
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,8 @@ def _parts(incident: Incident, clocks: Clocks, reached: str | None) -> list[_Par
     if reached:
         parts.append(
             _Part(
-                f"⚑ {reached} reached: i acknowledges",
-                f"⚑ {_short_level(reached)} reached, i acks",
+                f"{FLAG} {reached} reached: i acknowledges",
+                f"{FLAG} {_short_level(reached)} reached, i acks",
                 0,
                 True,
             )

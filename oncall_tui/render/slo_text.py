@@ -9,10 +9,9 @@ from __future__ import annotations
 from oncall_tui.config.slo_model import SloAction, prom_duration
 from oncall_tui.engine.slo import PairVerdict, SloVerdict, reaches
 from oncall_tui.engine.snapshot import CheckSnapshot
-from oncall_tui.render.values import MISSING, format_age
+from oncall_tui.glyphs import AT_LEAST, BAR_EMPTY, BAR_FULL, DOT, MISSING, SEP
+from oncall_tui.render.values import format_age
 from oncall_tui.status import Status
-
-FULL, EMPTY = "█", "░"
 
 
 def verdict_of(check: CheckSnapshot) -> SloVerdict | None:
@@ -22,7 +21,7 @@ def verdict_of(check: CheckSnapshot) -> SloVerdict | None:
 def percent(share: float | None, decimals: int = 2) -> str:
     """`99.95 %`, `62.4 %`, `-12 %`: an objective or a budget, trailing zeros dropped."""
     if share is None:
-        return MISSING
+        return str(MISSING)
     text = f"{share * 100:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -46,17 +45,17 @@ def budget_bar(budget_left: float | None, width: int = 20) -> str:
     """`██████░░░░`: the share left; an exhausted budget is all empty with a `!` at its head."""
     width = max(3, width)
     if budget_left is None:
-        return "·" * width
+        return str(DOT) * width
     if budget_left <= 0:
-        return "!" + EMPTY * (width - 1)
+        return "!" + str(BAR_EMPTY) * (width - 1)
     filled = min(width, max(1, round(min(1.0, budget_left) * width)))
-    return FULL * filled + EMPTY * (width - filled)
+    return str(BAR_FULL) * filled + str(BAR_EMPTY) * (width - filled)
 
 
 def burn_text(burn: float | None) -> str:
     """`14.4x`, `0.31x`, `—`."""
     if burn is None:
-        return MISSING
+        return str(MISSING)
     if burn >= 100:
         return f"{burn:.0f}x"
     if burn >= 10:
@@ -82,7 +81,7 @@ def pair_line(pair: PairVerdict) -> str:
         state = "ok"
     return (
         f"{action:<6} {pair.name:<8} {burn_text(pair.long_burn):>6} {burn_text(pair.short_burn):>6}"
-        f"  ≥ {burn_text(pair.window.burn):<5} {state}"
+        f"  {AT_LEAST} {burn_text(pair.window.burn):<5} {state}"
     )
 
 
@@ -105,7 +104,7 @@ def firing_text(verdict: SloVerdict) -> str:
     burns = [b for b in (pair.long_burn, pair.short_burn) if b is not None]
     return (
         f"burn {burn_text(min(burns) if burns else None)} over {pair.name} "
-        f"({pair.window.action.value} ≥ {burn_text(pair.window.burn)})"
+        f"({pair.window.action.value} {AT_LEAST} {burn_text(pair.window.burn)})"
     )
 
 
@@ -118,7 +117,7 @@ def slo_summary(check: CheckSnapshot) -> str:
     firing = firing_text(verdict)
     if firing:
         parts.append(firing)
-    return " · ".join(parts)
+    return SEP.join(parts)
 
 
 def slo_tile_text(check: CheckSnapshot) -> str:
@@ -150,7 +149,7 @@ def budget_cell_text(
     status = check.loudest  # a crit SLO stays crit while its data is stale
     left = percent(verdict.budget_left, 0) if verdict else ""
     parts = [status.glyph]
-    if left and left != MISSING:
+    if left and left != str(MISSING):
         parts.append(left.replace(" %", "%"))
     drop_word = short and len(parts) > 1 and status.is_breach
     if status is not Status.OK and not drop_word:

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.glyphs import MISSING
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import verdict_text
@@ -236,12 +237,14 @@ def _row_value(check: CheckSnapshot) -> str:
         probe = _probe(check)
         code = probe.http_status if probe is not None else None
         latency = format_value(check.value, SECONDS) if check.value is not None else ""
-        return " ".join(part for part in (str(code) if code else "", latency) if part) or "—"
+        return " ".join(part for part in (str(code) if code else "", latency) if part) or str(
+            MISSING
+        )
     if kind is CheckKind.KUBERNETES:
         workloads = _workloads(check)
-        return workloads.summary if workloads is not None else "—"
+        return workloads.summary if workloads is not None else str(MISSING)
     if kind is CheckKind.ALERTS:
-        return "—" if check.value is None else f"{int(check.value)} firing"
+        return str(MISSING) if check.value is None else f"{int(check.value)} firing"
     if kind is CheckKind.SLO:
         from oncall_tui.render.slo_text import budget_text
 

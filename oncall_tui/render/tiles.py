@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.glyphs import ALERT_FIRING, LETTERS, SEP
 from oncall_tui.render.cells import age_text
 from oncall_tui.render.slo_text import slo_tile_text
 from oncall_tui.render.values import format_age, format_ago, format_value
@@ -18,31 +19,14 @@ from oncall_tui.sources.base import CheckKind
 from oncall_tui.sources.kubernetes.records import Workloads
 from oncall_tui.status import Status
 
-#: a 3x3 box-drawing font for the status words, in the style of Textual's Digits
-_LETTERS: dict[str, tuple[str, str, str]] = {
-    "A": ("╭─╮", "├─┤", "╵ ╵"),
-    "C": ("╭─╴", "│  ", "╰─╴"),
-    "D": ("┌─╮", "│ │", "└─╯"),
-    "E": ("┌─╴", "├─ ", "└─╴"),
-    "G": ("╭─╴", "│╶╮", "╰─╯"),
-    "I": ("╶┬╴", " │ ", "╶┴╴"),
-    "K": ("╷ ╱", "├┤ ", "╵ ╲"),
-    "L": ("╷  ", "│  ", "╰─╴"),
-    "N": ("╭╮╷", "│││", "╵╰╯"),
-    "O": ("╭─╮", "│ │", "╰─╯"),
-    "P": ("┌─╮", "├─╯", "╵  "),
-    "R": ("┌─╮", "├┬╯", "╵╰╴"),
-    "S": ("╭─╴", "╰─╮", "╶─╯"),
-    "T": ("╶┬╴", " │ ", " ╵ "),
-    "W": ("╷ ╷", "│││", "╰┴╯"),
-}
-
 
 def big_word(status: Status) -> str:
-    """`✖ CRIT` drawn three lines high: the glyph in the middle line, then the word."""
+    """`✖ CRIT` drawn three lines high: the glyph in the middle line, then the word, in the
+    box-drawing letters of `glyphs.LETTERS` (in the style of Textual's Digits)."""
     rows = ["  ", f"{status.glyph} ", "  "]
     for letter in status.word:
-        shape = _LETTERS.get(letter, ("   ", f" {letter} ", "   "))
+        found = LETTERS.get(letter)
+        shape = str(found).split("\n") if found else ["   ", f" {letter} ", "   "]
         for i in range(3):
             rows[i] += shape[i] + " "
     return "\n".join(row.rstrip() for row in rows)
@@ -109,7 +93,7 @@ def what_line(check: CheckSnapshot | None, now: float) -> str:
         state += f" ({check.level})"
     if check.since is not None:
         state += f" for {format_age(max(0.0, now - check.since))}"
-    return f"{' '.join(parts)} · {state}"
+    return f"{' '.join(parts)}{SEP}{state}"
 
 
 def others_text(service: ServiceSnapshot, headline: CheckSnapshot | None, limit: int = 8) -> str:
@@ -147,7 +131,11 @@ def alerts_line(service: ServiceSnapshot) -> str:
     if check.value is None:
         return f"alerts {check.status.glyph} {check.status.word}"
     count = int(check.value)
-    text = f"◉ {count} alert{'s' if count != 1 else ''} firing" if count else "no alerts firing"
+    text = (
+        f"{ALERT_FIRING} {count} alert{'s' if count != 1 else ''} firing"
+        if count
+        else "no alerts firing"
+    )
     if check.status.is_unknown:
         text += f" ({check.status.word})"
     return text
@@ -178,7 +166,7 @@ def sources_line(snapshot: DashboardSnapshot | None, now: float) -> str:
         else:
             status = source.error.kind.status if source.error is not None else Status.STALE
             parts.append(f"{status.glyph} {source.name} {status.word} {age}")
-    return "sources: " + " · ".join(parts)
+    return "sources: " + SEP.join(parts)
 
 
 MIN_TILE_WIDTH = 30

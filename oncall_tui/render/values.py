@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
+from oncall_tui.glyphs import INFINITY, MICRO, MISSING
 from oncall_tui.units import NO_UNIT, Unit, UnitKind
 
-MISSING = "—"
 _SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 _BINARY = ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
 
@@ -35,7 +35,7 @@ def _seconds(value: float) -> str:
     if magnitude == 0:
         return "0 ms"
     if magnitude < 1e-3:
-        return f"{_sig(value * 1e6)} µs"
+        return f"{_sig(value * 1e6)} {MICRO}s"
     if magnitude < 1:
         return f"{_sig(value * 1e3)} ms"
     if magnitude < 120:
@@ -55,11 +55,11 @@ def _bytes(value: float, suffix: str = "") -> str:
 def format_value(value: float | None, unit: Unit = NO_UNIT) -> str:
     """Format a KPI value with its unit; `—` when there is no value."""
     if value is None:
-        return MISSING
+        return str(MISSING)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
+        return str(INFINITY) if value > 0 else f"-{INFINITY}"
     kind = unit.kind
     if kind is UnitKind.SECONDS:
         return _seconds(value)

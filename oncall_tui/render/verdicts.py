@@ -8,6 +8,7 @@ the last verdict of data gone stale. Shared by cells, panels, tiles and `oncall 
 from __future__ import annotations
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.values import format_age
 from oncall_tui.status import Status
 
@@ -65,5 +66,5 @@ def verdict_text(check: CheckSnapshot, now: float) -> str:
     text = f"{status.glyph} {status.word}"
     pending = pending_text(check, now)
     if pending:
-        text += f" {pending}" if status is Status.PENDING else f" · {pending}"
+        text += f" {pending}" if status is Status.PENDING else f"{SEP}{pending}"
     return text

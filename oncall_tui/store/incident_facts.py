@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from oncall_tui.config.model import Config, Kpi
 from oncall_tui.engine.incident import Incident
+from oncall_tui.glyphs import ARROW, MISSING
 from oncall_tui.render.incident_text import local_time
 from oncall_tui.render.postmortem import BreachedKpi, Impact, TimelineRow
 from oncall_tui.store.incidents import IncidentEvent, IncidentStore
@@ -217,7 +218,7 @@ def timeline(
             kind = "recovery"
         else:
             kind = "data"
-        change = f"{(before or '—').upper()} → {after.upper()}"
+        change = f"{(before or str(MISSING)).upper()} {ARROW} {after.upper()}"
         rows.append(TimelineRow(at, kind, service, f"{what} {change}"))
     for at, name, severity, service, after, summary in conn.execute(
         "SELECT at, name, severity, service, after, summary FROM alert_changes "

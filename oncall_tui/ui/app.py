@@ -26,10 +26,10 @@ from oncall_tui.config.model import Config
 from oncall_tui.engine.poller import Poller
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.engine.state import DashboardState
+from oncall_tui.glyphs import ascii_glyphs, border_variables, use_ascii_glyphs, wants_ascii
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import Source
-from oncall_tui.status import use_ascii_glyphs, wants_ascii
 from oncall_tui.ui.guard import DisplayErrors, guarded
 from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
@@ -42,6 +42,7 @@ from oncall_tui.ui.themes import (
     select_themes,
     theme_dirs,
 )
+from oncall_tui.ui.widgets.glyph_widgets import use_ascii_scroll_bars
 from oncall_tui.ui.workers import RoutesWorkerFailures, failure_text
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
         super().__init__()
         # the Linux console's font has no ✖ ◌ ⟳ ◔: ASCII glyphs there, or when asked to
         use_ascii_glyphs(wants_ascii(config.glyphs, os.environ.get("TERM", "")))
+        use_ascii_scroll_bars(ascii_glyphs())
         self.config = config
         # the recording that holds the incidents; live apps use the config's default file
         self.incident_path = incident_path
@@ -175,7 +177,19 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             self.clear_notifications()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(STATUS_VARIABLES)
+        # `$border-round` and the like: each border type, or `ascii` with `glyphs: ascii`
+        return {**STATUS_VARIABLES, **border_variables()}
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's key names (`⏎`, `↑`); in ASCII their words (`enter`, `up`)."""
+        shown = super().get_key_display(binding)
+        if shown.isascii() or not ascii_glyphs():
+            return shown
+        modifiers, key = binding.parse_key()
+        if "ctrl" in modifiers:
+            modifiers.remove("ctrl")
+            key = f"^{key}"
+        return "+".join([*modifiers, key])
 
     def get_default_screen(self) -> OverviewScreen:
         return OverviewScreen()

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from oncall_tui.config.model import Config
+from oncall_tui.glyphs import PAUSED, PLAYING
 from oncall_tui.store.source import RecordingSource
 from oncall_tui.store.when import parse_when
 from oncall_tui.ui.app import OncallApp
@@ -36,7 +37,7 @@ class GoToTime(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     GoToTime { align: center middle; }
-    GoToTime > Vertical { width: 60; height: auto; border: round $accent; padding: 0 1;
+    GoToTime > Vertical { width: 60; height: auto; border: $border-round $accent; padding: 0 1;
                           background: $panel; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -199,7 +200,7 @@ class ReplayApp(OncallApp):
     # -- the header --------------------------------------------------------------------
 
     def _set_title(self) -> None:
-        mode = "▶" if self.playing else "⏸"
+        mode = str(PLAYING) if self.playing else str(PAUSED)
         verdicts = "as recorded" if self.source.as_recorded else "judged now"
         self.dashboard_title = (
             f"oncall REPLAY {recorded_time(self.cursor)} {mode} {self.speed:g}x ({verdicts})"

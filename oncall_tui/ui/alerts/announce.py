@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 from textual.app import App
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.alerts import alert_list, announcement, new_firing
 from oncall_tui.sources.alerts.records import severity_status
 from oncall_tui.status import Status
@@ -39,7 +40,7 @@ def announce_new_alerts(
     pane = open_pane(app)
     if isinstance(pane, AlertNoticeHolder):
         # the runbook pane: a toast would cover the command being read; its own line says it
-        pane.show_alert_notice(f"{title}: {announcement(fresh)} · a: alerts")
+        pane.show_alert_notice(f"{title}: {announcement(fresh)}{SEP}a: alerts")
     else:
         app.notify(
             announcement(fresh),

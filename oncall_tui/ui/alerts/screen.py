@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.glyphs import SEP, STATUS_STALE
 from oncall_tui.render.alerts import (
     alert_error,
     alert_list,
@@ -106,7 +107,7 @@ class AlertsScreen(DashboardScreen):
         stale = self.query_one("#alerts-stale", Static)
         stale.display = self.stale
         if self.stale:
-            stale.update("◌ STALE  " + self._stale_text(listing, now))
+            stale.update(f"{STATUS_STALE} STALE  " + self._stale_text(listing, now))
         self.alerts = display_order(listing.alerts) if listing is not None else ()
         self.query_one("#alerts-counts", Static).update(self._counts_text(listing))
         self.query_one(AlertTable).show(self.alerts, now, stale=self.stale)
@@ -116,7 +117,7 @@ class AlertsScreen(DashboardScreen):
         self.query_one(AlertTable).show_ages(now)
         if self.stale:
             self.query_one("#alerts-stale", Static).update(
-                "◌ STALE  " + self._stale_text(alert_list(snapshot), now)
+                f"{STATUS_STALE} STALE  " + self._stale_text(alert_list(snapshot), now)
             )
 
     def _stale_text(self, listing: AlertList | None, now: float) -> str:
@@ -130,17 +131,17 @@ class AlertsScreen(DashboardScreen):
         if listing is None:
             text = "no alerts fetched yet"
         elif not listing.alerts:
-            text = f"nothing firing or pending · from {listing.source}"
+            text = f"nothing firing or pending{SEP}from {listing.source}"
         else:
             text = counts_line(listing)
         if listing is not None and listing.errors:
-            text += f" · {len(listing.errors)} rule(s) failed: {listing.errors[0]}"
+            text += f"{SEP}{len(listing.errors)} rule(s) failed: {listing.errors[0]}"
         if self.oncall.demo:
-            text += " · silences are not available in the demo"
+            text += f"{SEP}silences are not available in the demo"
         elif not self.silences_configured:
-            text += " · silences need `alertmanager:` in the config"
+            text += f"{SEP}silences need `alertmanager:` in the config"
         elif not self.oncall.config.alertmanager.allow_silence:  # type: ignore[union-attr]
-            text += " · silences read only (allow_silence is off)"
+            text += f"{SEP}silences read only (allow_silence is off)"
         return text
 
     def _show_detail(self, now: float) -> None:

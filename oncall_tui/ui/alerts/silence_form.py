@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from oncall_tui.config.durations import parse_duration
+from oncall_tui.glyphs import STATUS_CRIT, STATUS_OK
 from oncall_tui.render.values import format_duration
 from oncall_tui.sources.alerts.records import Alert
 from oncall_tui.sources.alerts.silences import SilenceExchange, matchers_for
@@ -154,9 +155,9 @@ def exchange_text(exchange: SilenceExchange) -> str:
     lines.append("")
     if exchange.error is not None:
         status = f"HTTP {exchange.status}: " if exchange.status else ""
-        lines.append(f"✖ failed: {status}{exchange.error.message}")
+        lines.append(f"{STATUS_CRIT} failed: {status}{exchange.error.message}")
     else:
-        lines.append(f"● HTTP {exchange.status}")
+        lines.append(f"{STATUS_OK} HTTP {exchange.status}")
         if exchange.silence_id:
             verb = "expired" if exchange.method == "DELETE" else "created"
             lines.append(f"silence {verb}: {exchange.silence_id}")

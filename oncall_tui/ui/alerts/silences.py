@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from oncall_tui.glyphs import ELLIPSIS, SEP, STATUS_CRIT
 from oncall_tui.render.alerts import clock_text
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.records import Silence
@@ -44,7 +45,7 @@ class SilencesScreen(RoutesWorkerFailures, Screen[None]):
         self.last: SilenceExchange | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("silences · loading…", id="silences-title", markup=False)
+        yield Static(f"silences{SEP}loading{ELLIPSIS}", id="silences-title", markup=False)
         yield DataTable(id="silences-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="silences-note", markup=False)
         yield Footer()
@@ -83,7 +84,7 @@ class SilencesScreen(RoutesWorkerFailures, Screen[None]):
         title = self.query_one("#silences-title", Static)
         note = self.query_one("#silences-note", Static)
         if exchange.error is not None:
-            title.update(f"silences · ✖ {exchange.error.message}")
+            title.update(f"silences{SEP}{STATUS_CRIT} {exchange.error.message}")
             return
         self.silences = exchange.silences
         table = self.query_one("#silences-table", DataTable)
@@ -99,7 +100,7 @@ class SilencesScreen(RoutesWorkerFailures, Screen[None]):
                 key=s.id,
             )
         count = len(self.silences)
-        title.update(f"silences · {count} active · {exchange.method} {exchange.url}")
+        title.update(f"silences{SEP}{count} active{SEP}{exchange.method} {exchange.url}")
         note.update("" if self.client.allowed else f"read only: {NOT_ALLOWED.message}")
 
     @property

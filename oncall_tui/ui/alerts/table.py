@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from oncall_tui.glyphs import ELLIPSIS
 from oncall_tui.render.alerts import (
     service_label,
     severity_label,
@@ -89,7 +90,8 @@ class AlertTable(DataTable[Text]):
         style = self._style(alert)
         summary = alert.summary.replace("\n", " ")
         if len(summary) > SUMMARY_WIDTH:
-            summary = summary[: SUMMARY_WIDTH - 1] + "…"
+            cut = str(ELLIPSIS)
+            summary = summary[: SUMMARY_WIDTH - len(cut)] + cut
         return [
             Text(severity_label(alert), style=style),
             Text(alert.name, style=Style(bold=alert.is_firing)),

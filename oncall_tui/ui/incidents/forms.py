@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.incident import Milestone
+from oncall_tui.glyphs import SEP, UP_DOWN
 from oncall_tui.render.incident_text import local_time
 from oncall_tui.store.when import parse_when
 
@@ -94,7 +95,7 @@ class DeclareForm(_Form):
             yield Label("commander")
             yield Input(self.commander, id="declare-commander")
             yield Static("", classes="form-error", markup=False)
-            yield Static("enter: next field · ctrl+s: declare · escape: cancel", classes="dim")
+            yield Static(f"enter: next field{SEP}ctrl+s: declare{SEP}escape: cancel", classes="dim")
 
     def on_mount(self) -> None:
         self.query_one("#declare-title", Input).focus()
@@ -188,7 +189,8 @@ class MilestoneForm(_Form):
             yield Input("now", id="milestone-time")
             yield Static("", classes="form-error", markup=False)
             yield Static(
-                "↑↓ choose · enter: to the time · enter again or ctrl+s: stamp · escape: cancel"
+                f"{UP_DOWN} choose{SEP}enter: to the time{SEP}enter again or ctrl+s: stamp"
+                f"{SEP}escape: cancel"
             )
 
     def on_mount(self) -> None:
@@ -239,7 +241,7 @@ class UpdateForm(_Form):
             yield TextArea(self.text, id="update-text", soft_wrap=True)
             yield Static("", classes="form-error", markup=False)
             what = "copy it and stamp it on the timeline" if self.stamp else "copy it"
-            yield Static(f"ctrl+s: {what} · escape: cancel", markup=False)
+            yield Static(f"ctrl+s: {what}{SEP}escape: cancel", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -269,7 +271,7 @@ class ResolveForm(_Form):
             yield Label("resolution (what fixed it)")
             yield Input("", id="resolve-fix")
             yield Static("", classes="form-error", markup=False)
-            yield Static("enter or tab: next field · ctrl+s: resolve · escape: cancel")
+            yield Static(f"enter or tab: next field{SEP}ctrl+s: resolve{SEP}escape: cancel")
 
     def on_mount(self) -> None:
         self.query_one("#resolve-cause", Input).focus()

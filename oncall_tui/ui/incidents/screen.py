@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from oncall_tui.engine.incident import Clocks, Milestone
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.glyphs import MISSING, SEP
 from oncall_tui.inert import inert_line as inert
 from oncall_tui.render.incident_text import (
     clock,
@@ -106,7 +107,7 @@ class IncidentScreen(DashboardScreen):
         view = self.host.incident_view
         clocks_box = self.query_one("#incident-clocks", Static)
         if view is None:
-            text = "no incident is open · i declares one"
+            text = f"no incident is open{SEP}i declares one"
             if text != self._clock_text:
                 self._clock_text = text
                 clocks_box.update(text)
@@ -145,12 +146,14 @@ class IncidentScreen(DashboardScreen):
             "   ".join(f"{m.value} {local_time(stamps.get(m))}" for m in Milestone)
         )
         self.query_one("#incident-filter", Static).update(
-            f"timeline · kind: {self.kind} (f) · service: {self.service} (s)"
+            f"timeline{SEP}kind: {self.kind} (f){SEP}service: {self.service} (s)"
         )
         table = self.query_one(DataTable)
         table.clear()
         for row in timeline_filter(view.timeline, self.kind, self.service):
-            table.add_row(local_time(row.at), row.kind, inert(row.service) or "—", inert(row.text))
+            table.add_row(
+                local_time(row.at), row.kind, inert(row.service) or str(MISSING), inert(row.text)
+            )
         table.move_cursor(row=max(0, table.row_count - 1))
 
     # -- keys ------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.incident import Clocks
 from oncall_tui.inert import inert_line
 from oncall_tui.render.incident_text import clock, is_loud, local_time
 from oncall_tui.store.incident_facts import IncidentView
 from oncall_tui.ui.incidents.screen import clock_lines
+from oncall_tui.ui.widgets.glyph_widgets import BigDigits
 
 NEWEST = 3  # timeline lines shown
 
@@ -20,9 +21,9 @@ class IncidentClock(Horizontal):
     """Hidden while no incident is open; `show()` once a second."""
 
     DEFAULT_CSS = """
-    IncidentClock { height: auto; max-height: 9; display: none; border: round $accent; }
+    IncidentClock { height: auto; max-height: 9; display: none; border: $border-round $accent; }
     IncidentClock.-open { display: block; }
-    IncidentClock.-loud { border: thick $status-crit; }
+    IncidentClock.-loud { border: $border-thick $status-crit; }
     IncidentClock .clock-digits { width: auto; padding: 0 1; text-style: bold; }
     IncidentClock .clock-facts { width: 1fr; height: auto; padding: 0 1; text-style: bold; }
     IncidentClock .clock-timeline { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
@@ -32,7 +33,7 @@ class IncidentClock(Horizontal):
         super().__init__(id=id)
         self._drawn: tuple[object, ...] | None = None
         # held, not queried: it is shown on every tick, also before it is composed
-        self._digits = Digits("", classes="clock-digits")
+        self._digits = BigDigits("", classes="clock-digits")
         self._facts = Static("", classes="clock-facts", markup=False)
         self._timeline = Static("", classes="clock-timeline", markup=False)
 

@@ -20,12 +20,12 @@ from textual.reactive import reactive
 from textual.widgets import Label, Static
 from textual.widgets._markdown import Markdown, MarkdownBlock, MarkdownFence
 
+from oncall_tui.glyphs import CURSOR, ELLIPSIS, SEP, UP_DOWN
 from oncall_tui.runbooks.parse import Command
 from oncall_tui.runbooks.placeholders import FilledCommand
 
 FILLED_STYLE = "underline"
 UNFILLED_STYLE = "bold $text-warning on $warning-muted"
-CURSOR = "▶ "
 GUTTER = "  "
 
 
@@ -134,7 +134,7 @@ class CommandBlock(MarkdownFence, can_focus=True):
         focused = self.has_focus
         lines = content.split("\n")
         return Content("\n").join(
-            Content(CURSOR if focused and i == self.line else GUTTER) + line
+            Content(str(CURSOR) if focused and i == self.line else GUTTER) + line
             for i, line in enumerate(lines)
         )
 
@@ -151,13 +151,13 @@ class CommandBlock(MarkdownFence, can_focus=True):
         hint.display = True
         parts = ["c copy"]
         if self.line_count > 1:
-            parts.append(f"l copy line {self.line + 1} of {self.line_count} (↑↓ choose)")
+            parts.append(f"l copy line {self.line + 1} of {self.line_count} ({UP_DOWN} choose)")
         if self.is_promql:
             parts.append("enter run")
         unfilled = self.filled.unfilled_names
         if unfilled:
             parts.append("unfilled: " + ", ".join(unfilled))
-        hint.update(" · ".join(parts))
+        hint.update(SEP.join(parts))
 
     def watch_line(self) -> None:
         if self.is_mounted:
@@ -172,7 +172,7 @@ class CommandBlock(MarkdownFence, can_focus=True):
     # -- results of a run ------------------------------------------------------------------
 
     def show_running(self) -> None:
-        self.show_result(["… running"], error=False)
+        self.show_result([f"{ELLIPSIS} running"], error=False)
 
     def show_result(self, lines: list[str], *, error: bool) -> None:
         result = self._line("block-result")

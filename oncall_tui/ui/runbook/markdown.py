@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
+from oncall_tui.glyphs import BULLETS
 from oncall_tui.runbooks.chunks import FilledCommands, Piece, filled_commands, pieces_of
 from oncall_tui.runbooks.parse import Command, Runbook
 from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
@@ -36,6 +37,7 @@ class PieceMarkdown(Markdown):
 
     def __init__(self, piece: Piece, commands: FilledCommands) -> None:
         super().__init__(None, open_links=False)
+        self.BULLETS = [f"{bullet} " for bullet in str(BULLETS)]  # ASCII with glyphs: ascii
         self.piece = piece
         self._commands = commands
 

@@ -24,6 +24,7 @@ from textual.css.scalar import Scalar
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
+from oncall_tui.glyphs import ABOUT, SECTION, SEP, STATUS_CRIT
 from oncall_tui.inert import inert_line
 from oncall_tui.runbooks.clipboard import CopyOutcome
 from oncall_tui.runbooks.index import RunbookIndex
@@ -195,7 +196,7 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
     def show_alert_notice(self, text: str) -> None:
         """A new alert fired: one line at the top of the pane, never over its text."""
         line = self.query_one("#rb-alert", Static)
-        line.update(f"✖ {inert_line(text)}")
+        line.update(f"{STATUS_CRIT} {inert_line(text)}")
         line.display = True
 
     # -- opening and closing ---------------------------------------------------------------
@@ -271,10 +272,10 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         note_widget = self.query_one("#rb-note", Static)
         note_widget.set_class(isinstance(link, LinkProblem), "-problem")
         if isinstance(link, LinkProblem):
-            note_widget.update(f"✖ runbook link {link.ref}: {link}")
+            note_widget.update(f"{STATUS_CRIT} runbook link {link.ref}: {link}")
             note_widget.display = True
         else:
-            note_widget.update(f"≈ {note}" if note else "")
+            note_widget.update(f"{ABOUT} {note}" if note else "")
             note_widget.display = bool(note)
         location = self._first if link is self.link else self._location_of(link)
         if location is None:
@@ -296,7 +297,7 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         runbook = location.runbook
         name = self.index.display_name(runbook.path) if self.index else runbook.path.name
         section = runbook.section(location.anchor) if location.anchor else None
-        where = f" § {section.title}" if section is not None else ""
+        where = f" {SECTION} {section.title}" if section is not None else ""
         service = f"  ({self.service})" if self.service else ""
         return f"runbook {name}{where}{service}"
 
@@ -551,7 +552,7 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             document.scroll_to_widget(block, animate=False, top=True)
         status.update(
             f"match {self.match_index + 1} of {len(self.matches)} for {self.query_text!r}"
-            f" (line {line}) · n next · N previous"
+            f" (line {line}){SEP}n next{SEP}N previous"
         )
 
     # -- the rest --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from oncall_tui.config.model import Config
+from oncall_tui.glyphs import ELLIPSIS, STATUS_CRIT
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.prometheus import PrometheusClient
 
@@ -77,7 +78,7 @@ MAX_ROWS = 10
 def result_lines(outcome: PromqlResult | FetchError) -> list[str]:
     """The text shown under a run block: one value, a small table of series, or the error."""
     if isinstance(outcome, FetchError):
-        return [f"✖ {outcome.kind.value}: {outcome.message}"]
+        return [f"{STATUS_CRIT} {outcome.kind.value}: {outcome.message}"]
     stamp = time.strftime("%H:%M:%S", time.gmtime(outcome.at)) + " UTC"
     series = outcome.series
     if not series:
@@ -89,7 +90,7 @@ def result_lines(outcome: PromqlResult | FetchError) -> list[str]:
     lines = [f"= {len(series)} series at {stamp}"]
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
     if len(series) > MAX_ROWS:
-        lines.append(f"  … {len(series) - MAX_ROWS} more")
+        lines.append(f"  {ELLIPSIS} {len(series) - MAX_ROWS} more")
     return lines
 
 

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.cells import STATUS_MEANINGS
 from oncall_tui.status import Status
 
@@ -40,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
-        border: round $primary; background: $surface; padding: 0 2;
+        border: $border-round $primary; background: $surface; padding: 0 2;
     }
     HelpScreen Static { width: auto; }
     """
@@ -51,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = "statuses · keys"
+            scroll.border_title = f"statuses{SEP}keys"
             scroll.border_subtitle = "escape closes"
             # the legend first: it is short, and it is how the matrix's glyphs read
             yield Static(status_legend() + "\n", markup=False, id="help-statuses")

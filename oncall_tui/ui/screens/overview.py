@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
@@ -69,7 +70,7 @@ class OverviewScreen(DashboardScreen):
 
     def _update_sort_title(self) -> None:
         order = "worst first" if self.matrix.worst_first else "config order"
-        title = f"services · {order}"
+        title = f"services{SEP}{order}"
         # setting a border title repaints the whole table, even to the same text
         if self.matrix.border_title != title:
             self.matrix.border_title = title

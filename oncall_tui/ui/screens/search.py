@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.cells import status_label
 from oncall_tui.runbooks.search import (
     Hit,
@@ -51,7 +52,7 @@ def result_line(hit: Hit, status: Status | None = None) -> Content:
         parts.append(f"{status_label(status)}  ")
     parts.append((hit.shown, "bold" if entry.kind is not Kind.COMMAND else ""))
     if entry.where:
-        parts.append((f" · {entry.where}", "$text-muted"))
+        parts.append((f"{SEP}{entry.where}", "$text-muted"))
     return Content.assemble(*parts)
 
 
@@ -71,7 +72,7 @@ class ServiceSearch(ModalScreen[str | None]):
     ServiceSearch { align: center top; }
     ServiceSearch > Vertical {
         width: 100; max-width: 95%; height: auto; max-height: 80%; margin-top: 2;
-        border: round $primary; background: $surface;
+        border: $border-round $primary; background: $surface;
     }
     ServiceSearch OptionList {
         height: auto; max-height: 20; text-wrap: nowrap; text-overflow: ellipsis;

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.names import widget_id
 from oncall_tui.render.cause import cause_check, cause_line, paging_line
 from oncall_tui.render.cells import KIND_HEADINGS, kind_cell, status_label
@@ -92,7 +93,7 @@ class ServiceScreen(DashboardScreen):
         if service is None:
             title.update(f"{self.service_name}: not in this config")
             return
-        title.update(f"{status_label(service.status)}  {service.name} · {service.title}")
+        title.update(f"{status_label(service.status)}  {service.name}{SEP}{service.title}")
         self._service = service
         self._show_cause(now)
         self._show_checks(service)

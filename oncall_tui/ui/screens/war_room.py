@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
 from oncall_tui.names import widget_id
@@ -36,6 +36,7 @@ from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.glyph_widgets import BigDigits
 from oncall_tui.ui.widgets.header import DashboardHeader
 
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
@@ -58,7 +59,7 @@ class ServiceTile(Widget, can_focus=True):
             name: Static("", classes=f"tile-{name}", markup=False)
             for name in ("name", "word", "status", "unit", "what", "others", "alerts", "data")
         }
-        self._digits = Digits("", classes="tile-digits")
+        self._digits = BigDigits("", classes="tile-digits")
 
     def compose(self) -> ComposeResult:
         parts = self._parts

@@ -32,7 +32,7 @@ class SourceBanner(Static):
     SourceBanner {
         display: none; height: auto; max-height: 4; padding: 0 1;
         background: $status-stale 30%; color: $foreground; text-style: bold;
-        border-left: thick $status-crit;
+        border-left: $border-thick $status-crit;
     }
     SourceBanner.-failing { display: block; }
     """

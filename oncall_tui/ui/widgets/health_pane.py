@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import ELLIPSIS, SEP, SPARK
 from oncall_tui.names import widget_id
 from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_value
@@ -30,24 +31,24 @@ from oncall_tui.status import Status, worst
 from oncall_tui.ui.widgets.kpi_panel import PANEL_WALK
 from oncall_tui.units import SECONDS
 
-SPARK_CHARS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 12
 OK_COMPONENTS_SHOWN = 6  # failing components are always all shown; ok ones up to this many
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 
 
 def sparkline(values: Sequence[float], width: int = SPARK_POINTS) -> str:
-    """`▁▁▂▁▃█`: the last `width` values, the highest a full block."""
+    """`▁▁▂▁▃█` (`__._:#` in ASCII): the last `width` values, the highest a full block."""
     points = list(values)[-width:]
     if not points:
         return ""
     # scaled from zero, not from the minimum: jitter of a few percent stays flat, a spike
     # ten times the usual latency stands out
     high = max(points)
+    bars = str(SPARK)
     if high <= 0:
-        return SPARK_CHARS[0] * len(points)
-    top = len(SPARK_CHARS) - 1
-    return "".join(SPARK_CHARS[round(max(v, 0.0) / high * top)] for v in points)
+        return bars[0] * len(points)
+    top = len(bars) - 1
+    return "".join(bars[round(max(v, 0.0) / high * top)] for v in points)
 
 
 def result_of(check: CheckSnapshot) -> ProbeResult | None:
@@ -70,7 +71,7 @@ def headline(check: CheckSnapshot, now: float) -> str:
         parts.append(f"{latency} {spark}" if len(spark) > 1 else latency)
     age = check.age(now)
     parts.append("no answer yet" if age is None else age_text(age))
-    return " · ".join(parts)
+    return SEP.join(parts)
 
 
 def reason_line(check: CheckSnapshot) -> str:
@@ -87,7 +88,7 @@ def reason_line(check: CheckSnapshot) -> str:
 
 
 def _fields_text(fields: Mapping[str, object]) -> str:
-    return " · ".join(f"{key}={value}" for key, value in fields.items())
+    return SEP.join(f"{key}={value}" for key, value in fields.items())
 
 
 def component_lines(result: ProbeResult, limit_ok: int = OK_COMPONENTS_SHOWN) -> list[Text]:
@@ -118,7 +119,7 @@ def component_lines(result: ProbeResult, limit_ok: int = OK_COMPONENTS_SHOWN) ->
             line.append("  " + "  ".join(words))
         lines.append(line)
     if hidden:
-        lines.append(Text(f"… {hidden} more ok", style="dim"))
+        lines.append(Text(f"{ELLIPSIS} {hidden} more ok", style="dim"))
     return lines
 
 
@@ -146,15 +147,17 @@ class ProbeRow(Static, can_focus=True):
     """One probe; focusable so `r` can open its runbook."""
 
     DEFAULT_CSS = """
-    ProbeRow { height: auto; padding: 0 1; border-left: outer $panel-lighten-2; }
-    ProbeRow:focus { background-tint: $foreground 8%; border-left: outer $primary; }
-    ProbeRow.-ok { border-left: outer $status-ok 60%; }
-    ProbeRow.-pending { border-left: thick $status-pending; background: $status-pending 8%; }
-    ProbeRow.-warn { border-left: thick $status-warn; background: $status-warn 10%; }
-    ProbeRow.-crit { border-left: thick $status-crit; background: $status-crit 18%; }
-    ProbeRow.-stale { border-left: dashed $status-stale; }
-    ProbeRow.-error { border-left: double $status-error; }
-    ProbeRow.-nodata { border-left: outer $status-nodata; }
+    ProbeRow { height: auto; padding: 0 1; border-left: $border-outer $panel-lighten-2; }
+    ProbeRow:focus { background-tint: $foreground 8%; border-left: $border-outer $primary; }
+    ProbeRow.-ok { border-left: $border-outer $status-ok 60%; }
+    ProbeRow.-pending {
+        border-left: $border-thick $status-pending; background: $status-pending 8%;
+    }
+    ProbeRow.-warn { border-left: $border-thick $status-warn; background: $status-warn 10%; }
+    ProbeRow.-crit { border-left: $border-thick $status-crit; background: $status-crit 18%; }
+    ProbeRow.-stale { border-left: $border-dashed $status-stale; }
+    ProbeRow.-error { border-left: $border-double $status-error; }
+    ProbeRow.-nodata { border-left: $border-outer $status-nodata; }
     """
 
     BINDINGS = [Binding("r", "probe_runbook", "Runbook", id="probe_runbook"), *PANEL_WALK]
@@ -207,7 +210,7 @@ def summary_text(checks: Sequence[CheckSnapshot]) -> str:
         name = check.title or check.id.key
         latency = format_value(check.value, SECONDS) if check.value is not None else ""
         parts.append(f"{name} {latency}".strip())
-    return " · ".join(parts)
+    return SEP.join(parts)
 
 
 class HealthPane(Vertical):
@@ -220,11 +223,11 @@ class HealthPane(Vertical):
 
     DEFAULT_CSS = """
     HealthPane {
-        height: auto; border: round $panel-lighten-2; padding: 0 0;
+        height: auto; border: $border-round $panel-lighten-2; padding: 0 0;
         border-subtitle-align: right;
     }
-    HealthPane:focus-within { border: round $primary; }
-    HealthPane.-loud { border: round $status-crit; }
+    HealthPane:focus-within { border: $border-round $primary; }
+    HealthPane.-loud { border: $border-round $status-crit; }
     HealthPane.-all-well { border: none; padding: 0 1; height: 1; }
     HealthPane .health-summary { height: 1; color: $text-muted; }
     """
@@ -256,7 +259,7 @@ class HealthPane(Vertical):
             return False
         rolled = worst((c.loudest for c in checks), default=Status.NODATA)
         bad = sum(1 for c in checks if c.loudest is not Status.OK)
-        self.border_title = f"health · {len(checks)} probes" + (f", {bad} not ok" if bad else "")
+        self.border_title = f"health{SEP}{len(checks)} probes" + (f", {bad} not ok" if bad else "")
         self.border_subtitle = f"{rolled.glyph} {rolled.word}"
         self.set_class(rolled in (Status.CRIT, Status.ERROR), "-loud")
         well = bad == 0

@@ -6,13 +6,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Digits, Sparkline, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import ARROW, SEP
 from oncall_tui.render.cells import age_text, distance_text, labels_text, threshold_legend
 from oncall_tui.render.values import format_age, format_value
 from oncall_tui.render.verdicts import pending_word, verdict_text
 from oncall_tui.status import Status
+from oncall_tui.ui.widgets.glyph_widgets import BigDigits, HistorySparkline
 
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 _WAS_CLASSES = tuple(f"-was-{s.value}" for s in Status)
@@ -37,7 +39,7 @@ def status_line(check: CheckSnapshot, now: float) -> str:
     if check.since is not None:
         text += f" for {format_age(max(0.0, now - check.since))}"
     age = check.age(now)
-    text += " · no data yet" if age is None else f" · updated {age_text(age)}"
+    text += f"{SEP}no data yet" if age is None else f"{SEP}updated {age_text(age)}"
     return text
 
 
@@ -50,7 +52,7 @@ def subtitle(check: CheckSnapshot) -> str:
     if status is Status.PENDING:
         return f"{status.glyph} {status.word} {pending_word(check)}"
     if check.pending is not None:
-        return f"{status.glyph} {status.word} → {pending_word(check)}"
+        return f"{status.glyph} {status.word} {ARROW} {pending_word(check)}"
     return f"{status.glyph} {status.word}"
 
 
@@ -111,10 +113,10 @@ class KpiPanel(Widget, can_focus=True):
         # the parts are held, not queried: a query on a panel whose screen is being closed
         # mid-compose finds nothing
         self._status_line = Static("", classes="status-line", markup=False)
-        self._big = Digits("", classes="big")
+        self._big = BigDigits("", classes="big")
         self._unit = Static("", classes="unit", markup=False)
         self._small_value = Static("", classes="small-value", markup=False)
-        self._history = Sparkline([], classes="history")
+        self._history = HistorySparkline([], classes="history")
         self._legend = Static("", classes="legend", markup=False)
         self._detail = Static("", classes="detail", markup=False)
 
@@ -134,7 +136,7 @@ class KpiPanel(Widget, can_focus=True):
             return
         text = subtitle(self._check)
         focused = self.has_focus if focused is None else focused
-        self.border_subtitle = f"{FOCUSED_HINT} · {text}" if focused else text
+        self.border_subtitle = f"{FOCUSED_HINT}{SEP}{text}" if focused else text
 
     # these run before Widget's own handlers, which set has_focus: say it outright
     def on_focus(self) -> None:

@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from oncall_tui.engine.snapshot import ServiceSnapshot
+from oncall_tui.glyphs import ARROW, LEFT_ARROW, SEP
 from oncall_tui.render.cells import Cell
 from oncall_tui.render.matrix import (
     column_heading,
@@ -291,9 +292,9 @@ class ServiceMatrix(ScrollView, can_focus=True):
     def mark_hidden_columns(self) -> None:
         """Say so in the border when columns are off to the side (nothing cut without a sign)."""
         left, right = self.hidden_columns
-        sides = [f"← {left}"] if left else []
-        sides += [f"{right} →"] if right else []
-        subtitle = f"more columns: {' · '.join(sides)}" if sides else ""
+        sides = [f"{LEFT_ARROW} {left}"] if left else []
+        sides += [f"{right} {ARROW}"] if right else []
+        subtitle = f"more columns: {SEP.join(sides)}" if sides else ""
         # setting a border title repaints the whole table even when it is unchanged
         if (self.border_subtitle or "") != subtitle:
             self.border_subtitle = subtitle

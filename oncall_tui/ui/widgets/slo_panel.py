@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import SEP
 from oncall_tui.render.slo_text import (
     budget_bar,
     budget_text,
@@ -40,7 +41,7 @@ def slo_body(check: CheckSnapshot, bar_width: int = BAR_WIDTH) -> str:
         return "no answer yet" if check.error is None else ""
     lines = [
         f"objective {objective_text(verdict.objective, verdict.window)}"
-        f" · budget {budget_text(verdict.budget_left)}",
+        f"{SEP}budget {budget_text(verdict.budget_left)}",
         budget_bar(verdict.budget_left, bar_width),
         PAIRS_HEADING,
         *(pair_line(p) for p in verdict.pairs),

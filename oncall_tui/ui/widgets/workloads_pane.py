@@ -19,6 +19,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import CAUTION, ELLIPSIS, MISSING, RESTART, SEP, TIMES, Glyph
 from oncall_tui.render.cells import age_text
 from oncall_tui.render.values import format_age
 from oncall_tui.sources.base import ErrorKind
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 POD_COLUMNS = ("st", "pod", "phase", "ready", "restarts (1h)", "reason", "age", "node")
 # columns whose text moves with the clock ("20 s ago"): a tick updates only these cells
 AGE_COLUMNS = (POD_COLUMNS.index("reason"), POD_COLUMNS.index("age"))
-MUTATING_MARK = "⚠ changes the cluster"
 RUNBOOK_NAME = "pods_not_ready"  # what `r` looks for in the service runbook: "Service Not Ready"
 
 # What each failure means for the person reading the pane (the source's message follows).
@@ -42,6 +42,10 @@ _ERROR_HEADINGS = {
     ErrorKind.UNREACHABLE: "API server unreachable",
     ErrorKind.TIMEOUT: "API server too slow",
 }
+
+MUTATING_MARK = Glyph(
+    f"{CAUTION.unicode} changes the cluster", f"{CAUTION.ascii} changes the cluster"
+)
 
 
 def pod_status(pod: PodRecord) -> Status:
@@ -64,7 +68,7 @@ def reason_text(pod: PodRecord, now: float) -> str:
         parts.append(f"last {pod.last_reason}{when}")
     if pod.deleting:
         parts.append("terminating")
-    return " · ".join(parts) or "—"
+    return SEP.join(parts) or str(MISSING)
 
 
 def pod_row(pod: PodRecord, now: float) -> tuple[str, ...]:
@@ -74,10 +78,10 @@ def pod_row(pod: PodRecord, now: float) -> tuple[str, ...]:
         pod.name,
         pod.phase,
         pod.ready_text,
-        f"{pod.restarts} (⟳{pod.restarts_1h})" if pod.restarts_1h else str(pod.restarts),
+        f"{pod.restarts} ({RESTART}{pod.restarts_1h})" if pod.restarts_1h else str(pod.restarts),
         reason_text(pod, now),
-        "—" if age is None else format_age(age),
-        pod.node or "—",
+        str(MISSING) if age is None else format_age(age),
+        pod.node or str(MISSING),
     )
 
 
@@ -90,17 +94,17 @@ def rollout_lines(workloads: Workloads) -> list[str]:
     lines = []
     for w in workloads.deployments:
         text = (
-            f"{w.ref}  available {w.available}/{w.desired} · updated {w.updated}/{w.desired}"
-            f" · ready {w.ready}/{w.desired}"
+            f"{w.ref}  available {w.available}/{w.desired}{SEP}updated {w.updated}/{w.desired}"
+            f"{SEP}ready {w.ready}/{w.desired}"
         )
         if w.revision:
-            text += f" · rev {w.revision}"
+            text += f"{SEP}rev {w.revision}"
         if w.rolling_out:
-            text += " · ⟳ rollout in progress"
+            text += f"{SEP}{RESTART} rollout in progress"
             if w.rollout_note:
                 text += f" ({w.rollout_note})"
         elif w.available >= w.desired:
-            text += " · rolled out"
+            text += f"{SEP}rolled out"
         lines.append(text)
     return lines or ["no Deployment or StatefulSet owns these pods"]
 
@@ -110,10 +114,10 @@ def event_lines(workloads: Workloads, now: float, limit: int = 8) -> list[str]:
     events = sorted(workloads.events, key=lambda e: -(e.last_seen or 0.0))
     lines = []
     for e in events[:limit]:
-        seen = "—" if e.last_seen is None else age_text(max(0.0, now - e.last_seen))
-        lines.append(f"{seen:>10}  {e.reason} ×{e.count}  {e.object}: {e.message}")
+        seen = str(MISSING) if e.last_seen is None else age_text(max(0.0, now - e.last_seen))
+        lines.append(f"{seen:>10}  {e.reason} {TIMES}{e.count}  {e.object}: {e.message}")
     if len(events) > limit:
-        lines.append(f"… {len(events) - limit} older")
+        lines.append(f"{ELLIPSIS} {len(events) - limit} older")
     return lines or ["no warning events"]
 
 
@@ -128,7 +132,7 @@ def error_state(check: CheckSnapshot) -> str:
     if error is None:
         return f"{check.status.glyph} {check.status.word}: no pods read yet"
     heading = _ERROR_HEADINGS.get(error.kind, "Could not read the cluster")
-    return f"{check.status.glyph} {check.status.word} · {heading}: {error.message}"
+    return f"{check.status.glyph} {check.status.word}{SEP}{heading}: {error.message}"
 
 
 class WorkloadsPane(Vertical):
@@ -136,11 +140,11 @@ class WorkloadsPane(Vertical):
 
     DEFAULT_CSS = """
     WorkloadsPane {
-        height: auto; border: round $panel-lighten-2; padding: 0 1;
+        height: auto; border: $border-round $panel-lighten-2; padding: 0 1;
         border-subtitle-align: right;
     }
-    WorkloadsPane:focus-within { border: round $primary; }
-    WorkloadsPane.-loud { border: thick $status-crit; }
+    WorkloadsPane:focus-within { border: $border-round $primary; }
+    WorkloadsPane.-loud { border: $border-thick $status-crit; }
     WorkloadsPane #wl-state { height: auto; text-style: bold; }
     WorkloadsPane #wl-state.-problem { color: $text; background: $status-error 20%; padding: 0 1; }
     WorkloadsPane #wl-pods { height: auto; max-height: 12; }
@@ -205,17 +209,19 @@ class WorkloadsPane(Vertical):
         self.workloads = detail
         where = ""
         if detail is not None:
-            where = f" · {detail.namespace}" + (f" · {detail.context}" if detail.context else "")
+            where = f"{SEP}{detail.namespace}" + (
+                f"{SEP}{detail.context}" if detail.context else ""
+            )
         self.border_title = f"workloads{where}"
         self.border_subtitle = f"{check.status.glyph} {check.status.word}"
         self.set_class(check.status in (Status.CRIT, Status.ERROR), "-loud")
         self._show_state(check, detail, now)
         self._show_pods(detail, now)
         self.query_one("#wl-rollouts", Static).update(
-            "\n".join(rollout_lines(detail)) if detail else "—"
+            "\n".join(rollout_lines(detail)) if detail else str(MISSING)
         )
         self.query_one("#wl-events", Static).update(
-            "\n".join(event_lines(detail, now)) if detail else "—"
+            "\n".join(event_lines(detail, now)) if detail else str(MISSING)
         )
         self._show_commands(force=True)
 
@@ -224,7 +230,9 @@ class WorkloadsPane(Vertical):
         if detail is None:
             text = error_state(check)
         else:
-            text = f"{check.status.glyph} {check.status.word} · {detail.summary} · {detail.reason}"
+            text = (
+                f"{check.status.glyph} {check.status.word}{SEP}{detail.summary}{SEP}{detail.reason}"
+            )
             if check.error is not None:
                 age = check.age(now)
                 since = "" if age is None else f" (showing data from {format_age(age)} ago)"
