@@ -126,6 +126,9 @@ def shared(
 def wait_for_rates(prometheus: PrometheusServer) -> None:
     prometheus.wait_for_series("sum(rate(cqar_grpc_calls_total[10s])) > 0", timeout=20)
     prometheus.wait_for_series("cqar_queue_depth == 7", timeout=20)
+    # a whole 10 s window of samples: a rate over a window still filling climbs from one
+    # query to the next (VictoriaMetrics read 4 req/s, then 24, a moment apart)
+    prometheus.wait_for_series("count_over_time(cqar_grpc_calls_total[12s]) >= 10", timeout=30)
 
 
 def test_status_values_match_what_prometheus_answers(shared, tmp_path):
