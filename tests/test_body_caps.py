@@ -102,12 +102,12 @@ def measured_validate(config: Path) -> tuple[int, str, float, float]:
     return done.returncode, done.stderr, int(rss_file.read_text()) / 1024, took
 
 
-def capped_config(tmp_path: Path, url: str, max_body: str) -> Path:
+def capped_config(tmp_path: Path, url: str, max_body: str, timeout: str = "10s") -> Path:
     path = tmp_path / "oncall.yaml"
     path.write_text(
         f"""\
 datasources:
-  default: {{url: "{url}", timeout: 10s, max_body: {max_body}}}
+  default: {{url: "{url}", timeout: {timeout}, max_body: {max_body}}}
 services:
   svc:
     kpis:
@@ -147,3 +147,19 @@ def test_validate_online_reads_an_answer_under_max_body_whole(
     assert code == 1
     assert "too large" not in err, err
     assert "the query returned nothing" in err, err  # its (empty) result was parsed
+
+
+def test_validate_online_gives_a_trickled_answer_its_timeout_for_the_whole_body(
+    hostile_server, tmp_path: Path
+) -> None:
+    hostile_server.mode = "trickle"
+    hostile_server.trickle_every = 0.1  # a byte every 100 ms: no single read ever times out
+    config = capped_config(tmp_path, hostile_server.url, "1MiB", timeout="1500ms")
+    code, err, _rss, took = measured_validate(config)
+    assert code == 1
+    line = next(x for x in err.splitlines() if "error_rate" in x)
+    assert line.endswith(
+        "services.svc.kpis.error_rate.query: query failed: "
+        "no complete answer within 1.5 s (the whole request, body included)"
+    ), line
+    assert took < 15

@@ -1,9 +1,11 @@
 """`oncall validate --online`: every query run once against its datasource with
-prometheus-api-client, its answers read with the datasource's `max_body` cap and its failures
+prometheus-api-client, its answers read with the datasource's `max_body` cap and `timeout`
+for the whole body, and its failures
 in the same words as PrometheusClient's."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.commands.validate import config_problem, kpi_query_paths
@@ -63,13 +65,19 @@ class AnswerTooLarge(Exception):
     """An answer past its datasource's `max_body`: reading stopped there."""
 
 
+class AnswerTooSlow(Exception):
+    """An answer not complete within the datasource's `timeout` (the whole body)."""
+
+
 #: bytes read at a time from an answer being capped
 _CHUNK = 64 * 1024
 
 
-def _read_capped(response: Any, max_body: int, secrets: tuple[str, ...]) -> None:
+def _read_capped(response: Any, max_body: int, timeout: float, secrets: tuple[str, ...]) -> None:
     """Read `response`'s body (decoded: a gzip bomb counts as it unpacks), but never past
     `max_body` bytes, as PrometheusClient does; AnswerTooLarge names the URL and the cap.
+    The body must be whole within `timeout` (requests' own timeout is per read, so a body
+    trickled a chunk at a time would hold it forever): else AnswerTooSlow.
 
     A requests response hook runs before requests reads the body of a response it was not
     asked to stream, so the body read here is the one prometheus-api-client then parses."""
@@ -85,6 +93,7 @@ def _read_capped(response: Any, max_body: int, secrets: tuple[str, ...]) -> None
             )
         )
 
+    deadline = time.monotonic() + timeout
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         raise too_large()
@@ -94,6 +103,11 @@ def _read_capped(response: Any, max_body: int, secrets: tuple[str, ...]) -> None
         size += len(chunk)
         if size > max_body:
             raise too_large()
+        if time.monotonic() > deadline:
+            response.close()
+            raise AnswerTooSlow(
+                f"no complete answer within {timeout:g} s (the whole request, body included)"
+            )
         chunks.append(chunk)
     response._content = b"".join(chunks)  # what `response.content` returns from now on
 
@@ -118,7 +132,7 @@ def _client(ds: Datasource) -> tuple[Any, list[object]]:
 
     def keep(response: object, *args: object, **kwargs: object) -> None:
         answers[:] = [response]
-        _read_capped(response, ds.http.max_body, secrets)
+        _read_capped(response, ds.http.max_body, ds.http.timeout, secrets)
 
     session.hooks["response"].append(keep)
     tls = ds.http.tls
@@ -170,6 +184,8 @@ def check_queries_online(
                 result = client.custom_query(kpi.query)
             except AnswerTooLarge as exc:
                 error = FetchError(ErrorKind.MALFORMED, str(exc))
+            except AnswerTooSlow as exc:
+                error = FetchError(ErrorKind.TIMEOUT, str(exc))
             except PrometheusApiClientException as exc:
                 error = _answer_error(exc, answers[-1] if answers else None, secrets)
             except requests.RequestException as exc:
