@@ -5,8 +5,10 @@ small (its peak RSS, as the kernel counts it, under 150 MB)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,15 +17,42 @@ import pytest
 pytestmark = pytest.mark.integration
 
 RSS_LIMIT_MB = 150
-# runs `oncall ARGS...` and writes the process's peak RSS (KiB) to the file named first
-_MEASURED = """\
-import resource, runpy, sys
-out, sys.argv = sys.argv[1], ["oncall", *sys.argv[2:]]
-try:
-    runpy.run_module("oncall_tui", run_name="__main__")
-finally:
-    open(out, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
-"""
+
+
+def run_measured(args: list[str]) -> tuple[int, bytes, bytes, float, float]:
+    """(exit code, stdout, stderr, peak RSS in MB, seconds) of one `oncall ARGS...` run as
+    the program (`python -m oncall_tui`), its peak RSS read from the kernel's accounting of
+    the child (wait4), so the program may end as it does, without running code after main."""
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "oncall_tui", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out: list[bytes] = []
+    err: list[bytes] = []
+    readers = [
+        threading.Thread(target=lambda: out.append(child.stdout.read()), daemon=True),  # type: ignore[union-attr]
+        threading.Thread(target=lambda: err.append(child.stderr.read()), daemon=True),  # type: ignore[union-attr]
+    ]
+    for reader in readers:
+        reader.start()
+    deadline = started + 90
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            child.kill()
+            pid, status, usage = os.wait4(child.pid, 0)
+            break
+        time.sleep(0.02)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join(10)
+    took = time.monotonic() - started
+    return child.returncode, b"".join(out), b"".join(err), usage.ru_maxrss / 1024, took
 
 
 def write_config(tmp_path: Path, url: str, timeout: str = "10s") -> Path:
@@ -44,18 +73,11 @@ services:
 
 def measured_status(config: Path) -> tuple[int, dict, float, float]:
     """(exit code, JSON report, peak RSS in MB, seconds) of one `oncall status`."""
-    rss_file = config.parent / "rss"
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, str(rss_file), "status", "--config", str(config)]
-        + ["--format", "json"],
-        capture_output=True,
-        timeout=90,
-        check=False,
+    code, out, err, rss_mb, took = run_measured(
+        ["status", "--config", str(config), "--format", "json"]
     )
-    took = time.monotonic() - started
-    assert b"Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout), int(rss_file.read_text()) / 1024, took
+    assert b"Traceback" not in err, err
+    return code, json.loads(out), rss_mb, took
 
 
 def kpi_error(report: dict) -> str:
@@ -87,19 +109,10 @@ def test_a_trickled_answer_ends_at_the_timeout(hostile_server, tmp_path: Path) -
 
 def measured_validate(config: Path) -> tuple[int, str, float, float]:
     """(exit code, stderr, peak RSS in MB, seconds) of one `oncall validate --online`."""
-    rss_file = config.parent / "rss"
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, str(rss_file), "validate", "--online"]
-        + ["--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
-    took = time.monotonic() - started
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stderr, int(rss_file.read_text()) / 1024, took
+    code, _out, err, rss_mb, took = run_measured(["validate", "--online", "--config", str(config)])
+    text = err.decode("utf-8", "replace")
+    assert "Traceback" not in text, text
+    return code, text, rss_mb, took
 
 
 def capped_config(tmp_path: Path, url: str, max_body: str, timeout: str = "10s") -> Path:
