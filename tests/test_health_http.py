@@ -168,7 +168,8 @@ async def test_a_server_that_accepts_and_never_answers_times_out_on_time(health_
     assert result.status is Status.CRIT
     assert result.error is not None and result.error.kind is ErrorKind.TIMEOUT
     assert result.latency is None and result.http_status is None
-    assert 0.9 <= elapsed < 1.5
+    # on time: at the probe's own timeout, not the poller's or none (slack for a busy machine)
+    assert 0.9 <= elapsed < 3.0
 
 
 async def test_a_listener_that_never_accepts_times_out_on_time(health_silent_port):

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def service(name: str, ns: str, selector: str, context: str | None = "prod", **kw) -> Service:
+    kw.setdefault("timeout", 20.0)  # a busy machine's first client call must not time out
     target = KubernetesTarget(ns, selector, context=context, **kw)
     return Service(name, name.upper(), "default", kubernetes=target)
 

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.integration
 
 def _write(tmp_path: Path, live_url: str, down_url: str, kube: bool) -> Path:
     kubernetes = (
-        "    kubernetes: {context: prod, namespace: cqar, selector: app=cqar}\n" if kube else ""
+        "    kubernetes: {context: prod, namespace: cqar, selector: app=cqar, timeout: 20s}\n"
+        if kube
+        else ""
     )
     path = tmp_path / "oncall.yaml"
     path.write_text(

@@ -239,9 +239,9 @@ def test_twenty_thousand_line_file_loads_fast(tmp_path: Path) -> None:
     assert text.count("\n") >= 20_000
     path = tmp_path / "big.md"
     path.write_text(text)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds, so a busy machine does not fail it
     index = RunbookIndex.load([path])
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     runbook = index.runbooks[0]
     assert len(runbook.headings) == 1341
     assert len(runbook.commands) == 1340

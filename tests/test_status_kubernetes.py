@@ -27,10 +27,10 @@ datasources:
 services:
   cqar:
     title: CQAR asset registry
-    kubernetes: {context: prod, namespace: cqar, selector: app=cqar, timeout: 10s}
+    kubernetes: {context: prod, namespace: cqar, selector: app=cqar, timeout: 20s}
   arq:
     title: ARQ API
-    kubernetes: {context: prod, namespace: arq, selector: app=arq, timeout: 10s}
+    kubernetes: {context: prod, namespace: arq, selector: app=arq, timeout: 20s}
 """
 
 

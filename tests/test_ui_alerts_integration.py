@@ -19,6 +19,7 @@ from oncall_tui.config.model import (
     Alertmanager,
     Config,
     Datasource,
+    HttpOptions,
     Kpi,
     Level,
     Service,
@@ -66,7 +67,11 @@ def make_config(prom_url: str, am_url: str | None) -> Config:
     service = Service(
         "cqar", "CQAR", "default", vars={"job": "cqar"}, kpis=(pool,), runbook="cqar.md"
     )
-    am = Alertmanager(am_url, interval=1.0, allow_silence=True) if am_url else None
+    am = (
+        Alertmanager(am_url, HttpOptions(timeout=15.0), interval=1.0, allow_silence=True)
+        if am_url
+        else None
+    )
     return Config(
         path=None,
         refresh=1.0,

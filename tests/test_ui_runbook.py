@@ -125,7 +125,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return app
 
 
-async def wait_for(pilot, condition: Callable[[], object], timeout: float = 5.0) -> None:
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -157,7 +157,7 @@ def notifications(app) -> list:
     return list(app._notifications)
 
 
-async def until_copied(pilot, app, before: int, timeout: float = 5.0) -> None:
+async def until_copied(pilot, app, before: int, timeout: float = 15.0) -> None:
     """The fallback file is written in a worker: wait for its toast."""
     deadline = time.monotonic() + timeout
     while len(notifications(app)) <= before and time.monotonic() < deadline:

@@ -39,7 +39,7 @@ CRASHING = "cqar-84b5c6d7f9-tq9zw"
 OOM_KILLED = "cqar-6d8f7b9c5-k8m2p"
 
 
-def kube_config(context: str = "prod", timeout: float = 10.0) -> Config:
+def kube_config(context: str = "prod", timeout: float = 20.0) -> Config:
     def svc(name: str, ns: str) -> Service:
         target = KubernetesTarget(ns, f"app={name}", context=context, timeout=timeout)
         return Service(name, name.upper(), "default", kubernetes=target)
@@ -56,7 +56,7 @@ def kube_app(config: Config) -> OncallApp:
     return OncallApp(config, sources=[source], clock=lambda: NOW, live=False)
 
 
-async def until(pilot, condition, timeout: float = 5.0) -> None:
+async def until(pilot, condition, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
