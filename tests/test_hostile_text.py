@@ -272,3 +272,34 @@ def test_inert_forms() -> None:
         deep = [deep]
     with pytest.raises(ValueError):
         inert_json(deep)
+
+
+def test_an_answer_read_without_the_walk_is_the_one_the_walk_gives() -> None:
+    """parse_json skips the walk for plain ASCII without escapes; every other text is walked,
+    and depth is bounded either way."""
+    import json
+
+    from oncall_tui.sources.json_answer import parse_json, plainly_inert
+
+    plain = b'{"data": {"result": [{"metric": {"job": "a[b]{c}"}, "value": [1, "2.5"]}]}}'
+    assert plainly_inert(plain)
+    assert parse_json(plain) == inert_json(json.loads(plain))
+    hostile = [
+        b'{"k": "\\u001b]52;c;x\\u0007"}',  # an escape spelling OSC 52
+        b'{"k\\u001b": "v"}',
+        b'{"k": "a\x7fb"}',  # DEL stands raw in a JSON string
+        '{"k": "\u009b2J", "l": "\u202egnp"}'.encode(),  # C1 CSI, a bidi override
+        '{"k": "\u202egnp"}'.encode("utf-16"),  # ASCII-looking bytes, any character
+    ]
+    for raw in hostile:
+        assert not plainly_inert(raw), raw
+        walked = inert_json(json.loads(raw))
+        assert parse_json(raw) == walked
+        assert all(ch.isprintable() for ch in json.dumps(walked, ensure_ascii=False)), walked
+    for depth, readable in ((64, True), (65, False), (300, False)):
+        deep = b"[" * depth + b'"[[["' + b"]" * depth
+        if readable:
+            assert parse_json(deep) is not None
+        else:
+            with pytest.raises(ValueError):
+                parse_json(deep)
