@@ -140,3 +140,31 @@ async def test_the_panels_beside_the_pane_redraw_only_when_new_data_comes(tmp_pa
         await pilot.pause()
         assert "● OK" in screen_text(app).splitlines()[1]  # drawn beside the open pane
         assert open_pane(app) is pane
+
+
+async def test_a_terminal_made_taller_with_the_pane_open_draws_what_comes_into_view(tmp_path):
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_guide(pilot)
+        document = screen.document
+        await pilot.resize_terminal(200, 60)
+
+        def in_view_drawn() -> bool:
+            top, bottom = document.scroll_y, document.scroll_y + document.size.height
+            shown = [
+                p
+                for p in document.pieces()
+                if p.virtual_region.bottom > top and p.virtual_region.y < bottom
+            ]
+            return bool(shown) and all(p.drawn for p in shown)
+
+        await wait_for(pilot, in_view_drawn)
+        await pilot.pause()
+        assert "RunbookPiece" not in screen_text(app)
+
+
+def test_a_piece_not_drawn_yet_renders_blank_not_its_class_name():
+    from oncall_tui.runbooks.chunks import Piece
+
+    piece = RunbookPiece(Piece(index=0, start_line=1, end_line=1, text="# x\n"), {}, 3)
+    assert str(piece.render()) == ""

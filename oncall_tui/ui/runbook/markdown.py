@@ -60,6 +60,10 @@ class RunbookPiece(Widget):
         self.estimate = max(1, estimate)
         self.styles.height = self.estimate  # until drawn: as tall as its text will be
 
+    def render(self) -> str:
+        """Blank until drawn (Widget's own render would print the class name in its place)."""
+        return ""
+
     @property
     def line_offset(self) -> int:
         """Lines of the file before this piece (not `offset`: that is Widget's own)."""
@@ -206,6 +210,15 @@ class RunbookDocument(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._schedule_draw()
+
+    def on_resize(self) -> None:
+        """A taller (or wider, so shorter) view shows pieces no scroll has drawn yet (while
+        placing, `draw_from` draws what the view will show)."""
+        if not self.placing:
+            self._schedule_draw()
+
+    def _schedule_draw(self) -> None:
         if not self._drawing:
             self._drawing = True
             self.call_after_refresh(self._draw_visible)
