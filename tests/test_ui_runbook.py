@@ -407,3 +407,36 @@ async def test_a_runbook_opens_from_the_demo_and_promql_says_it_needs_prometheus
         assert isinstance(promql, CommandBlock) and promql.is_promql
         await pilot.press("enter")
         await wait_for(pilot, lambda: "needs a Prometheus datasource" in promql.result_text)
+
+
+SHORT_MD = """# ARQ runbook
+
+## First Steps
+
+Say hello in the channel.
+
+## High Error Rate
+
+```bash
+kubectl -n $NAMESPACE get pods
+```
+"""
+
+
+async def test_a_section_near_the_end_of_a_short_file_shows_what_is_above_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The file is too short to scroll the section to the top: the part above it is on
+    screen without any scroll, and must be drawn, not left as blank placeholders."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    config = runbook_config(tmp_path)
+    (tmp_path / "runbooks" / "svc.md").write_text(SHORT_MD)
+    app, _ = hand_app(incident(), config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runbook_of(pilot, "error_rate")
+        await wait_for(pilot, lambda: not screen.document.placing)
+        await wait_for(pilot, lambda: all(p.drawn for p in screen.document.pieces()))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Say hello in the channel." in text
+        assert "ARQ runbook" in text

@@ -135,6 +135,10 @@ class RunbookDocument(VerticalScroll):
     def placing(self, value: bool) -> None:
         self._placing = value
         self.styles.opacity = 0.0 if value else 1.0
+        if not value and self.is_mounted:
+            # in place: what else the view shows (the pieces above a section near the end
+            # of a short file, which no scroll will draw) is drawn too
+            self._schedule_draw()
 
     # -- what is shown ---------------------------------------------------------------------
 
