@@ -15,7 +15,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
-from oncall_tui.names import widget_id
 from oncall_tui.render.tiles import (
     MEDIUM_TILE_HEIGHT,
     ROOMY_TILE_HEIGHT,
@@ -50,7 +49,9 @@ class ServiceTile(Widget, can_focus=True):
     refreshes are not), so a query could find nothing (`NoMatches '.tile-unit'`)."""
 
     def __init__(self, service: ServiceSnapshot) -> None:
-        super().__init__(id=widget_id("tile-", service.name))
+        # no id: tiles are held, never queried, and a service that goes and comes back while
+        # its old tile is still being removed gets a new tile beside it (an id would clash)
+        super().__init__()
         self.service_name = service.name
         self._service: ServiceSnapshot | None = None
         self._texts: dict[str, str] = {}
