@@ -41,13 +41,16 @@ async def test_opening_and_closing_a_service_200_times_while_refreshing_every_50
 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        app.set_interval(0.05, refresh)
+        refreshing = app.set_interval(0.05, refresh)
         for round_ in range(ROUNDS):
             app.open_service("arq")
             # close it at every stage: before it composed, mid-mount, after a refresh or two
             await asyncio.sleep((0, 0.001, 0.01, 0.06)[round_ % 4])
             app.back_to_overview()
             await asyncio.sleep(0.001 if round_ % 2 else 0)
+        # the rounds are over: the refresh stops, so that the app can settle (on a loaded
+        # machine a refresh every 50 ms could keep it from ever being idle)
+        refreshing.stop()
         await pilot.pause(0.2)
         assert app.is_running
         assert app.display_errors.count == 0, repr(app.display_errors.last)
@@ -90,7 +93,7 @@ async def test_opening_and_closing_the_war_room_200_times_at_80x24_while_refresh
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.set_interval(0.05, refresh)
+        refreshing = app.set_interval(0.05, refresh)
         for round_ in range(ROUNDS):
             app.action_war_room()
             # close it at every stage: before it composed, mid-mount, after a refresh or two
@@ -98,6 +101,7 @@ async def test_opening_and_closing_the_war_room_200_times_at_80x24_while_refresh
             if isinstance(app.screen, WarRoomScreen):
                 app.action_war_room()
             await asyncio.sleep(0.001 if round_ % 2 else 0)
+        refreshing.stop()  # the rounds are over: let the app settle
         await pilot.pause(0.2)
         assert app.is_running
         assert app.display_errors.count == 0, repr(app.display_errors.last)
