@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -43,6 +44,23 @@ SERVER_FIXTURES = frozenset(
 
 #: fixture scopes set up once for several tests of one module
 SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+#: the garbage collector's thresholds while tests run: a Textual app under test holds
+#: hundreds of thousands of objects, and at Python's default (700, 10, 10) full collections
+#: of that heap took about a third of a Pilot test's CPU time; young objects are still
+#: collected, every 50 000 allocations instead of every 700
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # what collection imported lives as long as the run: no collection scans it again
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
