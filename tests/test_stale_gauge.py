@@ -234,3 +234,35 @@ def test_a_rate_in_breach_gone_empty_without_an_up_check_is_stale_not_nodata(tmp
     fresh.apply([Observation(errors, Reading(1000.0, empty=True, history=((990.0, 9.0),)))])
     rate = fresh.snapshot().service("shop").check(CheckKind.KPI, "error_rate")
     assert rate.status is Status.STALE and rate.last_verdict is Status.CRIT, rate
+
+
+def test_a_rate_in_breach_on_a_first_poll_with_its_targets_down_keeps_its_value_and_verdict(
+    tmp_path,
+):
+    """A one-shot `oncall status` just after the exporter died: `up` is 0, and the rate's
+    answer (still over its line) is the only value there is. It is stale "targets down" with
+    that value and its crit verdict, not a stale with no value and a nodata verdict."""
+    rates = (
+        "vars: {job: shop}\nkpis:\n"
+        "  error_rate: {query: 'sum(rate(errors[5m]))', warn: 1, crit: 5}\n"
+        "  request_rate: {query: 'sum(rate(requests[5m]))', warn: 1, crit: 5}\n"
+    )
+    state = DashboardState(load(tmp_path, rates), lambda: 1000.0)
+    errors = CheckId("shop", CheckKind.KPI, "error_rate")
+    calm = CheckId("shop", CheckKind.KPI, "request_rate")
+    state.apply(
+        [
+            Observation(TARGETS, Reading(1000.0, 0.0)),
+            Observation(errors, Reading(1000.0, 9.0)),
+            Observation(calm, Reading(1000.0, 0.2)),
+        ]
+    )
+    svc = state.snapshot().service("shop")
+    rate = svc.check(CheckKind.KPI, "error_rate")
+    assert rate.status is Status.STALE and rate.error.kind is ErrorKind.TARGETS_DOWN, rate
+    assert (rate.value, rate.last_verdict) == (9.0, Status.CRIT)
+    assert kpi_cell(rate, now=1000.0).text.startswith("✖ ")  # the cell says the breach
+    # a calm first answer is not taken as news while the targets are down
+    quiet = svc.check(CheckKind.KPI, "request_rate")
+    assert quiet.status is Status.STALE and quiet.last_verdict is not Status.OK, quiet
+    assert report_exit_code(state.snapshot()) == 2

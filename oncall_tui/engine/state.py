@@ -125,6 +125,10 @@ class DashboardState:
             check = self._check(obs.check)
             untrusted = self._untrusted(check, obs.outcome)
             if untrusted is not None:
+                if isinstance(obs.outcome, Reading) and self._first_answer_loud(
+                    check, obs.outcome, untrusted
+                ):
+                    self._apply_reading(check, obs.outcome, now)  # its value and verdict
                 self._apply_error(check, untrusted, now)
             elif isinstance(obs.outcome, Reading):
                 self._apply_reading(check, obs.outcome, now)
@@ -291,6 +295,21 @@ class DashboardState:
                 f"no data since {last.word}: the query came back empty while in breach",
             )
         return None
+
+    def _first_answer_loud(self, check: CheckRecord, outcome: Reading, error: FetchError) -> bool:
+        """A rate's first answer with its targets already down (a one-shot status, or the
+        dashboard started after the exporter died): there is no value from before, so what
+        the rate still says is the last value known. In breach (or pending) it is kept, with
+        its verdict, under the stale "targets down"; a calm one is not taken as news."""
+        if (
+            check.observed
+            or error.kind is not ErrorKind.TARGETS_DOWN
+            or outcome.value is None
+            or check.thresholds is None
+            or not check.thresholds.levels
+        ):
+            return False
+        return judge(outcome.value, check.thresholds).status.is_loud
 
     def _recall(self, check: CheckRecord, reading: Reading, last: Status) -> Status:
         """An empty answer that brings the points before it (the source's look back, or
