@@ -30,6 +30,7 @@ from oncall_tui.glyphs import ascii_glyphs, border_variables, use_ascii_glyphs, 
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.secret_registry import redact
 from oncall_tui.sources.base import Source
+from oncall_tui.ui.collector import restore_collector, settle_collector
 from oncall_tui.ui.guard import DisplayErrors, guarded
 from oncall_tui.ui.incidents.host import IncidentHost
 from oncall_tui.ui.runbook.host import RunbookHost
@@ -227,6 +228,7 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             self.runbooks_error = failure_text(worker)
 
     async def on_unmount(self) -> None:
+        restore_collector()
         await self.poller.aclose()
         if self.recorder is not None:
             # the last batch is written in the writer thread; quitting loses nothing
@@ -272,6 +274,7 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
                 self._settled = True
                 self._timer.stop()
                 self._timer = self.set_interval(TICK, self.tick, name="refresh")
+                self.call_after_refresh(settle_collector)  # what start-up built stays
         if self.live or self.incident_path is not None:
             self.tick_incident()
             if self.demo_incidents is not None:

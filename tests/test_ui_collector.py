@@ -1,0 +1,26 @@
+"""The dashboard collects garbage less often once it has settled, and puts it back on exit."""
+
+from __future__ import annotations
+
+import gc
+import time
+
+from ui_builders import hand_app, incident
+
+from oncall_tui.ui.collector import YOUNG_THRESHOLD
+
+
+async def test_the_settled_dashboard_collects_less_often_and_restores_the_collector_on_exit():
+    before = gc.get_threshold()
+    assert before[0] < YOUNG_THRESHOLD
+    app, state = hand_app(incident(), live=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        state.set(incident())  # new data after the first frame: every source has answered
+        deadline = time.monotonic() + 10
+        while gc.get_threshold()[0] != YOUNG_THRESHOLD:
+            assert time.monotonic() < deadline, "the collector was never settled"
+            await pilot.pause(0.05)
+        assert gc.get_freeze_count() > 0  # what start-up built is out of the collector's way
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
