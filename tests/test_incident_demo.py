@@ -8,6 +8,7 @@ checked against what the dashboard itself showed while the scripted incident ran
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -212,7 +213,7 @@ async def test_an_incident_started_from_a_shell_shows_in_a_running_dashboard(
         await pilot.pause()
         assert app.incident_header() is None
         process = await asyncio.create_subprocess_exec(
-            "python",
+            sys.executable,  # this interpreter: a clean machine may have no `python`
             "-c",
             "import sys; from oncall_tui.cli import main; sys.exit(main(sys.argv[1:]))",
             "incident",
