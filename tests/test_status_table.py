@@ -31,3 +31,18 @@ def test_labels_that_look_like_markup_print_as_written():
     check = replace(check, labels={"method": "[bold]Get[/bold]"})
     text = table_text(dashboard([service("cqar", [check])]))
     assert "[bold]Get[/bold]" in text
+
+
+def test_ascii_glyphs_draw_the_table_in_ascii_too():
+    """`glyphs: ascii` (or TERM=linux): the Linux console's font has no box lines either."""
+    from oncall_tui.status import use_ascii_glyphs
+
+    snapshot = dashboard([service("cqar", [kpi("cqar", "error_rate", 0.5, Status.CRIT, "ratio")])])
+    assert "┏" in table_text(snapshot)
+    use_ascii_glyphs(True)
+    try:
+        text = table_text(snapshot)
+    finally:
+        use_ascii_glyphs(False)
+    assert "X CRIT" in text
+    assert text.isascii(), [c for c in text if not c.isascii()]

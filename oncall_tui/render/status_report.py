@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
-from oncall_tui.glyphs import MISSING
+from oncall_tui.glyphs import MISSING, ascii_glyphs
 from oncall_tui.inert import inert_block, inert_line
 from oncall_tui.render.values import format_age, format_ago, format_value
 from oncall_tui.render.verdicts import verdict_text
@@ -285,6 +285,7 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
 
 
 def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazily
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -297,6 +298,8 @@ def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazi
         caption=Text(inert_block(caption)) if caption else None,
         caption_justify="left",
         expand=False,
+        # the Linux console's font has no heavy box lines either: ASCII with the glyphs
+        box=box.ASCII if ascii_glyphs() else box.HEAVY_HEAD,
     )
     for name in ("service", "check", "value", "status", "since", "note"):
         table.add_column(name, overflow="fold")
