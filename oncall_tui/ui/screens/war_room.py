@@ -123,7 +123,7 @@ class TileGrid(Grid):
         width, height = self.size
         if not width or not height:
             return
-        shape = grid_shape(len(self.children), width, height)
+        shape = grid_shape(sum(1 for c in self.children if c.display), width, height)
         if self.styles.grid_size_columns != shape.columns:
             self.styles.grid_size_columns = shape.columns
         rows = f"{shape.tile_height}"
@@ -178,14 +178,21 @@ class WarRoomScreen(DashboardScreen):
         return [self._tiles[name] for name in self._order]
 
     def show_data(self, snapshot: DashboardSnapshot, now: float) -> None:
-        """Tiles are kept and reused: a service that comes is mounted, one that goes is
-        removed, the rest are moved into order. Each is shown at once (its parts are held,
-        so it may be shown before it is composed), never queried."""
+        """Tiles are kept and reused: a service seen for the first time is mounted, one that
+        goes is hidden (never removed: a tile mounted again under its id while the old one
+        is still being removed is DuplicateIds), the rest are moved into order. Each is
+        shown at once (its parts are held, so it may be shown before it is composed)."""
         grid = self._grid
+        if not grid.is_mounted:
+            # the screen is installed and shown before it is composed: draw it once it is
+            # (its on_mount shows the latest snapshot again)
+            self._rendered_version = None
+            return
         order = war_room_order(snapshot.services)
         names = [s.name for s in order]
-        for name in [n for n in self._tiles if n not in set(names)]:
-            self._tiles.pop(name).remove()
+        wanted = set(names)
+        for name, tile in self._tiles.items():
+            tile.display = name in wanted
         new = [ServiceTile(s) for s in order if s.name not in self._tiles]
         if new:
             focused = self.focused.service_name if isinstance(self.focused, ServiceTile) else None
@@ -193,19 +200,20 @@ class WarRoomScreen(DashboardScreen):
             grid.mount_all(new)
             self.after_refresh("war-room focus", self._settle, focused)
         if names != self._order:
-            # the held tiles in the grid's order (a removed one may linger until it is gone)
-            current = [
-                c
-                for c in grid.children
-                if isinstance(c, ServiceTile) and self._tiles.get(c.service_name) is c
-            ]
-            for index, name in enumerate(names):
-                tile = self._tiles[name]
-                if current[index] is not tile:
-                    grid.move_child(tile, before=current[index])
-                    current.remove(tile)
-                    current.insert(index, tile)
-            self._order = names
+            # every held tile in the grid's order: the shown ones first, worst first
+            current = [c for c in grid.children if isinstance(c, ServiceTile)]
+            hidden = [n for n in self._tiles if n not in wanted]
+            if len(current) == len(self._tiles):  # else not all attached yet: next time
+                for index, name in enumerate([*names, *hidden]):
+                    tile = self._tiles[name]
+                    if current[index] is not tile:
+                        grid.move_child(tile, before=current[index])
+                        current.remove(tile)
+                        current.insert(index, tile)
+                self._order = names
+            else:
+                self._rendered_version = None  # draw the data again next tick
+            grid.relayout()  # as many columns as tiles are shown
         for service in order:
             self._tiles[service.name].show(service, now)
         self._changes.show(snapshot.timeline)
