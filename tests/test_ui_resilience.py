@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 
 import pytest
@@ -61,6 +62,13 @@ async def test_opening_and_closing_a_service_200_times_while_refreshing_every_50
         assert app.display_errors.count == 0, repr(app.display_errors.last)
 
 
+async def until_true(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        await asyncio.sleep(0.05)
+
+
 def war_room_step(step: int) -> DashboardSnapshot:
     """Three services whose order changes every few steps, and a fourth that comes and goes
     (a tile is mounted, reordered and removed while the screen refreshes)."""
@@ -93,7 +101,7 @@ async def test_opening_and_closing_the_war_room_200_times_at_80x24_while_refresh
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        refreshing = app.set_interval(0.05, refresh)
+        timer = app.set_interval(0.05, refresh)
         for round_ in range(ROUNDS):
             app.action_war_room()
             # close it at every stage: before it composed, mid-mount, after a refresh or two
@@ -101,15 +109,18 @@ async def test_opening_and_closing_the_war_room_200_times_at_80x24_while_refresh
             if isinstance(app.screen, WarRoomScreen):
                 app.action_war_room()
             await asyncio.sleep(0.001 if round_ % 2 else 0)
-        refreshing.stop()  # the rounds are over: let the app settle
-        await pilot.pause(0.2)
+        timer.stop()  # the storm is over: let the screens settle before looking
+        refresh()
+        # bounded waits on the loop (a pilot pause waits for every queue to drain, which a
+        # loaded machine may not do within its own timeout after such a storm)
+        await until_true(lambda: isinstance(app.screen, OverviewScreen))
         assert app.is_running
         assert app.display_errors.count == 0, repr(app.display_errors.last)
-        assert isinstance(app.screen, OverviewScreen)
         app.action_war_room()
-        await pilot.pause(0.5)
+        await until_true(lambda: isinstance(app.screen, WarRoomScreen) and app.screen.tiles)
         screen = app.screen
         assert isinstance(screen, WarRoomScreen)
+        await until_true(lambda: all(tile.service is not None for tile in screen.tiles))
         # the tiles follow the services, worst first, each drawn
         snapshot = app.snapshot
         assert snapshot is not None
