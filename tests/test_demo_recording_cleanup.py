@@ -124,3 +124,22 @@ def test_a_recording_asked_for_with_record_is_kept(tmp_path: Path) -> None:
     assert kept.exists() and rows() > 0
     assert recordings(tmpdir) == []  # no temporary file was made beside it
     assert f"recorded to {kept}" in terminal.text().replace("\r\n", "").replace("\n", "")
+
+
+def test_a_hung_up_demo_removes_its_temporary_recording_too(tmp_path: Path) -> None:
+    """A closed terminal or a dropped SSH session sends SIGHUP: the demo still cleans up."""
+    import signal
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    terminal = Terminal(tmpdir)
+    try:
+        terminal.wait_for(lambda: "DEMO" in terminal.text(), "the dashboard")
+        terminal.wait_for(
+            lambda: any(p.name.endswith("-wal") for p in recordings(tmpdir)), "rows written"
+        )
+        terminal.proc.send_signal(signal.SIGHUP)
+        terminal.proc.wait(timeout=30)
+    finally:
+        terminal.kill()
+    assert recordings(tmpdir) == [], recordings(tmpdir)

@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"oncall demo: not recording: {problem}", file=sys.stderr)
     try:
         app = build_demo_app(seed=seed, theme=args.theme, service=args.service, recorder=recorder)
+        if temporary is not None:
+            _exit_on_hangup()
         app.run()
     finally:
         if recorder is not None:
@@ -79,6 +81,20 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return app.return_code or 0
+
+
+def _exit_on_hangup() -> None:
+    """A closed terminal or a dropped SSH session (SIGHUP), or SIGTERM, ends the demo
+    through its `finally`, so the temporary recording is removed then too (by default
+    Python dies of these signals without running any)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
 
 
 def remove_recording(path: Path) -> None:
