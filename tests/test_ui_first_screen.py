@@ -230,3 +230,45 @@ async def test_focus_moves_to_the_loudest_panel_when_the_focused_probe_row_folds
             await pilot.pause()
         assert screen.query_one(HealthPane).all_well
         assert isinstance(app.focused, KpiPanel) and app.focused.check_id.key == "cache_hit_rate"
+
+
+async def test_entering_a_service_focuses_the_check_the_cause_line_names_and_r_opens_its_section():
+    """In the demo's recovery, cqar's availability SLO is crit and shown first, but the cause
+    line names latency p99 (the KPI that crossed): focus starts there, and `r` opens the
+    section its `runbook:` links, not a guess for the SLO."""
+    from oncall_tui.render.cause import cause_check
+    from oncall_tui.sources.demo import INCIDENT_START
+    from oncall_tui.ui.runbook.command_block import CommandBlock
+    from oncall_tui.ui.runbook.opened import open_pane
+    from oncall_tui.ui.widgets.slo_panel import SloPanel
+
+    app, clock_ = demo_app(seed=7, at=INCIDENT_START["cqar"] + 58.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await replay(app, clock_, WARMUP)
+        await pilot.pause()
+        app.open_service("cqar")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ServiceScreen) and isinstance(app.focused, KpiPanel):
+                break
+        screen = app.screen
+        assert isinstance(screen, ServiceScreen)
+        service_ = app.snapshot.service("cqar")
+        assert service_ is not None
+        cause = cause_check(service_)
+        assert cause is not None and cause.id.key == "latency_p99"
+        assert "latency p99" in str(screen.query_one("#service-cause").render())
+        slos = [p for p in screen.query(SloPanel) if p.display]
+        assert any(p.snapshot is not None and p.snapshot.status is Status.CRIT for p in slos)
+        focused = app.focused
+        assert isinstance(focused, KpiPanel) and focused.check_id == cause.id
+        await pilot.press("r")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            pane = open_pane(app)
+            if pane is not None and pane.location is not None and pane.query(CommandBlock):
+                break
+        pane = open_pane(app)
+        assert pane is not None and pane.location is not None
+        assert pane.location.runbook.path.name == "cqar.md"
+        assert pane.location.anchor == "high-latency"

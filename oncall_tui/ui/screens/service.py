@@ -217,6 +217,8 @@ class ServiceScreen(DashboardScreen):
             return
         target = next((p for p in panels if p.id == focused), None)
         if target is None:
+            target = self._cause_panel(panels)
+        if target is None:
             # open on the loudest panel: the worst status, first in config order
             target = max(panels, key=_loudness)
         pane = open_pane_on(self)
@@ -225,6 +227,18 @@ class ServiceScreen(DashboardScreen):
             return
         target.focus(scroll_visible=False)
         self.after_refresh("panel focus", target.scroll_visible, animate=False)
+
+    def _cause_panel(self, panels: list[Widget]) -> Widget | None:
+        """The panel of the check the cause line names, so `r` opens that check's section
+        (a crit SLO shown first must not take the focus from the KPI that crossed)."""
+        check = cause_check(self._service) if self._service is not None else None
+        if check is None:
+            return None
+        for panel in panels:
+            snapshot = getattr(panel, "snapshot", None)
+            if isinstance(snapshot, CheckSnapshot) and snapshot.id == check.id:
+                return panel
+        return None
 
     def _step_panel_focus(self, step: int) -> None:
         panels = self._focus_targets()
