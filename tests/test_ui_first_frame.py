@@ -18,6 +18,7 @@ import oncall_tui.ui.app
 from oncall_tui.config.model import Slo
 from oncall_tui.engine.slo import evaluate
 from oncall_tui.engine.snapshot import CheckSnapshot
+from oncall_tui.glyphs import border_variables
 from oncall_tui.sources.base import CheckId, CheckKind
 from oncall_tui.status import Status
 from oncall_tui.ui.themes import STATUS_VARIABLES
@@ -81,7 +82,7 @@ class Host(App[None]):
     CSS_PATH = str(Path(oncall_tui.ui.app.__file__).with_name("app.tcss"))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(STATUS_VARIABLES)
+        return {**STATUS_VARIABLES, **border_variables()}  # as the app's own CSS needs
 
     def compose(self) -> ComposeResult:
         yield Vertical(id="host")
