@@ -140,6 +140,35 @@ async def test_slow_api_server_is_a_timeout_within_the_targets_timeout(
     assert job.timeout > 1.0  # the poller's hard limit leaves room for our own message
 
 
+async def test_a_slow_client_set_up_is_not_taken_for_a_slow_api_server(
+    fake_kube: FakeKube, kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy bastion the first tick's import of the official client and read of the
+    kubeconfig can take longer than the API server's timeout; that is local set-up, bounded
+    apart, and the pods are read."""
+    from oncall_tui.sources.kubernetes import client
+
+    connect = client.connect
+
+    def slow_connect(context: str | None) -> object:
+        time.sleep(1.5)  # longer than the target's 1 s timeout
+        return connect(context)
+
+    monkeypatch.setattr(client, "connect", slow_connect)
+    svc = service("cqar", "cqar", "app=cqar", timeout=1.0)
+    source = KubernetesSource([svc], lambda: NOW)
+    (job,) = source.jobs()
+    try:
+        (obs,) = await job.run()
+        assert isinstance(obs.outcome, Reading), obs.outcome
+        fake_kube.mode = "slow"  # the answers themselves are still bounded by the timeout
+        (obs,) = await job.run()
+        assert error(obs).kind is ErrorKind.TIMEOUT
+        assert "did not answer within 1 s" in error(obs).message
+    finally:
+        await source.aclose()
+
+
 async def test_unknown_context_names_the_available_ones(
     fake_kube: FakeKube, kubeconfig: Path
 ) -> None:

@@ -2,7 +2,8 @@
 
 Each tick lists pods, Deployments, ReplicaSets, StatefulSets and Warning events of the
 namespace once, then cuts each service's slice out by its label selector. The blocking client
-runs in threads; the whole tick is bounded by the services' timeout.
+runs in threads; its answers are bounded by the services' timeout, and the first tick's set-up
+of the client (the import, the kubeconfig) by SETUP_TIMEOUT apart from it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from oncall_tui.sources.base import (
 from oncall_tui.sources.kubernetes.read import NamespaceLists, pod_key, read_workloads
 from oncall_tui.sources.kubernetes.restarts import RestartTracker
 from oncall_tui.sources.kubernetes.selector import Selector, SelectorError, parse_selector
+
+#: seconds the first tick may take to set up a context's client, apart from the services'
+#: timeout for the API server's answers
+SETUP_TIMEOUT = 20.0
 
 CHECK_KEY = "workloads"
 # Listing these may be forbidden while pods are not: the panel then says what is missing
@@ -89,8 +94,9 @@ class KubernetesSource(Source):
                 interval=group.interval,
                 run=_GroupRun(self, group),
                 checks=tuple(check_id(m.service.name) for m in group.members),
-                # above our own bound, so that our TIMEOUT message is the one shown
-                timeout=group.timeout + 2.0,
+                # above our own bounds (the first tick's set-up, then the lists), so that
+                # our TIMEOUT message is the one shown
+                timeout=SETUP_TIMEOUT + group.timeout + 2.0,
                 source=self.name,
             )
             for group in self._groups
@@ -109,7 +115,21 @@ class KubernetesSource(Source):
         if not members:
             return errors
         try:
-            lists = await asyncio.wait_for(self._fetch(group), group.timeout)
+            # the client's set-up (importing the official client, reading the kubeconfig, an
+            # exec credential plugin) is local work with its own bound: on a busy bastion the
+            # import alone can take seconds, which must not read as a slow API server
+            kube = await asyncio.wait_for(self._client(group.context), SETUP_TIMEOUT)
+        except FetchFailed as failed:
+            return errors + [Observation(check_id(m.service.name), failed.error) for m in members]
+        except asyncio.TimeoutError:
+            error = FetchError(
+                ErrorKind.TIMEOUT,
+                f"setting up the Kubernetes client for {_where(group)} took over "
+                f"{SETUP_TIMEOUT:g} s (the kubeconfig or its credential plugin)",
+            )
+            return errors + [Observation(check_id(m.service.name), error) for m in members]
+        try:
+            lists = await asyncio.wait_for(self._fetch(group, kube), group.timeout)
         except FetchFailed as failed:
             return errors + [Observation(check_id(m.service.name), failed.error) for m in members]
         except asyncio.TimeoutError:
@@ -150,8 +170,7 @@ class KubernetesSource(Source):
                 self._clients[context] = found
             return found
 
-    async def _fetch(self, group: _Group) -> NamespaceLists:
-        kube = await self._client(group.context)
+    async def _fetch(self, group: _Group, kube) -> NamespaceLists:  # kube: client.KubeClient
         kinds = ("pods", *OPTIONAL_KINDS)
         results = await asyncio.gather(
             *(
