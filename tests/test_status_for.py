@@ -157,3 +157,34 @@ def test_a_cache_hit_rate_under_its_crit_for_longer_than_the_hold_exits_2(
     cache = report["services"]["cqar"]["kpis"]["cache_hit_rate"]
     assert (cache["value"], cache["status"]) == (0.5, "crit"), cache
     assert code == 2 and report["status"] == "crit"
+
+
+def test_a_breach_older_than_the_points_looked_at_is_dated_before_them_never_now(
+    deep_queue, tmp_path
+):
+    """Crit all through the `for:` window it loaded: `since` is the oldest point of the
+    window and says the breach began before it (`> 3 s` in the table, not `now`)."""
+    from datetime import datetime
+
+    config = write_config(
+        tmp_path / "oncall.yaml",
+        deep_queue.url,
+        f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 3s}}",
+    )
+    code, report = oncall_status(config)
+    queue = report["services"]["cqar"]["kpis"]["queue_depth"]
+    assert (code, queue["status"]) == (2, "crit"), queue
+    since = datetime.fromisoformat(queue["since"].replace("Z", "+00:00"))
+    generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
+    assert (generated - since).total_seconds() >= 3, (queue["since"], report["generated_at"])
+    assert queue["since_open"] is True
+    done = subprocess.run(
+        [sys.executable, "-m", "oncall_tui", "status", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 2, done.stderr
+    row = next(line for line in done.stdout.splitlines() if "queue" in line)
+    assert "> " in row and " now " not in row, row

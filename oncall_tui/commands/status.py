@@ -54,6 +54,10 @@ async def poll_once(config: Config) -> DashboardSnapshot:
         await poller.poll_once()
     finally:
         await poller.aclose()
+    if seeded is None:  # a first look: date each status from the points it loaded
+        from oncall_tui.engine.first_since import date_first_look
+
+        return date_first_look(state.snapshot())
     return state.snapshot()
 
 

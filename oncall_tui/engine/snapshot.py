@@ -32,6 +32,7 @@ class CheckSnapshot:
     value: float | None = None  # the last value; stays when the check goes stale
     level: str | None = None  # the tier name of the current breach ("crit", "major", ...)
     since: float | None = None  # when the current status began
+    since_open: bool = False  # a first look: the status was on before `since` already
     updated_at: float | None = None  # the last successful observation
     error: FetchError | None = None  # the last fetch's error, while it is failing
     labels: Mapping[str, str] = field(default_factory=dict)

@@ -4,7 +4,7 @@ JSON shape (stable; documented in the README):
 {"generated_at": ISO-8601, "status": "crit", "exit_code": 2,
  "sources": {NAME: {"ok", "last_success", "error"}},
  "services": {NAME: {"title", "status",
-     "kpis": {KEY: {"value", "unit", "status", "since", "labels", "error", "level",
+     "kpis": {KEY: {"value", "unit", "status", "since", "since_open", "labels", "error", "level",
                     "series_count", "title", "pending", "last_verdict"}},
      "health": {PROBE: {"status", "http_status", "latency_ms", "components", "error",
                         "pending", "last_verdict"}},
@@ -89,6 +89,15 @@ def _workloads(check: CheckSnapshot) -> Workloads | None:
     return check.detail if isinstance(check.detail, Workloads) else None
 
 
+def since_cell(check: CheckSnapshot, now: float) -> str:
+    """The table's `since`: `3 min`; `> 5 min` when the status was on before the oldest
+    point looked at; `-` when nothing says when it began."""
+    if check.since is None:
+        return "-"
+    age = format_age(max(0.0, now - check.since))
+    return f"> {age}" if check.since_open else age
+
+
 def _pending_json(check: CheckSnapshot) -> dict[str, Any] | None:
     if check.pending is None:
         return None
@@ -116,6 +125,7 @@ def _kpi_json(check: CheckSnapshot) -> dict[str, Any]:
         "status": check.status.value,
         "level": check.level,
         "since": iso(check.since),
+        "since_open": check.since_open,
         "labels": dict(check.labels),
         "series_count": check.series_count,
         "error": _error_text(check),
@@ -308,7 +318,7 @@ def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazi
         for check in service.checks:
             kind = "" if check.id.kind is CheckKind.KPI else f"{check.id.kind.value} "
             status = Text(verdict_text(check, now), style=_STYLE[check.loudest])
-            since = "" if check.since is None else format_age(now - check.since)
+            since = since_cell(check, now)
             service_cell = Text("")
             if first:
                 service_cell = Text(
