@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = build_demo_app(seed=seed, theme=args.theme, service=args.service, recorder=recorder)
         if temporary is not None:
-            _exit_on_hangup()
+            _exit_on_hangup(app, temporary)
         app.run()
     finally:
         if recorder is not None:
@@ -83,14 +84,30 @@ def run(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def _exit_on_hangup() -> None:
-    """A closed terminal or a dropped SSH session (SIGHUP), or SIGTERM, ends the demo
-    through its `finally`, so the temporary recording is removed then too (by default
-    Python dies of these signals without running any)."""
+#: seconds a hung-up or terminated demo has to end through its `finally` before it removes
+#: its temporary recording itself and ends at once
+HANGUP_GRACE = 3.0
+
+
+def _exit_on_hangup(app: OncallApp, temporary: Path) -> None:
+    """A closed terminal or a dropped SSH session (SIGHUP), or SIGTERM, asks the app to
+    exit, so that the demo ends through its `finally` and removes its temporary recording
+    (by default Python dies of these signals without running any). A terminal that has gone
+    can hold the app's exit: after HANGUP_GRACE the recording is removed here and the
+    process ends."""
     import signal
+    import threading
+
+    def last_resort(code: int) -> None:
+        remove_recording(temporary)
+        os._exit(code)
 
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
+        code = 128 + signum
+        timer = threading.Timer(HANGUP_GRACE, last_resort, (code,))
+        timer.daemon = True
+        timer.start()
+        app.exit(return_code=code)
 
     for name in ("SIGHUP", "SIGTERM"):
         if hasattr(signal, name):
