@@ -46,6 +46,17 @@ def oncall_status(config: Path) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def oncall_status_table(config: Path) -> subprocess.CompletedProcess[str]:
+    """`oncall status` as a table, 160 columns wide."""
+    return subprocess.run(
+        [sys.executable, "-m", "oncall_tui", "status", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
+
+
 @pytest.fixture
 def deep_queue(exporter: Exporter, prometheus: PrometheusServer) -> PrometheusServer:
     """A queue 150 deep (crit 100) that Prometheus has seen for at least 5 s."""
@@ -92,13 +103,7 @@ def test_the_table_says_pending_what_to_and_when(deep_queue, tmp_path):
         deep_queue.url,
         f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 1h}}",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "oncall_tui", "status", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
-    )
+    done = oncall_status_table(config)
     assert done.returncode == 1, done.stderr
     assert "◔ PENDING CRIT in 59 min" in done.stdout or "◔ PENDING CRIT in 1 h" in done.stdout
     queue_rows = [line for line in done.stdout.splitlines() if "queue" in line]
@@ -178,13 +183,7 @@ def test_a_breach_older_than_the_points_looked_at_is_dated_before_them_never_now
     generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
     assert (generated - since).total_seconds() >= 3, (queue["since"], report["generated_at"])
     assert queue["since_open"] is True
-    done = subprocess.run(
-        [sys.executable, "-m", "oncall_tui", "status", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
-    )
+    done = oncall_status_table(config)
     assert done.returncode == 2, done.stderr
     row = next(line for line in done.stdout.splitlines() if "queue" in line)
     assert "> " in row and " now " not in row, row

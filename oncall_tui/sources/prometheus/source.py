@@ -181,7 +181,7 @@ class PrometheusSource(Source):
         emptied = [m for m in members if _recall_when_empty(m, current[m])]
         if emptied:
             recalled = await self._ranges(
-                emptied, (now - LOOKBACK, now), self.lookback_step(emptied[0].kpi)
+                emptied, (now - LOOKBACK, now), LOOKBACK / LOOKBACK_POINTS
             )
             for m, points in recalled.items():
                 history[m] = [*history.get(m, ()), *points]
@@ -308,10 +308,6 @@ class PrometheusSource(Source):
         for answer in answers:
             results.update(answer)
         return results
-
-    def lookback_step(self, kpi: Kpi) -> float:
-        """The step of the range that looks for the last value of a KPI empty at first."""
-        return LOOKBACK / LOOKBACK_POINTS
 
     async def _hold_window(self, members: list[_Member], now: float) -> dict[_Member, Points]:
         step = self.hold_step(members[0].kpi)
