@@ -6,10 +6,10 @@ import io
 from dataclasses import replace
 
 from rich.console import Console
-from ui_builders import dashboard, kpi, service
+from ui_builders import check, dashboard, kpi, service
 
 from oncall_tui.render.status_report import to_table
-from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.sources.base import CheckKind, ErrorKind, FetchError
 from oncall_tui.status import Status
 
 
@@ -46,3 +46,12 @@ def test_ascii_glyphs_draw_the_table_in_ascii_too():
         use_ascii_glyphs(False)
     assert "X CRIT" in text
     assert text.isascii(), [c for c in text if not c.isascii()]
+
+
+def test_a_check_named_as_its_kind_is_not_named_twice():
+    alerts = replace(check("cqar", CheckKind.ALERTS, "alerts"), title="alerts")
+    probe = replace(check("cqar", CheckKind.HEALTH, "ready"), title="ready")
+    text = table_text(dashboard([service("cqar", [alerts, probe])]))
+    assert "alerts alerts" not in text
+    assert "alerts" in text
+    assert "health ready" in text

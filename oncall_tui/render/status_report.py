@@ -294,6 +294,15 @@ def _row_note(check: CheckSnapshot, now: float, source_errors: dict[str, str]) -
     return "; ".join(notes)
 
 
+def check_kind_prefix(check: CheckSnapshot) -> str:
+    """`health ` before a probe's name in the check column; nothing before a KPI, nor before
+    a check named as its kind (a service's alerts check is "alerts", not "alerts alerts")."""
+    kind = check.id.kind
+    if kind is CheckKind.KPI or check.title == kind.value:
+        return ""
+    return f"{kind.value} "
+
+
 def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazily
     from rich import box
     from rich.table import Table
@@ -316,7 +325,7 @@ def to_table(snapshot: DashboardSnapshot) -> Table:  # rich.table, imported lazi
     for service in snapshot.services:
         first = True
         for check in service.checks:
-            kind = "" if check.id.kind is CheckKind.KPI else f"{check.id.kind.value} "
+            kind = check_kind_prefix(check)
             status = Text(verdict_text(check, now), style=_STYLE[check.loudest])
             since = since_cell(check, now)
             service_cell = Text("")
