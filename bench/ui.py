@@ -25,7 +25,8 @@ Targets (issue 3): first data < 1 s, idle CPU < 2 % of one core, no full repaint
 refresh where only values change. Figures are printed, not judged pass/fail; the machine's
 load average is printed with them since other work on a 2-core machine skews them.
 
-Run: `python bench/ui.py [--runs 5] [--idle 30] [--only demo|prometheus]`.
+Run: `python bench/ui.py [--runs 5] [--idle 30] [--only demo|prometheus|keys] [--presses 5]
+[--oncall PATH]`.
 """
 
 from __future__ import annotations
@@ -313,8 +314,13 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=30.0, help="idle window, seconds")
     parser.add_argument("--only", choices=("demo", "prometheus", "keys"), default=None)
     parser.add_argument("--presses", type=int, default=5, help="presses of each key (keys)")
+    parser.add_argument(
+        "--oncall",
+        default=None,
+        help="the oncall command to run (default: the one beside this Python)",
+    )
     args = parser.parse_args()
-    command = oncall_command()
+    command = args.oncall or oncall_command()
     print(f"oncall: {command}", flush=True)
 
     results = []
