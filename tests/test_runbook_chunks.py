@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oncall_tui.runbooks.chunks import MAX_PIECE_LINES, filled_commands, piece_at, pieces_of
+from oncall_tui.runbooks.chunks import (
+    MAX_PIECE_LINES,
+    fill_key,
+    filled_commands,
+    piece_at,
+    pieces_of,
+)
 from oncall_tui.runbooks.parse import parse_runbook
 from oncall_tui.runbooks.placeholders import FillContext
 
@@ -73,3 +79,21 @@ def test_pieces_and_filled_commands_are_cached() -> None:
     assert text.text == "echo api\n"
     other = filled_commands(book, FillContext(vars={"job": "web"}))
     assert next(iter(other.values()))[1].text == "echo web\n"
+
+
+def test_a_new_time_fills_again_only_the_commands_that_use_it_in_the_same_dict() -> None:
+    text = "# T\n\n```bash\necho {{ now }} $job\n```\n\n```bash\necho $job\n```\n"
+    book = parse_runbook(text, Path("now.md"))
+    early = FillContext(vars={"job": "api"}, builtins={"now": "2026-12-02T07:00:00Z"})
+    late = FillContext(vars={"job": "api"}, builtins={"now": "2026-12-02T07:05:00Z"})
+    assert fill_key(early) == fill_key(late)
+    filled = filled_commands(book, early)
+    timed, plain = (filled[c.line] for c in book.commands)
+    assert timed[1].text == "echo 2026-12-02T07:00:00Z api\n"
+    again = filled_commands(book, late)
+    assert again is filled  # a document holding the dict sees the new time
+    assert again[book.commands[0].line][1].text == "echo 2026-12-02T07:05:00Z api\n"
+    assert again[book.commands[1].line] is plain  # not filled again
+    other = filled_commands(book, FillContext(vars={"job": "web"}, builtins=late.builtins))
+    assert other is not filled
+    assert other[book.commands[1].line][1].text == "echo web\n"

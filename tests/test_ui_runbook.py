@@ -440,3 +440,44 @@ async def test_a_section_near_the_end_of_a_short_file_shows_what_is_above_it(
         text = screen_text(app)
         assert "Say hello in the channel." in text
         assert "ARQ runbook" in text
+
+
+NOW_MD = SVC_MD.replace(
+    "Check the errors:\n", "Check the errors:\n\n```bash\necho since {{ now }}\n```\n"
+)
+
+
+async def test_r_again_keeps_the_drawn_runbook_and_only_its_time_moves_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A reopen for the same service is the same fill but for `now`: the document is not
+    drawn again, and the command that shows the time shows the new one."""
+    from datetime import datetime, timedelta, timezone
+
+    from oncall_tui.runbooks import placeholders
+
+    moments = [datetime(2026, 12, 2, 7, 0, tzinfo=timezone.utc)]
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return moments[0]
+
+    monkeypatch.setattr(placeholders, "datetime", Clock)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    config = runbook_config(tmp_path)
+    (tmp_path / "runbooks" / "svc.md").write_text(NOW_MD)
+    app, _ = hand_app(incident(), config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_runbook_of(pilot, "error_rate")
+        drawn = blocks(pane)
+        assert "echo since 2026-12-02T07:00:00Z" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pane_closed_on_service(app))
+        moments[0] += timedelta(minutes=5)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: open_pane(app) is pane)
+        await wait_for(pilot, lambda: isinstance(app.focused, CommandBlock))
+        assert blocks(pane) == drawn  # the same widgets: nothing drawn again
+        await wait_for(pilot, lambda: "echo since 2026-12-02T07:05:00Z" in screen_text(app))
+        assert drawn[0].filled.text == "echo since 2026-12-02T07:05:00Z"

@@ -7,7 +7,8 @@ a top-level block boundary, so each piece is valid markdown on its own. Referenc
 link definitions (`[name]: url`) are appended to every piece that needs them.
 
 Both the plan and the filled commands are cached (per file content, and per file and
-fill context), so opening the same runbook again for the same service costs nothing here.
+fill context less the clock), so opening the same runbook again for the same service costs
+nothing here: only the commands that use `now` are filled again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oncall_tui.runbooks.parse import Command, Runbook
-from oncall_tui.runbooks.placeholders import FillContext, FilledCommand, fill
+from oncall_tui.runbooks.placeholders import BUILTIN, FillContext, FilledCommand, fill
 
 #: a piece without a heading is cut at the next block boundary past this many lines
 MAX_PIECE_LINES = 60
@@ -93,24 +94,56 @@ def piece_at(pieces: tuple[Piece, ...], line: int) -> Piece:
 
 
 FilledCommands = dict[int, tuple[Command, FilledCommand]]
-_filled: OrderedDict[tuple[object, ...], FilledCommands] = OrderedDict()
+#: built-ins that change while the dashboard runs: never part of what identifies a fill
+TIME_DEPENDENT = frozenset({"now"})
+
+
+@dataclass
+class _Fill:
+    commands: FilledCommands
+    times: tuple[int, ...]  # lines of the commands that use a time-dependent built-in
+    moment: tuple[tuple[str, str], ...]  # the time-dependent values they were filled with
+
+
+_filled: OrderedDict[tuple[object, ...], _Fill] = OrderedDict()
+
+
+def fill_key(context: FillContext) -> tuple[object, ...]:
+    """What a fill depends on, less the clock (`now`): two contexts with the same key fill
+    every command alike but those that use the time."""
+    return (
+        tuple(sorted(context.vars.items())),
+        tuple(sorted((k, v) for k, v in context.builtins.items() if k not in TIME_DEPENDENT)),
+        tuple(sorted(context.outside.items())),
+    )
+
+
+def _moment(context: FillContext) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in context.builtins.items() if k in TIME_DEPENDENT))
+
+
+def _uses_time(filled: FilledCommand) -> bool:
+    return any(s.source == BUILTIN and s.key in TIME_DEPENDENT for s in filled.filled)
 
 
 def filled_commands(runbook: Runbook, context: FillContext) -> FilledCommands:
-    """Every command of `runbook` by its opening line, filled for `context` (cached)."""
-    key = (
-        runbook.path,
-        runbook.text,
-        tuple(sorted(context.vars.items())),
-        tuple(sorted(context.builtins.items())),
-        tuple(sorted(context.outside.items())),
-    )
+    """Every command of `runbook` by its opening line, filled for `context` (cached per file
+    and `fill_key`; the commands that use `now` are filled again when it moved, in the
+    same dict, so a document holding it sees the new values)."""
+    key = (runbook.path, runbook.text, *fill_key(context))
+    moment = _moment(context)
     found = _filled.get(key)
     if found is not None:
         _filled.move_to_end(key)
-        return found
-    found = {c.line: (c, fill(c.text, context, c.language)) for c in runbook.commands}
-    _filled[key] = found
+        if found.moment != moment:
+            for line in found.times:
+                command = found.commands[line][0]
+                found.commands[line] = (command, fill(command.text, context, command.language))
+            found.moment = moment
+        return found.commands
+    commands = {c.line: (c, fill(c.text, context, c.language)) for c in runbook.commands}
+    times = tuple(line for line, (_, filled) in commands.items() if _uses_time(filled))
+    _filled[key] = _Fill(commands, times, moment)
     while len(_filled) > FILLED_CACHE:
         _filled.popitem(last=False)
-    return found
+    return commands

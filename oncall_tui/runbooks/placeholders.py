@@ -53,6 +53,11 @@ class Span:
     def filled(self) -> bool:
         return self.source != UNFILLED
 
+    @property
+    def key(self) -> str:
+        """The name as looked up: `NAME-SPACE` is `name_space`."""
+        return _key(self.name)
+
 
 @dataclass(frozen=True)
 class FilledCommand:

@@ -77,6 +77,7 @@ class CommandBlock(MarkdownFence, can_focus=True):
         lookup = getattr(markdown, "command_at", None)
         found = lookup(line) if lookup is not None else None
         self.command: Command | None = found[0] if found else None
+        self._source: FilledCommand | None = found[1] if found else None
         self.filled: FilledCommand = strip_end(found[1]) if found else FilledCommand(code)
         # MarkdownFence.__init__ would highlight the raw code at once; the block highlights
         # its filled text when it is composed (and the result is cached), so skip it.
@@ -137,6 +138,15 @@ class CommandBlock(MarkdownFence, can_focus=True):
             Content(str(CURSOR) if focused and i == self.line else GUTTER) + line
             for i, line in enumerate(lines)
         )
+
+    def refill(self, filled: FilledCommand) -> None:
+        """The command filled again (`now` moved): shown at once if it changed."""
+        if filled is self._source:
+            return
+        self._source = filled
+        self.filled = strip_end(filled)
+        if self.is_mounted:
+            self._redraw()
 
     def _redraw(self) -> None:
         self.set_content(self._code_content())

@@ -21,7 +21,13 @@ from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownHeader
 
 from oncall_tui.glyphs import BULLETS
-from oncall_tui.runbooks.chunks import FilledCommands, Piece, filled_commands, pieces_of
+from oncall_tui.runbooks.chunks import (
+    FilledCommands,
+    Piece,
+    fill_key,
+    filled_commands,
+    pieces_of,
+)
 from oncall_tui.runbooks.parse import Command, Runbook
 from oncall_tui.runbooks.placeholders import FillContext, FilledCommand
 from oncall_tui.ui.runbook.command_block import CommandBlock
@@ -121,6 +127,7 @@ class RunbookDocument(VerticalScroll):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.runbook: Runbook | None = None
+        self._fill_key: tuple[object, ...] | None = None  # what the commands were filled for
         self._drawing = False
         self.placing = True
 
@@ -146,6 +153,7 @@ class RunbookDocument(VerticalScroll):
         """Replace the document with `runbook`, the piece holding `line` (and what fills the
         view below it) drawn before this returns."""
         self.runbook = runbook
+        self._fill_key = fill_key(context)
         commands = filled_commands(runbook, context)
         pieces = [
             RunbookPiece(piece, commands, estimate_rows(piece, width))
@@ -155,6 +163,19 @@ class RunbookDocument(VerticalScroll):
             await self.remove_children()
             await self.mount_all(pieces)
         await self.draw_from(line)
+
+    def refill(self, context: FillContext) -> bool:
+        """The document as drawn, for `context`: True when it fills the commands as the
+        drawn one did but for the time (`now`), whose commands are filled again in place;
+        False when the document must be drawn again."""
+        if self.runbook is None or fill_key(context) != self._fill_key:
+            return False
+        commands = filled_commands(self.runbook, context)
+        for block in self.command_blocks():
+            found = commands.get(block.command.line) if block.command is not None else None
+            if found is not None:
+                block.refill(found[1])
+        return True
 
     async def draw_from(self, line: int) -> None:
         """Draw the piece holding `line` and the pieces after it that fill a view."""

@@ -214,8 +214,10 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         self.history.clear()
         self.query_one("#rb-alert", Static).display = False
         if request.context != self.context:
+            # the same fill but for the clock: the document stays, its `now` moves on
+            if not self.document.refill(request.context):
+                self.document.runbook = None  # filled with other values: drawn again
             self.context = request.context
-            self.document.runbook = None  # filled with other values: drawn again
         self._first = self._location_of(request.link)
         self.location = None
         with self.app.batch_update():
