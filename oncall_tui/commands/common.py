@@ -88,7 +88,7 @@ def _other_writer(path) -> str | None:
     return f"oncall (pid {writer.pid} on {writer.host})"
 
 
-def seeded_start(config: Config, path, *, require_writer: bool = False):
+def seeded_start(config: Config, path, *, require_writer: bool = False, blocking: bool = False):
     """(state, clock, sources) to start from: the state the config's recording holds when it
     was written up to a moment ago (sparklines and `for:` holds), with the Prometheus
     sources told which history they need not load again; else (None, time.time, sources).
@@ -104,7 +104,7 @@ def seeded_start(config: Config, path, *, require_writer: bool = False):
 
         seeded = seed_from_recording(config, path, require_writer=require_writer)
     clock = seeded.clock if seeded is not None else time.time
-    sources = build_sources(config, clock)
+    sources = build_sources(config, clock, blocking=blocking)
     if seeded is not None:
         from oncall_tui.sources.prometheus import PrometheusSource
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -40,14 +39,32 @@ def load_for_command(args: argparse.Namespace) -> Config | None:
     return replace(config, services={args.service: config.services[args.service]})
 
 
-async def poll_once(config: Config) -> DashboardSnapshot:
+def poll(config: Config) -> DashboardSnapshot:
+    """One poll, with no event loop when every source can (blocking HTTP on threads: asyncio
+    and httpx take longer to load than the poll takes), else on asyncio."""
+    from oncall_tui.sources.blocking_http import use_blocking_http
+    from oncall_tui.sources.registry import supports_blocking
+
+    if supports_blocking(config) and use_blocking_http():
+        from oncall_tui.sources.tasks import run_blocking
+
+        return run_blocking(poll_once(config, blocking=True))
+    import asyncio
+
+    return asyncio.run(poll_once(config))
+
+
+async def poll_once(config: Config, *, blocking: bool = False) -> DashboardSnapshot:
     """One poll. While a process writes the config's recording (a running `oncall` or
     `oncall record`), the poll goes on from the state it holds, so a probe's `for:` is judged
-    from the recorded history rather than left pending."""
+    from the recorded history rather than left pending. `blocking`: with no event loop, on
+    the blocking HTTP client (`sources.tasks`)."""
     from oncall_tui.commands.common import seeded_start
     from oncall_tui.store.paths import recording_path
 
-    seeded, clock, sources = seeded_start(config, recording_path(config), require_writer=True)
+    seeded, clock, sources = seeded_start(
+        config, recording_path(config), require_writer=True, blocking=blocking
+    )
     state = seeded if seeded is not None else DashboardState(config, clock)
     poller = Poller(sources, state)
     try:
@@ -119,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             return 3
         snapshot = found
     else:
-        snapshot = asyncio.run(poll_once(config))
+        snapshot = poll(config)
     if args.format == "json":
         # one write: json.dump would hand the redacting stdout one chunk per token
         # (11,000 writes at 200 KPIs)

@@ -9,14 +9,20 @@ exception that stops the loop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from oncall_tui.engine.state import DashboardState
 from oncall_tui.sources.base import ErrorKind, FetchError, Job, Observation, Reading, Source
+from oncall_tui.sources.tasks import gather, wait_for
+
+if TYPE_CHECKING:
+    # the scheduler loop runs on asyncio; a one-shot `poll_once` may run with no loop
+    # (`sources.tasks`), and then asyncio is never loaded
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +102,14 @@ class Poller:
             self._wake.set()
 
     async def poll_once(self) -> None:
-        """Every job once, concurrently; returns when all have finished or timed out."""
-        await asyncio.gather(*(self._run(slot) for slot in self._slots))
+        """Every job once, concurrently; returns when all have finished or timed out. On a
+        loop as tasks, or with none (a one-shot command) on threads: `sources.tasks`."""
+        await gather(*(self._run(slot) for slot in self._slots))
 
     async def run(self) -> None:
         """The scheduler loop; runs until cancelled."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         try:
@@ -138,6 +147,8 @@ class Poller:
 
     def _start_readiness_checks(self, now: float, loop: asyncio.AbstractEventLoop) -> None:
         """While a source's jobs back off, check on the base interval whether it is back."""
+        import asyncio
+
         for check in self._checks.values():
             failing = [
                 s
@@ -154,6 +165,8 @@ class Poller:
                 check.task = asyncio.create_task(self._check_ready(check, loop))
 
     async def _check_ready(self, check: _ReadinessCheck, loop: asyncio.AbstractEventLoop) -> None:
+        import asyncio
+
         self.readiness_checks += 1
         try:
             ready = await asyncio.wait_for(check.source.ready(), timeout=READY_TIMEOUT)
@@ -183,13 +196,13 @@ class Poller:
     async def _run(self, slot: _Slot, loop: asyncio.AbstractEventLoop | None = None) -> None:
         job = slot.job
         try:
-            observations = list(await asyncio.wait_for(job.run(), timeout=job.timeout))
-        except asyncio.TimeoutError:
+            observations = list(await wait_for(job.run(), timeout=job.timeout))
+        except TimeoutError:  # `wait_for` raises the builtin one, on 3.10 too
             error = FetchError(ErrorKind.TIMEOUT, f"no answer within {job.timeout:g} s")
             observations = [Observation(check, error) for check in job.checks]
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a source bug must not stop the dashboard: show it as data
+        # a source bug must not stop the dashboard: show it as data (a cancellation is a
+        # BaseException, not caught here)
+        except Exception as exc:
             log.exception("job %s failed", job.key)
             error = FetchError(ErrorKind.MALFORMED, f"internal error in {job.key}: {exc!r}")
             observations = [Observation(check, error) for check in job.checks]

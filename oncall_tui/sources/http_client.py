@@ -1,27 +1,43 @@
 """The one way our sources build HTTP clients and turn their failures into `FetchError`s.
 
 Datasources, Alertmanager and HTTP health probes share `HttpOptions` (timeout, headers, bearer
-token, basic auth, TLS). `make_async_client` applies them to a pooled `httpx.AsyncClient`;
-`classify_exception` names what went wrong in words an on-call engineer can act on; `scrub`
-makes sure no token or password reaches a message, whatever the remote echoed back.
+token, basic auth, TLS). `make_async_client` applies them to a pooled `httpx.AsyncClient`,
+`make_client(blocking=True)` to the `BlockingClient` of a one-shot command (with neither httpx
+nor asyncio loaded; `send_capped` takes either); `classify_exception` names what went wrong
+in words an on-call engineer can act on; `scrub` makes sure no token or password reaches a
+message, whatever the remote echoed back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
-import ssl
+import sys
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import quote, quote_plus
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.config.model import HttpOptions, TLSConfig
-from oncall_tui.secret_registry import REDACTED, redact
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
+
+# shared with the blocking client, and re-exported here where the sources have found them
+from oncall_tui.sources.http_errors import TooLarge as TooLarge
+from oncall_tui.sources.http_errors import error_for_status as error_for_status
+from oncall_tui.sources.http_errors import format_size as format_size
+from oncall_tui.sources.http_errors import is_plain_http as is_plain_http
+from oncall_tui.sources.http_errors import scrub as scrub
+from oncall_tui.sources.http_errors import ssl_context
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
+    from oncall_tui.sources.blocking_http import Answer, BlockingClient
+
+    #: either client, and what either answers (the fields our sources read are the same)
+    AnyClient = httpx.AsyncClient | BlockingClient
+    AnyResponse = httpx.Response | Answer
 
 # Connections idle longer than this are closed; pollers come back every few seconds, so a
 # pooled connection is normally reused and each poll skips the TCP (and TLS) handshake.
@@ -42,6 +58,8 @@ def make_async_client(
     a one-shot `oncall status`. Such a client refuses any `https://` request, so nothing is
     ever sent over TLS without verification.
     """
+    import httpx
+
     if plain_http is None:
         plain_http = is_plain_http(base_url)
     headers = dict(http.headers)
@@ -66,24 +84,35 @@ def make_async_client(
     )
 
 
+def make_client(
+    http: HttpOptions, *, base_url: str = "", blocking: bool = False, **kwargs: Any
+) -> AnyClient:
+    """A `BlockingClient` for a one-shot command (`blocking`), else `make_async_client`."""
+    if blocking:
+        from oncall_tui.sources.blocking_http import BlockingClient
+
+        return BlockingClient(http, base_url=base_url)
+    return make_async_client(http, base_url=base_url, **kwargs)
+
+
+def is_blocking(client: object) -> bool:
+    """Whether `client` is the blocking one (only loaded when some command made one)."""
+    module = sys.modules.get("oncall_tui.sources.blocking_http")
+    return module is not None and isinstance(client, module.BlockingClient)
+
+
 async def _refuse_tls(request: httpx.Request) -> None:
     """The guard of a plain-http client: it has no verifying TLS context to use."""
+    import httpx
+
     if request.url.scheme != "http":
         raise httpx.UnsupportedProtocol(
             f"a client made for http:// cannot send to {request.url.scheme}://", request=request
         )
 
 
-def is_plain_http(url: str) -> bool:
-    return url.lower().startswith("http://")
-
-
-class TooLarge(Exception):
-    """An answer past its `max_body`: reading stopped there."""
-
-
 async def send_capped(
-    client: httpx.AsyncClient,
+    client: AnyClient,
     method: str,
     url: str,
     *,
@@ -91,14 +120,22 @@ async def send_capped(
     deadline: float,
     secrets: Sequence[str] = (),
     **kwargs: Any,
-) -> httpx.Response:
+) -> AnyResponse:
     """One request whose answer is read whole, but never past `max_body` bytes and never
     past `deadline` seconds in all (httpx's own timeouts are per read: a server dribbling a
     byte a second would hold the request forever). FetchFailed for every failure: a body
     too large is MALFORMED ("too large"), a deadline passed is TIMEOUT."""
+    if is_blocking(client):
+        return _send_blocking(client, method, url, max_body, deadline, secrets, kwargs)  # type: ignore[arg-type]
+    import asyncio
+
+    import httpx
+
+    assert not is_blocking(client)
+    stream = client.stream  # type: ignore[union-attr]
 
     async def whole() -> httpx.Response:
-        async with client.stream(method, url, **kwargs) as response:
+        async with stream(method, url, **kwargs) as response:
             content = await _read_capped(response, max_body)
             headers = [
                 (k, v)
@@ -118,13 +155,52 @@ async def send_capped(
         return await asyncio.wait_for(whole(), deadline)
     except TooLarge:
         where = url if "://" in url else str(client.base_url).rstrip("/") + url
-        message = f"answer too large: more than {format_size(max_body)} from {where} (max_body)"
-        raise FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, secrets))) from None
+        raise FetchFailed(_too_large(where, max_body, secrets)) from None
     except asyncio.TimeoutError:  # the builtin TimeoutError from 3.11 on
-        message = f"no complete answer within {deadline:g} s (the whole request, body included)"
-        raise FetchFailed(FetchError(ErrorKind.TIMEOUT, message)) from None
+        raise FetchFailed(_past_deadline(deadline)) from None
     except httpx.HTTPError as exc:
         raise FetchFailed(classify_exception(exc, secrets)) from None
+
+
+def _send_blocking(
+    client: BlockingClient,
+    method: str,
+    url: str,
+    max_body: int,
+    deadline: float,
+    secrets: Sequence[str],
+    kwargs: dict[str, Any],
+) -> Answer:
+    """`send_capped` on the blocking client: the same errors in the same words."""
+    if "json" in kwargs:
+        kwargs["json_body"] = kwargs.pop("json")
+    try:
+        return client.send(
+            method, url, max_body=max_body, deadline=deadline, secrets=secrets, **kwargs
+        )
+    except TooLarge:
+        where = url if "://" in url else client.base_url + url
+        raise FetchFailed(_too_large(where, max_body, secrets)) from None
+    except TimeoutError:
+        raise FetchFailed(_past_deadline(deadline)) from None
+
+
+def _too_large(where: str, max_body: int, secrets: Sequence[str]) -> FetchError:
+    message = f"answer too large: more than {format_size(max_body)} from {where} (max_body)"
+    return FetchError(ErrorKind.MALFORMED, scrub(message, secrets))
+
+
+def _past_deadline(deadline: float) -> FetchError:
+    message = f"no complete answer within {deadline:g} s (the whole request, body included)"
+    return FetchError(ErrorKind.TIMEOUT, message)
+
+
+def client_timeout(client: AnyClient) -> float:
+    """The per-request timeout a client was made with."""
+    if is_blocking(client):
+        return client.timeout  # type: ignore[return-value]
+    timeout = client.timeout  # an httpx.Timeout
+    return timeout.read or timeout.connect or 10.0  # type: ignore[union-attr,return-value]
 
 
 async def _read_capped(response: httpx.Response, max_body: int) -> bytes:
@@ -146,7 +222,7 @@ READY_MAX_BODY = 64 * 1024
 
 
 async def answers_ready(
-    client: httpx.AsyncClient, timeout: float, secrets: Sequence[str] = (), path: str = "/-/ready"
+    client: AnyClient, timeout: float, secrets: Sequence[str] = (), path: str = "/-/ready"
 ) -> bool:
     """A cheap readiness check: the server gives any answer below 500 to `path`."""
     try:
@@ -163,46 +239,9 @@ async def answers_ready(
     return response.status_code < 500
 
 
-def format_size(size: int) -> str:
-    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
-
-
 def _ssl_context(tls: TLSConfig) -> ssl.SSLContext | bool:
-    if tls.ca_file is None and tls.cert_file is None and not tls.insecure_skip_verify:
-        return True  # httpx's default context (system trust store), built once per client
-    if tls.insecure_skip_verify:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    else:
-        context = ssl.create_default_context(
-            cafile=str(tls.ca_file) if tls.ca_file is not None else None
-        )
-    if tls.cert_file is not None:
-        context.load_cert_chain(
-            str(tls.cert_file), str(tls.key_file) if tls.key_file is not None else None
-        )
-    return context
-
-
-def scrub(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every secret (also URL-encoded) and every URL's user:password replaced:
-    the ones given and every one in the process's registry."""
-    text = redact(text)
-    # Longest first, so a secret that contains another is replaced whole.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-            text = text.replace(form, REDACTED)
-    return text
-
-
-def error_for_status(status: int, message: str, secrets: Sequence[str] = ()) -> FetchError:
-    """A non-success HTTP answer: 401/403 are auth problems, the rest are HTTP errors."""
-    kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.HTTP
-    return FetchError(kind, scrub(message, secrets), http_status=status)
+    # True: httpx's default context (system trust store), built once per client
+    return ssl_context(tls, default=lambda: True)  # type: ignore[no-any-return]
 
 
 def classify_exception(exc: BaseException, secrets: Sequence[str]) -> FetchError:
@@ -214,6 +253,27 @@ def classify_exception(exc: BaseException, secrets: Sequence[str]) -> FetchError
 def _classify(exc: BaseException) -> tuple[ErrorKind, str, int | None]:
     if isinstance(exc, FetchFailed):
         return exc.error.kind, exc.error.message, exc.error.http_status
+    # an httpx or ssl error exists only once httpx or ssl was loaded: a blocking one-shot
+    # command classifies its OS errors here without loading either
+    httpx = sys.modules.get("httpx")
+    ssl = sys.modules.get("ssl")
+    if httpx is not None and isinstance(exc, httpx.HTTPError):
+        return _classify_httpx(exc, httpx, ssl)
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        return ErrorKind.MALFORMED, f"the answer is not JSON: {exc}", None
+    asyncio = sys.modules.get("asyncio")
+    if isinstance(exc, TimeoutError) or (
+        asyncio is not None and isinstance(exc, asyncio.TimeoutError)
+    ):
+        return ErrorKind.TIMEOUT, "timed out", None
+    if ssl is not None and isinstance(exc, ssl.SSLError):
+        return ErrorKind.CONFIG, f"TLS: {exc}", None
+    if isinstance(exc, OSError):
+        return ErrorKind.UNREACHABLE, f"{type(exc).__name__}: {exc}", None
+    return ErrorKind.HTTP, f"{type(exc).__name__}: {exc}", None
+
+
+def _classify_httpx(exc: Any, httpx: Any, ssl: Any) -> tuple[ErrorKind, str, int | None]:
     if isinstance(exc, httpx.HTTPStatusError):
         status = exc.response.status_code
         kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.HTTP
@@ -228,7 +288,7 @@ def _classify(exc: BaseException) -> tuple[ErrorKind, str, int | None]:
         return ErrorKind.TIMEOUT, f"timed out{_after(exc)} {phase} {_where(exc)}", None
     if isinstance(exc, httpx.ConnectError):
         detail = _detail(exc)
-        if _caused_by(exc, ssl.SSLCertVerificationError):
+        if ssl is not None and _caused_by(exc, ssl.SSLCertVerificationError):
             return ErrorKind.CONFIG, f"TLS certificate of {_where(exc)} not trusted: {detail}", None
         return ErrorKind.UNREACHABLE, f"cannot connect to {_where(exc)}: {detail}", None
     if isinstance(exc, httpx.ProxyError):
@@ -241,17 +301,7 @@ def _classify(exc: BaseException) -> tuple[ErrorKind, str, int | None]:
         return ErrorKind.CONFIG, f"bad URL: {_detail(exc)}", None
     if isinstance(exc, httpx.DecodingError):
         return ErrorKind.MALFORMED, f"cannot decode the answer: {_detail(exc)}", None
-    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
-        return ErrorKind.MALFORMED, f"the answer is not JSON: {exc}", None
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-        return ErrorKind.TIMEOUT, "timed out", None
-    if isinstance(exc, ssl.SSLError):
-        return ErrorKind.CONFIG, f"TLS: {exc}", None
-    if isinstance(exc, OSError):
-        return ErrorKind.UNREACHABLE, f"{type(exc).__name__}: {exc}", None
-    if isinstance(exc, httpx.HTTPError):
-        return ErrorKind.HTTP, f"{type(exc).__name__}: {_detail(exc)}", None
-    return ErrorKind.HTTP, f"{type(exc).__name__}: {exc}", None
+    return ErrorKind.HTTP, f"{type(exc).__name__}: {_detail(exc)}", None
 
 
 def _where(exc: httpx.HTTPError) -> str:
@@ -283,10 +333,11 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 def _detail(exc: BaseException) -> str:
     """The most specific words available: httpx wraps the OSError that says what happened."""
+    ssl = sys.modules.get("ssl")
     cause: BaseException | None = exc
     while cause is not None:
         # "Connection refused" says more than anyio's "All connection attempts failed".
-        if isinstance(cause, ssl.SSLError):  # its errno is OpenSSL's, not the OS's
+        if ssl is not None and isinstance(cause, ssl.SSLError):  # errno: OpenSSL's, not the OS's
             return f"TLS: {cause.reason or cause}".replace("_", " ").lower()
         if isinstance(cause, socket.gaierror):
             return f"cannot resolve the host name ({cause.strerror})"

@@ -10,9 +10,16 @@ from oncall_tui.sources.base import Source
 
 
 def build_sources(
-    config: Config, clock: Callable[[], float] = time.time, *, seed: int | None = None
+    config: Config,
+    clock: Callable[[], float] = time.time,
+    *,
+    seed: int | None = None,
+    blocking: bool = False,
 ) -> list[Source]:
-    """One source per datasource, plus probes, Kubernetes and alerts where configured."""
+    """One source per datasource, plus probes, Kubernetes and alerts where configured.
+
+    `blocking`: HTTP on the blocking client, for one poll run with no event loop (a
+    one-shot `oncall status`; see `sources.tasks` and `supports_blocking`)."""
     sources: list[Source] = []
     services = list(config.services.values())
     for ds in config.datasources.values():
@@ -20,7 +27,7 @@ def build_sources(
         if ds.type == "prometheus":
             from oncall_tui.sources.prometheus import PrometheusSource
 
-            sources.append(PrometheusSource(ds, users, clock))
+            sources.append(PrometheusSource(ds, users, clock, blocking=blocking))
         elif ds.type == "demo":
             from oncall_tui.sources.demo import DemoSource
 
@@ -30,7 +37,7 @@ def build_sources(
     if any(s.health for s in services) and not config.demo:
         from oncall_tui.sources.health import HealthSource
 
-        sources.append(HealthSource(services, clock))
+        sources.append(HealthSource(services, clock, blocking=blocking))
     if any(s.kubernetes for s in services) and not config.demo:
         from oncall_tui.sources.kubernetes import KubernetesSource
 
@@ -39,11 +46,24 @@ def build_sources(
     if config.alertmanager is not None or has_prometheus:
         from oncall_tui.sources.alerts import AlertSource
 
-        alerts = AlertSource(config, clock)
+        alerts = AlertSource(config, clock, blocking=blocking)
         if has_prometheus:
             _share_prometheus_client(alerts, sources)
         sources.append(alerts)
     return sources
+
+
+def supports_blocking(config: Config) -> bool:
+    """Whether every source of `config` can poll with no event loop: all but gRPC probes
+    (grpc.aio) and Kubernetes (its client's threads are run from asyncio), and the demo."""
+    if config.demo or any(ds.type != "prometheus" for ds in config.datasources.values()):
+        return False
+    from oncall_tui.config.model import ProbeKind
+
+    for service in config.services.values():
+        if service.kubernetes or any(p.kind is ProbeKind.GRPC for p in service.health):
+            return False
+    return True
 
 
 def _share_prometheus_client(alerts: Source, sources: list[Source]) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import httpx
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import DEFAULT_MAX_BODY, Service
 from oncall_tui.sources.alerts.fetch import request_json
@@ -18,6 +17,9 @@ from oncall_tui.sources.alerts.records import (
     str_map,
 )
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.http_client import AnyClient
 
 ALERTS_PATH = "/api/v2/alerts"
 # Ask for everything Alertmanager holds: the screen shows silenced and inhibited alerts too.
@@ -73,7 +75,7 @@ def parse_alerts(body: object, services: Sequence[Service], now: float) -> tuple
 
 
 async def fetch_alerts(
-    client: httpx.AsyncClient,
+    client: AnyClient,
     services: Sequence[Service],
     secrets: Sequence[str],
     now: float,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
-import httpx
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import DEFAULT_MAX_BODY
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
-from oncall_tui.sources.http_client import error_for_status, scrub, send_capped
+from oncall_tui.sources.http_client import client_timeout, error_for_status, scrub, send_capped
 from oncall_tui.sources.json_answer import parse_json
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.http_client import AnyClient
 
 
 async def request_json(
-    client: httpx.AsyncClient,
+    client: AnyClient,
     method: str,
     path: str,
     secrets: Sequence[str],
@@ -27,7 +29,7 @@ async def request_json(
 
     An empty body (Alertmanager's DELETE) is returned as None.
     """
-    timeout = client.timeout.read or client.timeout.connect or 10.0
+    timeout = client_timeout(client)
     response = await send_capped(
         client,
         method,

@@ -8,7 +8,6 @@ in its `note`, and its `starts_at` is when this job first saw it, not when it be
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from oncall_tui.rules.reader import AlertRule, RuleFileError, read_rule_file
 from oncall_tui.sources.alerts.matching import service_for
 from oncall_tui.sources.alerts.records import ORIGIN_RULES, Alert, label_fingerprint
 from oncall_tui.sources.base import ErrorKind, FetchFailed, Series
+from oncall_tui.sources.tasks import Semaphore, gather
 
 QueryFn = Callable[[str], Awaitable[Sequence[Series]]]
 MAX_IN_FLIGHT = 4
@@ -65,8 +65,8 @@ class RulesEvaluator:
     async def evaluate(self, now: float) -> tuple[tuple[Alert, ...], tuple[str, ...]]:
         """(firing alerts, per-rule errors). A datasource that cannot answer raises
         FetchFailed: then nothing is known, not "nothing is firing"."""
-        limit = asyncio.Semaphore(MAX_IN_FLIGHT)  # per call: a semaphore binds to one loop
-        results = await asyncio.gather(*(self._one(rule, limit) for rule in self.rules))
+        limit = Semaphore(MAX_IN_FLIGHT)  # per call: a semaphore binds to one loop
+        results = await gather(*(self._one(rule, limit) for rule in self.rules))
         alerts: list[Alert] = []
         errors: list[str] = list(self._problems)
         unreachable: FetchFailed | None = None
@@ -86,9 +86,7 @@ class RulesEvaluator:
                 del self._first_seen[key]
         return tuple(sorted(alerts, key=Alert.sort_key)), tuple(errors)
 
-    async def _one(
-        self, rule: AlertRule, limit: asyncio.Semaphore
-    ) -> Sequence[Series] | FetchFailed:
+    async def _one(self, rule: AlertRule, limit: Semaphore) -> Sequence[Series] | FetchFailed:
         async with limit:
             try:
                 return await self._query(rule.expr)

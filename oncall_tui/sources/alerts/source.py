@@ -14,11 +14,10 @@ every one of those, so alerts go stale while the rest of the dashboard carries o
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
-
-import httpx
 
 from oncall_tui.config.model import Config, Datasource, HttpOptions
 from oncall_tui.sources.alerts import alertmanager, prometheus_alerts
@@ -41,11 +40,12 @@ from oncall_tui.sources.base import (
     Series,
     Source,
 )
-from oncall_tui.sources.http_client import answers_ready, classify_exception, make_async_client
+from oncall_tui.sources.http_client import answers_ready, classify_exception, make_client
 
 if TYPE_CHECKING:
     # `rules:` mode's evaluator (and its rule-file reader) is loaded only in that mode
     from oncall_tui.sources.alerts.rules_state import QueryFn, RulesEvaluator
+    from oncall_tui.sources.http_client import AnyClient
 
 MODE_ALERTMANAGER = "alertmanager"
 MODE_PROMETHEUS = "prometheus alerts"
@@ -59,11 +59,13 @@ def default_datasource(config: Config) -> Datasource | None:
     return next(iter(named or candidates), None)
 
 
-def _prometheus_query(datasource: Datasource) -> tuple[QueryFn, Callable[[], object]]:
+def _prometheus_query(
+    datasource: Datasource, *, blocking: bool = False
+) -> tuple[QueryFn, Callable[[], object]]:
     """An instant-query function on `datasource`, and how to close it."""
     from oncall_tui.sources.prometheus import PrometheusClient
 
-    client = PrometheusClient(datasource)
+    client = PrometheusClient(datasource, blocking=blocking)
 
     async def query(expr: str) -> Sequence[Series]:
         return await client.query(expr)
@@ -80,13 +82,15 @@ class AlertSource(Source):
         clock: Callable[[], float] = time.time,
         *,
         query: QueryFn | None = None,  # tests may evaluate rules without a PrometheusClient
+        blocking: bool = False,  # the blocking client of a one-shot command
     ) -> None:
+        self._blocking = blocking
         self._secrets = config.secrets()  # the config is frozen: they never change
         self._config = config
         self._clock = clock
         self._services = tuple(config.services.values())
         self._names = tuple(config.services)
-        self._client: httpx.AsyncClient | None = None
+        self._client: AnyClient | None = None
         self._shared = False  # the client is another source's (see share_client)
         self._closers: list[Callable[[], object]] = []
         self._evaluator: RulesEvaluator | None = None
@@ -105,7 +109,7 @@ class AlertSource(Source):
                 self._http = datasource.http
             if query is None:
                 assert datasource is not None
-                query, closer = _prometheus_query(datasource)
+                query, closer = _prometheus_query(datasource, blocking=blocking)
                 self._closers.append(closer)
             from oncall_tui.sources.alerts.rules_state import RulesEvaluator, load_rules
 
@@ -165,16 +169,19 @@ class AlertSource(Source):
             alert_list = await self.fetch()
         except FetchFailed as exc:
             return failed_observations(exc.error, self._names)
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            httpx = sys.modules.get("httpx")  # no httpx error without httpx loaded
+            if httpx is None or not isinstance(exc, httpx.HTTPError):
+                raise
             return failed_observations(classify_exception(exc, self._secrets), self._names)
         return observations_of(alert_list, self._names)
 
-    def _http_client(self) -> httpx.AsyncClient:
+    def _http_client(self) -> AnyClient:
         if self._client is None:
-            self._client = make_async_client(self._http, base_url=self._base_url)
+            self._client = make_client(self._http, base_url=self._base_url, blocking=self._blocking)
         return self._client
 
-    def share_client(self, base_url: str, http: HttpOptions, client: httpx.AsyncClient) -> bool:
+    def share_client(self, base_url: str, http: HttpOptions, client: AnyClient) -> bool:
         """Use `client` (another source's, which closes it) when it talks to the same base
         URL with the same options: one connection pool per server, one client to build."""
         if self.mode != MODE_PROMETHEUS or self._client is not None:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from oncall_tui.config.model import HealthProbe, ProbeKind
 from oncall_tui.inert import TooDeep, inert_block, inert_line
-from oncall_tui.sources.base import ErrorKind, FetchError
+from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 from oncall_tui.sources.health.body import parse_json_body, read_health_document
 from oncall_tui.sources.health.records import Component, ProbeResult
 from oncall_tui.sources.health.verdict import failed_result, judge_http
-from oncall_tui.sources.http_client import classify_exception, scrub
+from oncall_tui.sources.http_client import classify_exception, is_blocking, scrub
+
+if TYPE_CHECKING:
+    import httpx
+
+    from oncall_tui.sources.http_client import AnyClient
 
 #: Health bodies are small; past this the rest is not read (a runaway body must not hang us).
 BODY_CAP = 256 * 1024
@@ -24,26 +27,31 @@ EXCERPT_CHARS = 300
 
 
 async def probe_http(
-    client: httpx.AsyncClient, probe: HealthProbe, *, body_cap: int = BODY_CAP
+    client: AnyClient, probe: HealthProbe, *, body_cap: int = BODY_CAP
 ) -> ProbeResult:
     """GET the probe's URL once; every outcome, refused and timed out included, is a result."""
     timeout = probe.http.timeout
     target = display_url(probe.target)
-    clock = RequestClock()
     try:
-        # wait_for bounds the whole exchange: httpx's own timeouts are per read, so a server
-        # dribbling a byte a second would otherwise hold the probe forever.
-        code, location, raw, truncated = await asyncio.wait_for(
-            _get(client, probe.target, timeout, body_cap, clock), timeout
-        )
-    except asyncio.TimeoutError:
+        if is_blocking(client):
+            code, location, raw, truncated, latency = _get_blocking(
+                client, probe, timeout, body_cap
+            )
+        else:
+            code, location, raw, truncated, latency = await _get_async(
+                client, probe, timeout, body_cap
+            )
+    except TimeoutError:
         error = FetchError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
         return failed_result(probe, target=target, error=error)
-    except (httpx.HTTPError, OSError) as exc:
+    except FetchFailed as failed:  # the blocking client's, classified and scrubbed
+        return failed_result(probe, target=target, error=failed.error)
+    except Exception as exc:
+        if not _transport_error(exc):
+            raise
         return failed_result(
             probe, target=target, error=classify_exception(exc, probe.http.secrets())
         )
-    latency = clock.elapsed()
 
     try:
         doc = parse_json_body(raw) if not truncated else None
@@ -75,6 +83,52 @@ async def probe_http(
         target=target,
         body_truncated=truncated,
     )
+
+
+async def _get_async(
+    client: Any, probe: HealthProbe, timeout: float, body_cap: int
+) -> tuple[int, str | None, bytes, bool, float]:
+    import asyncio
+
+    clock = RequestClock()
+    try:
+        # wait_for bounds the whole exchange: httpx's own timeouts are per read, so a server
+        # dribbling a byte a second would otherwise hold the probe forever.
+        answer = await asyncio.wait_for(
+            _get(client, probe.target, timeout, body_cap, clock), timeout
+        )
+    except asyncio.TimeoutError:  # the builtin TimeoutError from 3.11 on
+        raise TimeoutError from None
+    return (*answer, clock.elapsed())
+
+
+def _get_blocking(
+    client: Any, probe: HealthProbe, timeout: float, body_cap: int
+) -> tuple[int, str | None, bytes, bool, float]:
+    """The same GET on the blocking client, which bounds the whole exchange itself and
+    times it from opening the connection to the last byte."""
+    from oncall_tui.sources.blocking_http import RequestTimer
+
+    timer = RequestTimer()
+    answer = client.send(
+        "GET",
+        probe.target,
+        max_body=body_cap,
+        deadline=timeout,
+        secrets=probe.http.secrets(),
+        truncate=True,
+        timer=timer,
+    )
+    location = answer.headers.get("location")
+    return answer.status_code, location, answer.content, answer.truncated, timer.elapsed()
+
+
+def _transport_error(exc: BaseException) -> bool:
+    """An httpx error (only once httpx is loaded) or an OS error: a failed probe."""
+    import sys
+
+    httpx = sys.modules.get("httpx")
+    return isinstance(exc, OSError) or (httpx is not None and isinstance(exc, httpx.HTTPError))
 
 
 class RequestClock:

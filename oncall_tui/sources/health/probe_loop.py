@@ -5,14 +5,21 @@ screen, parsing a Prometheus batch, start-up imports) before the probe sees it, 
 wait was reported as the endpoint's latency: 60-260 ms for endpoints answering in 1 ms.
 HTTP and TCP probes run here instead; the caller awaits them as usual. The loop starts
 with the first probe and stops with `close()`.
+
+Called with no loop running (a one-shot command's blocking probes, each on a thread of its
+own: `sources.tasks`), a probe runs where it is called; nothing else shares its thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from oncall_tui.sources.tasks import on_loop
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 
@@ -37,6 +44,8 @@ class ProbeLoop:
         self._lock = threading.Lock()
 
     def _start(self) -> asyncio.AbstractEventLoop:
+        import asyncio
+
         with self._lock:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
@@ -58,6 +67,10 @@ class ProbeLoop:
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
         """`await work()` on the probes' loop; cancelling the caller cancels it there too."""
+        if not on_loop():
+            return await work()
+        import asyncio
+
         loop = self._start()
 
         async def call() -> T:
@@ -73,8 +86,12 @@ class ProbeLoop:
     async def close(self, cleanup: Callable[[], Awaitable[object]] | None = None) -> None:
         """Run `cleanup()` there (closing clients bound to the loop), then stop the loop."""
         loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
+        if loop is None or thread is None:  # no probe ran there: its clients (if any) are here
+            if cleanup is not None:
+                await cleanup()
             return
+        import asyncio
+
         if cleanup is not None:
             await self.run(cleanup)
         with self._lock:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Callable, Sequence
-
-import httpx
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.model import HealthProbe, HttpOptions, ProbeKind, Service
 from oncall_tui.sources.base import (
@@ -19,13 +17,15 @@ from oncall_tui.sources.base import (
     Reading,
     Source,
 )
-from oncall_tui.sources.health.grpc_probe import probe_grpc
 from oncall_tui.sources.health.http_probe import probe_http
 from oncall_tui.sources.health.probe_loop import ProbeLoop
 from oncall_tui.sources.health.records import ProbeResult
 from oncall_tui.sources.health.tcp_probe import probe_tcp
 from oncall_tui.sources.health.verdict import failed_result
-from oncall_tui.sources.http_client import is_plain_http, make_async_client
+from oncall_tui.sources.http_client import is_plain_http, make_client
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.http_client import AnyClient
 
 
 class HealthSource(Source):
@@ -38,14 +38,18 @@ class HealthSource(Source):
 
     name = "health"
 
-    def __init__(self, services: Sequence[Service], clock: Callable[[], float]) -> None:
+    def __init__(
+        self, services: Sequence[Service], clock: Callable[[], float], *, blocking: bool = False
+    ) -> None:
         self._services = tuple(services)
         self._clock = clock
+        # a one-shot command's probes: the blocking client on threads (`sources.tasks`)
+        self._blocking = blocking
         # HttpOptions holds a dict, so it is not hashable: clients are found by equality.
         # Plain-http probes get their own client, which builds no TLS context.
-        self._clients: list[tuple[HttpOptions, bool, httpx.AsyncClient]] = []
+        self._clients: list[tuple[HttpOptions, bool, AnyClient]] = []
         # HTTP and TCP probes run (and their clients live) on a loop of their own, so that
-        # a busy app loop is not counted in their latency
+        # a busy app loop is not counted in their latency (with no loop, they run as called)
         self._loop = ProbeLoop()
 
     def jobs(self) -> Sequence[Job]:
@@ -76,6 +80,8 @@ class HealthSource(Source):
 
     async def run_probe(self, probe: HealthProbe) -> ProbeResult:
         if probe.kind is ProbeKind.GRPC:
+            from oncall_tui.sources.health.grpc_probe import probe_grpc
+
             return await probe_grpc(probe)  # grpc.aio keeps to the loop it started on
         return await self._loop.run(lambda: self._probe_here(probe))
 
@@ -84,17 +90,19 @@ class HealthSource(Source):
         if probe.kind is ProbeKind.HTTP:
             try:
                 client = self._client(probe.http, is_plain_http(probe.target))
-            except (OSError, ssl.SSLError) as exc:  # unreadable CA, cert or key file
+            except OSError as exc:  # unreadable CA, cert or key file (ssl.SSLError is one)
                 error = FetchError(ErrorKind.CONFIG, f"TLS files of probe '{probe.name}': {exc}")
                 return failed_result(probe, error)
             return await probe_http(client, probe)
         return await probe_tcp(probe)
 
-    def _client(self, options: HttpOptions, plain: bool) -> httpx.AsyncClient:
+    def _client(self, options: HttpOptions, plain: bool) -> AnyClient:
         for known, known_plain, client in self._clients:
             if known_plain == plain and known == options:
                 return client
-        client = make_async_client(options, plain_http=plain)
+        client = make_client(options, blocking=self._blocking, plain_http=plain)
+        if self._blocking and not plain:
+            client.tls_context()  # type: ignore[union-attr]  # its files' errors, here
         self._clients.append((options, plain, client))
         return client
 

@@ -8,14 +8,11 @@ same API accepts, so that no proxy in between cuts a long URL.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlencode
-
-import httpx
 
 from oncall_tui.config.model import Datasource, Direction
 from oncall_tui.inert import inert_map
@@ -23,11 +20,15 @@ from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed, Series
 from oncall_tui.sources.http_client import (
     answers_ready,
     error_for_status,
-    make_async_client,
+    make_client,
     scrub,
     send_capped,
 )
 from oncall_tui.sources.json_answer import parse_json
+from oncall_tui.sources.tasks import Semaphore
+
+if TYPE_CHECKING:
+    from oncall_tui.sources.http_client import AnyClient, AnyResponse
 
 Labels = Mapping[str, str]
 Points = list[tuple[float, float]]
@@ -40,17 +41,21 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class PrometheusClient:
-    """The query API of one datasource: one pooled client, at most `max_in_flight` queries."""
+    """The query API of one datasource: one pooled client, at most `max_in_flight` queries;
+    `blocking`: the blocking client of a one-shot command (see `sources.tasks`)."""
 
-    def __init__(self, datasource: Datasource) -> None:
+    def __init__(self, datasource: Datasource, *, blocking: bool = False) -> None:
         self.datasource = datasource
         self.secrets = datasource.http.secrets()
         limit = max(1, datasource.max_in_flight or 8)
         # Base URL may carry a path prefix (Mimir's /prometheus); /api/v1/... is appended.
-        self.http: httpx.AsyncClient = make_async_client(
-            datasource.http, base_url=datasource.url.rstrip("/"), max_connections=limit
+        self.http: AnyClient = make_client(
+            datasource.http,
+            base_url=datasource.url.rstrip("/"),
+            blocking=blocking,
+            max_connections=limit,
         )
-        self._in_flight = asyncio.Semaphore(limit)
+        self._in_flight = Semaphore(limit)
 
     async def query(self, expr: str, at: float | None = None) -> list[Series]:
         """Instant query. NaN samples are dropped, so an all-NaN answer is an empty list."""
@@ -141,7 +146,7 @@ class PrometheusClient:
                 )
         return self._data(response)
 
-    def _data(self, response: httpx.Response) -> dict[str, Any]:
+    def _data(self, response: AnyResponse) -> dict[str, Any]:
         body = _parsed(response.content)  # once: answer_error reads the same document
         error = answer_error(
             response.status_code,

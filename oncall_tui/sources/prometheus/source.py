@@ -20,7 +20,6 @@ points in time order.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from oncall_tui.sources.prometheus.client import (
     worst_series,
 )
 from oncall_tui.sources.prometheus.slo_queries import sli_members, sli_observations
+from oncall_tui.sources.tasks import gather
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +96,11 @@ class PrometheusSource(Source):
         clock: Callable[[], float],
         *,
         max_batch: int = MAX_BATCH,
+        blocking: bool = False,
     ) -> None:
         self.name = f"prometheus {datasource.name}"
         self.datasource = datasource
-        self.client = PrometheusClient(datasource)
+        self.client = PrometheusClient(datasource, blocking=blocking)
         self._clock = clock
         by_interval: dict[float, list[_Member]] = {}
         self._members = by_interval
@@ -166,15 +167,13 @@ class PrometheusSource(Source):
                 holds.setdefault(m.kpi.thresholds.hold, []).append(m)
         # Instant values, history, hold windows and baselines go out together: the run takes
         # as long as the slowest of them, not their sum.
-        (current, history, held), pasts = await asyncio.gather(
-            asyncio.gather(
+        (current, history, held), pasts = await gather(
+            gather(
                 self._instant(members, None),
                 self._backfill(pending),  # type: ignore[arg-type]
                 self._hold_windows(holds, now),
             ),
-            asyncio.gather(
-                *(self._instant(group, now - offset) for offset, group in offsets.items())
-            ),
+            gather(*(self._instant(group, now - offset) for offset, group in offsets.items())),
         )
         for m, points in held.items():
             history[m] = [*history.get(m, ()), *points]
@@ -230,7 +229,7 @@ class PrometheusSource(Source):
         if len(together) < 2:
             together = []
         alone = [m for m in members if m.alone or not together]
-        gathered: list[Any] = await asyncio.gather(
+        gathered: list[Any] = await gather(
             self._together(together, at), *(self._alone(m, at) for m in alone)
         )
         batched: dict[_Member, Result] = gathered[0]
@@ -261,7 +260,7 @@ class PrometheusSource(Source):
         self, members: list[_Member], at: float | None, error: FetchError
     ) -> dict[_Member, Result]:
         """Rerun a rejected batch KPI by KPI, so only a broken query reports in its own words."""
-        answers = await asyncio.gather(*(self._alone(m, at) for m in members))
+        answers = await gather(*(self._alone(m, at) for m in members))
         results: dict[_Member, Result] = {}
         for m, (kind, answer) in zip(members, answers, strict=True):
             rejected = isinstance(answer, FetchError) and answer.kind is ErrorKind.BAD_QUERY
@@ -284,7 +283,7 @@ class PrometheusSource(Source):
         if len(together) < 2:
             together = []
         alone = [m for m in pending if m.alone or not together]
-        gathered: list[Any] = await asyncio.gather(
+        gathered: list[Any] = await gather(
             self._range_together(together, pending),
             *(self._range_alone(m, pending[m]) for m in alone),
         )
@@ -303,7 +302,7 @@ class PrometheusSource(Source):
         self, holds: dict[float, list[_Member]], now: float
     ) -> dict[_Member, Points]:
         """Each KPI's points over its `for:` window (and two steps before it), batched per hold."""
-        answers = await asyncio.gather(*(self._hold_window(group, now) for group in holds.values()))
+        answers = await gather(*(self._hold_window(group, now) for group in holds.values()))
         results: dict[_Member, Points] = {}
         for answer in answers:
             results.update(answer)
@@ -323,9 +322,9 @@ class PrometheusSource(Source):
         if len(together) < 2:
             together = []
         alone = [m for m in members if m.alone or not together]
-        batched, answers = await asyncio.gather(
+        batched, answers = await gather(
             self._range_together(together, windows, step),
-            asyncio.gather(*(self._range_alone(m, window, step) for m in alone)),
+            gather(*(self._range_alone(m, window, step) for m in alone)),
         )
         results: dict[_Member, Points] = dict(batched)
         results.update((m, points) for m, points in zip(alone, answers, strict=True) if points)
@@ -365,9 +364,7 @@ class PrometheusSource(Source):
             if failed.error.kind is not ErrorKind.BAD_QUERY:
                 log.debug("history of %s not loaded: %s", self.name, failed.error)
                 return {}
-            answers = await asyncio.gather(
-                *(self._range_alone(m, pending[m], step) for m in members)
-            )
+            answers = await gather(*(self._range_alone(m, pending[m], step) for m in members))
             return dict(zip(members, answers, strict=True))
         return {
             m: _inside(worst_points(part, m.kpi.thresholds.direction), *pending[m])
