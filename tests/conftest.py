@@ -63,6 +63,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
@@ -74,11 +75,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _shares_a_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture set up once for its module (a server, an index).
+
+    A parametrizing fixture (`backend`) is module-scoped only to order the tests by its
+    value; it shares nothing costly, so the tests using it may spread over the workers."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return False
     return any(
-        definition.scope in SHARED_SCOPES
+        definition.scope in SHARED_SCOPES and definition.params is None
         for definitions in info.name2fixturedefs.values()
         for definition in definitions
     )
