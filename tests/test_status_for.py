@@ -57,22 +57,30 @@ def oncall_status_table(config: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def deep_queue(exporter: Exporter, prometheus: PrometheusServer) -> PrometheusServer:
-    """A queue 150 deep (crit 100) that Prometheus has seen for at least 5 s."""
-    exporter.queue_depth(150)
-    prometheus.wait_for_series(
+@pytest.fixture(scope="module")
+def breaching(module_exporter: Exporter, module_prometheus: PrometheusServer) -> PrometheusServer:
+    """One server for the tests that only read it: a queue 150 deep (crit 100) and a cache
+    hit rate of 50 % (crit under 70 %), each seen by Prometheus for at least 5 s."""
+    module_exporter.queue_depth(150)
+    module_exporter.gauge("cqar_cache_hit_ratio", 0.5)
+    module_prometheus.wait_for_series(
         "min_over_time(cqar_queue_depth[6s]) >= 100 and count_over_time(cqar_queue_depth[6s]) >= 5"
         " and timestamp(cqar_queue_depth) - 5 > min_over_time(timestamp(cqar_queue_depth)[1m:1s])",
         timeout=30,
     )
-    return prometheus
+    module_prometheus.wait_for_series(
+        "max_over_time(cqar_cache_hit_ratio[6s]) <= 0.5"
+        " and timestamp(cqar_cache_hit_ratio) - 4"
+        " > min_over_time(timestamp(cqar_cache_hit_ratio)[1m:1s])",
+        timeout=30,
+    )
+    return module_prometheus
 
 
-def test_over_the_crit_for_longer_than_the_hold_is_crit_with_exit_2(deep_queue, tmp_path):
+def test_over_the_crit_for_longer_than_the_hold_is_crit_with_exit_2(breaching, tmp_path):
     config = write_config(
         tmp_path / "oncall.yaml",
-        deep_queue.url,
+        breaching.url,
         f"      queue_depth: {{query: '{QUEUE}', unit: count, warn: 50, crit: 100, for: 3s}}",
     )
     code, report = oncall_status(config)
@@ -81,10 +89,10 @@ def test_over_the_crit_for_longer_than_the_hold_is_crit_with_exit_2(deep_queue, 
     assert (code, report["status"], report["exit_code"]) == (2, "crit", 2)
 
 
-def test_over_the_crit_for_less_than_the_hold_is_pending_with_exit_1(deep_queue, tmp_path):
+def test_over_the_crit_for_less_than_the_hold_is_pending_with_exit_1(breaching, tmp_path):
     config = write_config(
         tmp_path / "oncall.yaml",
-        deep_queue.url,
+        breaching.url,
         f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 1h}}",
     )
     code, report = oncall_status(config)
@@ -97,10 +105,10 @@ def test_over_the_crit_for_less_than_the_hold_is_pending_with_exit_1(deep_queue,
     assert (code, report["status"], report["exit_code"]) == (1, "pending", 1)
 
 
-def test_the_table_says_pending_what_to_and_when(deep_queue, tmp_path):
+def test_the_table_says_pending_what_to_and_when(breaching, tmp_path):
     config = write_config(
         tmp_path / "oncall.yaml",
-        deep_queue.url,
+        breaching.url,
         f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 1h}}",
     )
     done = oncall_status_table(config)
@@ -140,21 +148,12 @@ services:
     assert code == 1 and report["status"] == "pending"
 
 
-def test_a_cache_hit_rate_under_its_crit_for_longer_than_the_hold_exits_2(
-    exporter: Exporter, prometheus: PrometheusServer, tmp_path
-):
+def test_a_cache_hit_rate_under_its_crit_for_longer_than_the_hold_exits_2(breaching, tmp_path):
     """Lower is worse: 50 % against a 70 % crit (80 % warn), held by for:. The hold used to
     keep the KPI ok in one poll, so a warning-severity alert alone set the exit code to 1."""
-    exporter.gauge("cqar_cache_hit_ratio", 0.5)
-    prometheus.wait_for_series(
-        "max_over_time(cqar_cache_hit_ratio[6s]) <= 0.5"
-        " and timestamp(cqar_cache_hit_ratio) - 4"
-        " > min_over_time(timestamp(cqar_cache_hit_ratio)[1m:1s])",
-        timeout=30,
-    )
     config = write_config(
         tmp_path / "oncall.yaml",
-        prometheus.url,
+        breaching.url,
         "      cache_hit_rate: {query: 'cqar_cache_hit_ratio{job=\"$job\"}', unit: ratio,"
         " warn: 0.80, crit: 0.70, for: 2s}",
     )
@@ -165,7 +164,7 @@ def test_a_cache_hit_rate_under_its_crit_for_longer_than_the_hold_exits_2(
 
 
 def test_a_breach_older_than_the_points_looked_at_is_dated_before_them_never_now(
-    deep_queue, tmp_path
+    breaching, tmp_path
 ):
     """Crit all through the `for:` window it loaded: `since` is the oldest point of the
     window and says the breach began before it (`> 3 s` in the table, not `now`)."""
@@ -173,7 +172,7 @@ def test_a_breach_older_than_the_points_looked_at_is_dated_before_them_never_now
 
     config = write_config(
         tmp_path / "oncall.yaml",
-        deep_queue.url,
+        breaching.url,
         f"      queue_depth: {{query: '{QUEUE}', unit: count, crit: 100, for: 3s}}",
     )
     code, report = oncall_status(config)
