@@ -1,13 +1,18 @@
-"""A blocking HTTP/1.1 client (the standard library's `http.client`) for one-shot commands.
+"""A blocking HTTP/1.1 client on a plain socket, for one-shot commands.
 
 `oncall status` polls once and ends; loading asyncio and httpx alone takes longer than the
-curl + jq script an on-call engineer would write. Its sources run their requests through
-this client instead, concurrently on threads (`sources.tasks`), with what the dashboard's
-httpx client applies: the datasource's headers, bearer token and basic auth (or a URL's
-`user:password@`), its TLS files (the `ssl` module is imported only for an `https://` URL),
-the answer's size cap, and one deadline on the whole exchange, a dribbled body included. Its
-failures are the dashboard's `FetchError`s, in the same words and scrubbed the same way.
+curl + jq script an on-call engineer would write, and the standard library's `http.client`
+(with the `email` package and `ssl` it loads) a sixth of what is left. Its sources run their
+requests through this client instead, concurrently on threads (`sources.tasks`), with what
+the dashboard's httpx client applies: the datasource's headers, bearer token and basic auth
+(or a URL's `user:password@`), its TLS files (the `ssl` module is imported only for an
+`https://` URL), the answer's size cap, and one deadline on the whole exchange, a dribbled
+body included. Its failures are the dashboard's `FetchError`s, in the same words and
+scrubbed the same way.
 
+One request per connection (`Connection: close`); the answer is framed by its
+`Content-Length`, its chunks, or the end of the connection, and a gzip or deflate body is
+unpacked (counted unpacked against the cap, as httpx does), though `identity` is asked for.
 No redirect is followed and no proxy is used: `use_blocking_http()` says whether the
 environment names a proxy, in which case a command uses the httpx client, which honours it.
 """
@@ -20,7 +25,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -122,12 +127,14 @@ class BlockingClient:
         """One exchange. Raises TimeoutError past `deadline` seconds (connecting included),
         TooLarge past `max_body` bytes (unless `truncate`: then the answer is cut there and
         says so), FetchFailed for every other failure."""
-        import http.client
-
         full = url if "://" in url else self.base_url + url
         parts = urlsplit(full)
         scheme = parts.scheme.lower()
         where = _where(parts)
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchFailed(FetchError(ErrorKind.CONFIG, f"bad URL: {exc}")) from None
         if scheme not in ("http", "https") or not parts.hostname:
             raise FetchFailed(
                 FetchError(ErrorKind.CONFIG, scrub(f"bad URL: {where or full!r}", secrets))
@@ -146,41 +153,38 @@ class BlockingClient:
             sent["Authorization"] = _basic(
                 unquote(parts.username or ""), unquote(parts.password or "")
             )
-        ends = time.monotonic() + deadline
+        head = _request_head(method, target, parts.netloc.rsplit("@", 1)[-1], sent, content)
+        if head is None:
+            message = scrub(f"bad URL or header for {where}: a line break in it", secrets)
+            raise FetchFailed(FetchError(ErrorKind.CONFIG, message))
         timer = timer or RequestTimer()
-        try:
-            port = parts.port
-        except ValueError as exc:
-            raise FetchFailed(FetchError(ErrorKind.CONFIG, f"bad URL: {exc}")) from None
-        host = parts.hostname
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            connection = http.client.HTTPSConnection(
-                host, port, timeout=deadline, context=self._context(secrets)
-            )
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=deadline)
-        watchdog = _Watchdog(connection, deadline)
+        ends = time.monotonic() + deadline
+        context = self._context(secrets) if scheme == "https" else None
+        watchdog = _Watchdog(deadline)
         connected = False
+        sock: socket.socket | None = None
         try:
             watchdog.start()
             timer.started = time.perf_counter()
-            connection.connect()
+            address = (_host(parts.hostname), port)
+            # getaddrinfo takes a bytes host too (typeshed says str)
+            sock = socket.create_connection(address, timeout=deadline)  # type: ignore[arg-type]
+            watchdog.sock = sock
+            if context is not None:
+                sock = context.wrap_socket(sock, server_hostname=parts.hostname)
+                watchdog.sock = sock
             connected = True
-            connection.request(method, target, body=content, headers=sent)
-            _budget(connection, ends)
-            response = connection.getresponse()
-            declared = response.getheader("content-length", "")
+            _budget(sock, ends)
+            sock.sendall(head + (content or b""))
+            reader = _Reader(sock, ends)
+            status, reason, found = reader.head(method)
+            declared = found.get("content-length", "")
             if declared.isdigit() and int(declared) > max_body and not truncate:
                 raise TooLarge
             chunks: list[bytes] = []
             size = 0
             truncated = False
-            while True:
-                _budget(connection, ends)
-                chunk = response.read(READ_SIZE)
-                if not chunk:
-                    break
+            for chunk in reader.body(method, status, found):
                 size += len(chunk)
                 chunks.append(chunk)
                 if size > max_body:
@@ -191,18 +195,17 @@ class BlockingClient:
             timer.ended = time.perf_counter()
             if watchdog.fired:  # the deadline cut the answer short
                 raise TimeoutError
-            body = b"".join(chunks)[:max_body] if truncated else b"".join(chunks)
-            found = Headers()
-            for name, value in response.getheaders():
-                key = name.lower()
-                found[key] = f"{found[key]}, {value}" if key in found else value
-            return Answer(response.status, response.reason, found, body, truncated)
+            body = b"".join(chunks)
+            return Answer(status, reason, found, body[:max_body] if truncated else body, truncated)
         except (TimeoutError, TooLarge):
             raise
-        except http.client.HTTPException as exc:  # before OSError: RemoteDisconnected is both
+        except _Malformed as exc:
             if watchdog.fired:
                 raise TimeoutError from None
-            message = f"no valid HTTP answer from {where}: {_http_detail(exc)}"
+            message = f"no valid HTTP answer from {where}: {exc}"
+            raise FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, secrets))) from None
+        except _Undecodable as exc:
+            message = f"cannot decode the answer: {exc}"
             raise FetchFailed(FetchError(ErrorKind.MALFORMED, scrub(message, secrets))) from None
         except OSError as exc:
             if watchdog.fired:
@@ -210,7 +213,8 @@ class BlockingClient:
             raise FetchFailed(_os_failure(exc, where, connected, secrets)) from None
         finally:
             watchdog.cancel()
-            connection.close()
+            if sock is not None:
+                sock.close()
 
     def tls_context(self) -> Any:
         """The TLS context of the options, as the httpx client builds it; OSError (an
@@ -249,11 +253,11 @@ def _default_context() -> Any:
 
 
 class _Watchdog:
-    """Shuts the connection's socket at the deadline: a server that sends its headers or
-    body a byte at a time renews every read's own timeout, never this one."""
+    """Shuts the socket at the deadline: a server that sends its headers or body a byte at a
+    time renews every read's own timeout, never this one."""
 
-    def __init__(self, connection: Any, deadline: float) -> None:
-        self._connection = connection
+    def __init__(self, deadline: float) -> None:
+        self.sock: socket.socket | None = None
         self.fired = False
         self._timer = threading.Timer(max(0.0, deadline), self._fire)
         self._timer.daemon = True
@@ -263,10 +267,9 @@ class _Watchdog:
 
     def _fire(self) -> None:
         self.fired = True
-        sock = self._connection.sock
-        if sock is not None:
+        if self.sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                self.sock.shutdown(socket.SHUT_RDWR)
             except OSError:  # already closed
                 pass
 
@@ -274,13 +277,32 @@ class _Watchdog:
         self._timer.cancel()
 
 
-def _budget(connection: Any, ends: float) -> None:
+def _budget(sock: socket.socket, ends: float) -> None:
     """Each blocking read waits at most what is left of the deadline."""
     left = ends - time.monotonic()
     if left <= 0:
         raise TimeoutError
-    if connection.sock is not None:
-        connection.sock.settimeout(left)
+    sock.settimeout(left)
+
+
+def _host(name: str) -> str | bytes:
+    """An ASCII host name as bytes: a `str` one makes the socket module load the IDNA codec."""
+    return name.encode("ascii") if name.isascii() else name
+
+
+def _request_head(
+    method: str, target: str, host: str, headers: Mapping[str, str], content: bytes | None
+) -> bytes | None:
+    """The request line and headers; None if any holds a line break (a header injected)."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if content is not None or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(content or b'')}")
+    lines += ["Accept-Encoding: identity", "Connection: close"]
+    text = "\r\n".join(lines)
+    if "\r" in text.replace("\r\n", "") or "\n" in text.replace("\r\n", ""):
+        return None
+    return (text + "\r\n\r\n").encode("latin-1", "replace")
 
 
 def _basic(username: str, password: str) -> str:
@@ -323,11 +345,159 @@ def _os_detail(exc: OSError) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _http_detail(exc: Exception) -> str:
-    import http.client
+#: what a status line or header line may be at most, and how many header lines there may be
+MAX_LINE = 64 * 1024
+MAX_HEADERS = 200
 
-    if isinstance(exc, http.client.IncompleteRead):
-        return "peer closed connection without sending complete message body"
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return "server disconnected without sending a response"
-    return str(exc) or type(exc).__name__
+
+class _Malformed(Exception):
+    """Not an HTTP/1.x answer; the words are httpx's (h11's) where it has them."""
+
+
+class _Undecodable(Exception):
+    """A body in a content coding that cannot be unpacked."""
+
+
+class _Reader:
+    """An HTTP/1.x answer read from a socket, every read within the deadline."""
+
+    def __init__(self, sock: socket.socket, ends: float) -> None:
+        self._sock = sock
+        self._ends = ends
+        self._file = sock.makefile("rb")
+
+    def _line(self) -> bytes:
+        _budget(self._sock, self._ends)
+        line = self._file.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise _Malformed("a header line longer than 64 KiB")
+        return line
+
+    def _read(self, size: int) -> bytes:
+        _budget(self._sock, self._ends)
+        return self._file.read(size)
+
+    def head(self, method: str) -> tuple[int, str, Headers]:
+        """The status, reason and headers of the final answer (1xx ones are skipped)."""
+        while True:
+            line = self._line()
+            if not line:
+                raise _Malformed("Server disconnected without sending a response.")
+            parts = line.rstrip(b"\r\n").split(b" ", 2)
+            if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not _code(parts[1]):
+                raise _Malformed(f"illegal status line: {line[:100]!r}")
+            status = int(parts[1])
+            reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
+            found = self._headers()
+            if not 100 <= status < 200 or status == 101:
+                return status, reason, found
+
+    def _headers(self) -> Headers:
+        found = Headers()
+        last = ""
+        for _ in range(MAX_HEADERS):
+            line = self._line()
+            if line in (b"\r\n", b"\n"):
+                return found
+            if not line:
+                raise _Malformed("Server disconnected without sending a response.")
+            text = line.decode("latin-1").rstrip("\r\n")
+            if text[:1] in (" ", "\t") and last:  # an obsolete folded line continues the last
+                found[last] = f"{found[last]} {text.strip()}"
+                continue
+            name, sep, value = text.partition(":")
+            if not sep or not name or name != name.strip():
+                raise _Malformed(f"illegal header line: {line[:100]!r}")
+            last = name.lower()
+            value = value.strip()
+            found[last] = f"{found[last]}, {value}" if last in found else value
+        raise _Malformed(f"more than {MAX_HEADERS} header lines")
+
+    def body(self, method: str, status: int, headers: Headers) -> Iterator[bytes]:
+        """The body's bytes, unpacked, in pieces."""
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            return
+        unpack = _unpacker(headers.get("content-encoding", ""))
+        for piece in self._framed(headers):
+            yield unpack(piece)
+        yield unpack(None)
+
+    def _framed(self, headers: Headers) -> Iterator[bytes]:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            yield from self._chunks()
+            return
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                raise _Malformed(f"bad Content-Length {declared[:40]!r}")
+            left = int(declared)
+            while left > 0:
+                piece = self._read(min(left, READ_SIZE))
+                if not piece:
+                    got = int(declared) - left
+                    raise _Malformed(
+                        "peer closed connection without sending complete message body "
+                        f"(received {got} bytes, expected {int(declared)})"
+                    )
+                left -= len(piece)
+                yield piece
+            return
+        while True:  # framed by the end of the connection
+            _budget(self._sock, self._ends)
+            piece = self._file.read1(READ_SIZE)
+            if not piece:
+                return
+            yield piece
+
+    def _chunks(self) -> Iterator[bytes]:
+        incomplete = (
+            "peer closed connection without sending complete message body (incomplete chunked read)"
+        )
+        while True:
+            line = self._line()
+            if not line:
+                raise _Malformed(incomplete)
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise _Malformed(f"illegal chunk header: {line[:40]!r}") from None
+            if size == 0:
+                while self._line() not in (b"\r\n", b"\n", b""):  # trailers
+                    pass
+                return
+            left = size
+            while left > 0:
+                piece = self._read(min(left, READ_SIZE))
+                if not piece:
+                    raise _Malformed(incomplete)
+                left -= len(piece)
+                yield piece
+            if self._line() not in (b"\r\n", b"\n"):
+                raise _Malformed(incomplete)
+
+
+def _code(text: bytes) -> bool:
+    return len(text) == 3 and text.isdigit()
+
+
+def _unpacker(coding: str) -> Callable[[bytes | None], bytes]:
+    """Unpacks a body piece by piece (None: the end); as it comes, if identity."""
+    codings = [c.strip().lower() for c in coding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return lambda piece: piece or b""
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise _Undecodable(f"content encoding {coding!r}")
+    import zlib
+
+    wbits = 16 + zlib.MAX_WBITS if codings[0] != "deflate" else zlib.MAX_WBITS
+    state = zlib.decompressobj(wbits)
+
+    def unpack(piece: bytes | None) -> bytes:
+        try:
+            return state.decompress(piece) if piece is not None else state.flush()
+        except zlib.error as exc:
+            raise _Undecodable(str(exc)) from None
+
+    return unpack
