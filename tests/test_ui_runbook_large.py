@@ -168,3 +168,38 @@ def test_a_piece_not_drawn_yet_renders_blank_not_its_class_name():
 
     piece = RunbookPiece(Piece(index=0, start_line=1, end_line=1, text="# x\n"), {}, 3)
     assert str(piece.render()) == ""
+
+
+async def test_the_section_is_scrolled_to_before_the_first_layout_never_hidden(
+    tmp_path, monkeypatch
+):
+    """No hidden frame: the pieces above the section are as tall as their estimates, so the
+    scroll is set before the layout that shows the pane, and that layout keeps it."""
+    from oncall_tui.ui.runbook.markdown import RunbookDocument
+
+    scrolls: list[tuple[bool, float]] = []
+    hidden: list[bool] = []
+    scroll_to_piece = RunbookDocument.scroll_to_piece
+    placing = RunbookDocument.placing
+
+    def spy(self, line: int) -> bool:
+        placed = scroll_to_piece(self, line)
+        scrolls.append((placed, self.scroll_y))
+        return placed
+
+    def set_placing(self, value: bool) -> None:
+        hidden.append(value)
+        placing.fset(self, value)
+
+    monkeypatch.setattr(RunbookDocument, "scroll_to_piece", spy)
+    monkeypatch.setattr(RunbookDocument, "placing", property(placing.fget, set_placing))
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = await open_guide(pilot)
+        document = screen.document
+        assert scrolls[0][0] and scrolls[0][1] > 0
+        assert hidden[-1] is False and hidden.count(True) <= 1  # only the initial value
+        assert document.scroll_y == scrolls[0][1]  # the layout kept it: no second scroll
+        heading = document.heading_at(screen.location.line)
+        assert 0 <= heading.region.y - document.region.y <= 2
+        assert isinstance(app.focused, CommandBlock)

@@ -151,7 +151,7 @@ class RunbookDocument(VerticalScroll):
 
     async def show(self, runbook: Runbook, context: FillContext, line: int, width: int) -> None:
         """Replace the document with `runbook`, the piece holding `line` (and what fills the
-        view below it) drawn before this returns."""
+        view below it) drawn before this returns (`scroll_to_piece` puts it at the top)."""
         self.runbook = runbook
         self._fill_key = fill_key(context)
         commands = filled_commands(runbook, context)
@@ -188,6 +188,37 @@ class RunbookDocument(VerticalScroll):
             budget -= piece.estimate
             if budget <= 0:
                 break
+
+    def scroll_to_piece(self, line: int) -> bool:
+        """Scroll so that the next layout has the piece holding `line` at the top, before
+        any layout: the pieces above it are not drawn (as tall as their estimates) or were
+        laid out already, so where it starts is known. True when it is; False when it may
+        not be (a piece above is drawn but not laid out, or what follows it may not fill
+        the view, so the scroll would stop short and show blank pieces above)."""
+        view = self.size.height or self.app.size.height
+        above = 0
+        found = False
+        below = 0
+        for piece in self.pieces():
+            if not found and piece.piece.contains_line(line):
+                found = True
+            if found:
+                below += piece.estimate if not piece.drawn else max(piece.estimate, 1)
+                if below > view * (1 + DRAW_AHEAD):
+                    break
+                continue
+            if piece.drawn and not piece.outer_size.height:
+                return False
+            above += piece.outer_size.height if piece.drawn else piece.estimate
+        if not found or above and below <= view * (1 + DRAW_AHEAD):
+            return False
+        # not through the reactive: its validation would clamp to the size of the last
+        # layout; the layout clamps (and the watcher moves the scroll bar) if need be
+        self.set_reactive(RunbookDocument.scroll_y, float(above))
+        self.set_reactive(RunbookDocument.scroll_target_y, float(above))
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = above
+        return True
 
     def pieces(self) -> Iterator[RunbookPiece]:
         return iter(self.query_children(RunbookPiece))

@@ -304,14 +304,17 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         return f"runbook {name}{where}{service}"
 
     async def _show(self, location: Location) -> None:
-        """The location's section at the top of the pane: its piece of the file is drawn
-        first (hidden until it is in place), the rest as it scrolls into view."""
+        """The location's section at the top of the pane, in the frame that shows it: its
+        piece of the file is drawn first and scrolled to before any layout, and its first
+        command focused; the rest of the file is drawn as it scrolls into view. Where that
+        cannot be known before a layout (a line inside a piece, a section near the end of
+        the file), the document is laid out hidden and scrolled after it (`_place`)."""
         document = self.document
         toc = self.query_one("#rb-toc", RunbookToc)
         # one layout for all of it (each mount would lay the screen out again)
         with self.app.batch_update():
-            if document.runbook is not location.runbook:
-                document.placing = True
+            new = document.runbook is not location.runbook
+            if new:
                 width = self._width()
                 await document.show(location.runbook, self.context, location.line, width)
                 toc.show(location.runbook, location.anchor)
@@ -319,9 +322,17 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             else:
                 await document.draw_from(location.line)
                 toc.mark(location.anchor)
+            at_piece = location.line == 1 or (
+                location.anchor is not None and document.heading_at(location.line) is not None
+            )
+            placed = at_piece and document.scroll_to_piece(location.line)
+            document.placing = new and not placed
             self.location = location
             self.query_one("#rb-title", Static).update(self._title(location))
-        self.call_after_refresh(self._place, location)
+            focused = placed and self.focus_command is None
+            if focused:
+                await self._focus_first_command(location)
+        self.call_after_refresh(self._place, location, focused)
 
     def _width(self) -> int:
         """Columns of the document's text, before it is laid out."""
@@ -330,8 +341,9 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             width = int(width * 0.62) - 30  # the pane's share, less the contents list
         return max(20, width - 4)
 
-    async def _place(self, location: Location, tries: int = 0) -> None:
-        """The heading (or block) of the location's line at the top of the pane."""
+    async def _place(self, location: Location, focused: bool = False, tries: int = 0) -> None:
+        """The heading (or block) of the location's line at the top of the pane, after a
+        layout (where `_show` put it already, this scrolls nowhere)."""
         document = self.document
         target: MarkdownBlock | None = (
             document.heading_at(location.line) if location.anchor else None
@@ -340,14 +352,16 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             target = document.block_at(location.line)
         if target is not None and not document.laid_out(location.line) and tries < PLACE_TRIES:
             # not laid out yet (the screen is still being mounted): after the next frame
-            self.call_after_refresh(self._place, location, tries + 1)
+            self.call_after_refresh(self._place, location, focused, tries + 1)
             return
         if target is None:
             document.scroll_home(animate=False, immediate=True)
         else:
             document.scroll_to_widget(target, animate=False, top=True, immediate=True)
-        document.placing = False
-        await self._focus_first_command(location)
+        if document.placing:
+            document.placing = False
+        if not focused:
+            await self._focus_first_command(location)
 
     def _block_of(self, index: int) -> CommandBlock | None:
         for block in self.document.command_blocks():
