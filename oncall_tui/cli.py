@@ -73,11 +73,41 @@ class _Unused:
         pass
 
 
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size` gives it ($COLUMNS, else the
+    terminal of stdout, else 80), without importing shutil (and the bz2, lzma and zlib it
+    loads): argparse asks for it whenever a parser is built, to check each argument."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own help layout, at the width it would pick itself."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        width = _columns() - 2 if width is None else width  # argparse takes 2 off, as here
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def _command(sub: Any, only: str | None, name: str, **kwargs: Any) -> Any:
     """The subparser of command `name`, or a stand-in when only `only` is wanted."""
     if only is not None and name != only:
         return _Unused()
-    return sub.add_parser(name, **kwargs)
+    return sub.add_parser(name, formatter_class=_Formatter, **kwargs)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -86,6 +116,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser costs argparse gettext lookups, a terminal size and a help formatter)."""
     parser = argparse.ArgumentParser(
         prog="oncall",
+        formatter_class=_Formatter,
         description="A terminal on-call dashboard: live KPIs, health probes, alerts, runbooks.",
     )
     parser.add_argument("--version", action="version", version=f"oncall {__version__}")
@@ -234,7 +265,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if only in (None, "postmortem"):
         from oncall_tui.commands.incident_args import incident_id
 
-        postmortem = sub.add_parser("postmortem", help="an incident's postmortem as markdown")
+        postmortem = sub.add_parser(
+            "postmortem", help="an incident's postmortem as markdown", formatter_class=_Formatter
+        )
         _common(postmortem)
         postmortem.add_argument("id", nargs="?", type=incident_id, default=None, metavar="ID")
         postmortem.add_argument("--out", metavar="FILE", default=None)

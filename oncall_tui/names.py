@@ -7,7 +7,6 @@ the panel of `error_rate`; any other name becomes a valid id that no other name 
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -27,5 +26,7 @@ def widget_id(prefix: str, name: str) -> str:
     (three probes, say) never share an id: two widgets with one id would stop the screen."""
     safe = _NOT_ID.sub("-", name)
     if safe != name:
+        import hashlib  # here: most names are ids already, and it loads OpenSSL's libcrypto
+
         safe += "-" + hashlib.blake2s(name.encode(), digest_size=3).hexdigest()
     return prefix + safe

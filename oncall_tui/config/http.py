@@ -151,6 +151,21 @@ def read_basic_auth(found: Field) -> BasicAuth | None:
     return BasicAuth(username=username, password=secret)
 
 
+def _check_host(host: str) -> None:
+    """UnicodeError where the IDNA codec would raise one; an ASCII name is checked as that
+    codec checks it (each label 1 to 63 characters) without loading the codec."""
+    if not host.isascii():
+        host.encode("idna")
+        return
+    labels = host.split(".")
+    if labels[-1] == "":  # a trailing dot
+        labels.pop()
+    if any(not 0 < len(label) < 64 for label in labels):
+        raise UnicodeError(
+            "encoding with 'idna' codec failed (UnicodeError: label empty or too long)"
+        )
+
+
 def check_url(found: Field, url: str) -> str | None:
     """`url` when it is an http(s) URL a client can use, else None after an error naming why.
 
@@ -171,7 +186,7 @@ def check_url(found: Field, url: str) -> str | None:
         port = parts.port  # raises for a port that is not a number in 0..65535
         host = parts.hostname
         if host:
-            host.encode("idna")
+            _check_host(host)
     except (ValueError, UnicodeError) as exc:
         found.fail(f"not a valid URL ({exc}): {shown!r}")
         return None

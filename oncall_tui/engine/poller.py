@@ -9,13 +9,13 @@ exception that stops the loop.
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from oncall_tui.engine.state import DashboardState
+from oncall_tui.lazy_log import lazy_logger
 from oncall_tui.sources.base import ErrorKind, FetchError, Job, Observation, Reading, Source
 from oncall_tui.sources.tasks import gather, wait_for
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     # (`sources.tasks`), and then asyncio is never loaded
     import asyncio
 
-log = logging.getLogger(__name__)
+log = lazy_logger(__name__)
 
 MAX_BACKOFF = 60.0  # seconds; a dead source is still retried at least this often
 READY_TIMEOUT = 3.0  # seconds a readiness check may take

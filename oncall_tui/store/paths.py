@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -23,7 +22,7 @@ def default_path(config: Config) -> Path:
     if config.path is None:
         return state_dir() / "demo.sqlite"
     resolved = str(config.path.resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:8]
+    digest = _sha256(resolved.encode())[:8]
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", config.path.stem) or "config"
     return state_dir() / f"{stem}-{digest}.sqlite"
 
@@ -68,3 +67,16 @@ def recording_path(config: Config, override: str | Path | None = None) -> Path |
     if not config.record.enabled:
         return None
     return config.record.path if config.record.path is not None else default_path(config)
+
+
+def _sha256(data: bytes) -> str:
+    """hashlib's SHA-256 hex digest, from CPython's own implementation where it has one:
+    `hashlib` loads OpenSSL's libcrypto, a few milliseconds of every `oncall status`."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # CPython <= 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]  # CPython >= 3.12
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())

@@ -20,12 +20,12 @@ points in time order.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from oncall_tui.config.model import Datasource, Kpi, NodataMode, Service
+from oncall_tui.lazy_log import lazy_logger
 from oncall_tui.sources.base import (
     CheckId,
     CheckKind,
@@ -55,7 +55,7 @@ from oncall_tui.sources.prometheus.client import (
 from oncall_tui.sources.prometheus.slo_queries import sli_members, sli_observations
 from oncall_tui.sources.tasks import gather
 
-log = logging.getLogger(__name__)
+log = lazy_logger(__name__)
 
 #: at most this many points per KPI in the history loaded after the first value
 HISTORY_POINTS = 240
