@@ -162,14 +162,18 @@ async def test_the_runbook_pane_beside_the_panels_reflows_them_into_the_room_lef
         pane = open_pane(app)
         assert isinstance(pane, RunbookPane) and app.screen is below
         body = below.query_one("#service-body")
-        assert pane.has_class("-side") and body.has_class("-beside-pane")
+        assert pane.has_class("-side")
         await pilot.pause(0.2)
+        assert body.region.right <= pane.region.x
+        assert not below.query_one("#timeline-pane").display
         for panel in below.query(KpiPanel):
             if panel.display:
                 assert panel.region.right <= pane.region.x, (panel, panel.region, pane.region)
         await pilot.press("escape")
         await pilot.pause(0.2)
-        assert open_pane(app) is None and not body.has_class("-beside-pane")
+        assert open_pane(app) is None
+        assert below.query_one("#timeline-pane").display
+        assert body.region.width == below.size.width
 
 
 def test_the_alerts_own_severity_is_said_beside_the_dashboards_verdict_and_which_pages():

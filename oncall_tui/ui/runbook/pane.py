@@ -124,6 +124,7 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         self.query_text = ""
         self.is_open = False
         self._return_focus: Widget | None = None
+        self._host_beside = False  # what _mark_host last told the screen
         self._first = self._location_of(request.link)
         # the layout class before the first mount: set after, it would restyle a second time
         self._set_mode_class()
@@ -185,11 +186,21 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             self._mark_host()
 
     def _mark_host(self) -> None:
-        """The screen's widgets beside the pane reflow into the room left of it: the class
-        `-beside-pane` on each of them, not on the screen (that would restyle the pane's own
-        widgets too, on every open and close)."""
+        """The screen's widgets beside the pane reflow into the room left of it: the
+        screen's own `beside_pane(beside)` where it has one (the service screen: inline
+        styles on the few widgets that change), else the class `-beside-pane` on each of
+        its widgets, not on the screen (that would restyle the pane's own widgets too, on
+        every open and close)."""
         beside = self.is_open and self.has_class("-side")
-        for child in self.screen.children:
+        screen = self.screen
+        if self._host_beside is beside:
+            return
+        self._host_beside = beside
+        hook = getattr(screen, "beside_pane", None)
+        if callable(hook):
+            hook(beside)
+            return
+        for child in screen.children:
             if child is not self and child.has_class("-beside-pane") is not beside:
                 child.set_class(beside, "-beside-pane")
 

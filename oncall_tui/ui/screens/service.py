@@ -113,6 +113,20 @@ class ServiceScreen(DashboardScreen):
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
+    def beside_pane(self, beside: bool) -> None:
+        """The runbook pane opened (closed) beside the screen's widgets: they reflow into
+        the 38 % on the left, the panels in one column and no timeline. Inline styles on
+        the few widgets that change: a class on #service-body would restyle its ~80
+        widgets on every open and close."""
+        width = "38%" if beside else None
+        for name in ("#service-title", "#service-cause", "#service-checks"):
+            self.query_one(name).styles.width = width
+        body = self.query_one("#service-body")
+        body.styles.width = width
+        body.styles.layout = "vertical" if beside else None
+        self.query_one("#panels", Grid).styles.grid_size_columns = 1 if beside else None
+        self.query_one("#timeline-pane").styles.display = "none" if beside else None
+
     def _place_slos(self, loud: bool) -> None:
         """SLOs out of line come before the KPI panels; well ones after, out of their way."""
         pane, grid = self.query_one(SloPane), self.query_one("#panels", Grid)
