@@ -50,6 +50,7 @@ def make_async_client(
     base_url: str = "",
     max_connections: int = 10,
     plain_http: bool | None = None,
+    lean: bool = False,
 ) -> httpx.AsyncClient:
     """A pooled client with the headers, auth, TLS and timeout of `http` applied.
 
@@ -57,6 +58,10 @@ def make_async_client(
     no TLS context: loading the system's CA bundle costs 30-40 ms per client, a good part of
     a one-shot `oncall status`. Such a client refuses any `https://` request, so nothing is
     ever sent over TLS without verification.
+
+    `lean`: a plain-http client polled often (a datasource) sends on `PlainHttpTransport`,
+    about half the CPU per request of httpx's own; not when an environment proxy is set
+    (httpx routes through it only on its own transport).
     """
     import httpx
 
@@ -68,8 +73,16 @@ def make_async_client(
     auth = None
     if http.basic_auth is not None:
         auth = httpx.BasicAuth(http.basic_auth.username, http.basic_auth.password.reveal())
+    transport = None
+    if lean and plain_http and not _environment_proxy():
+        from oncall_tui.sources.http_transport import PlainHttpTransport
+
+        transport = PlainHttpTransport(
+            max_connections=max_connections, keepalive_expiry=KEEPALIVE_EXPIRY
+        )
     return httpx.AsyncClient(
         base_url=base_url,
+        transport=transport,
         headers=headers,
         auth=auth,
         verify=False if plain_http else _ssl_context(http.tls),
@@ -99,6 +112,12 @@ def is_blocking(client: object) -> bool:
     """Whether `client` is the blocking one (only loaded when some command made one)."""
     module = sys.modules.get("oncall_tui.sources.blocking_http")
     return module is not None and isinstance(client, module.BlockingClient)
+
+
+def _environment_proxy() -> bool:
+    """Whether a proxy for plain http is set in the environment (httpx would use it)."""
+    names = ("http_proxy", "all_proxy")
+    return any(os.environ.get(n) or os.environ.get(n.upper()) for n in names)
 
 
 async def _refuse_tls(request: httpx.Request) -> None:

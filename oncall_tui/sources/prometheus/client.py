@@ -54,6 +54,7 @@ class PrometheusClient:
             base_url=datasource.url.rstrip("/"),
             blocking=blocking,
             max_connections=limit,
+            lean=True,  # polled every few seconds: the lean transport for plain http
         )
         self._in_flight = Semaphore(limit)
 
