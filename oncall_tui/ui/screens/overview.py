@@ -24,6 +24,11 @@ class OverviewScreen(DashboardScreen):
         Binding("q", "app.quit", "Quit", id="quit_overview"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        # the last snapshot and whether a cell of it says a time (a countdown, an age)
+        self._timed: tuple[DashboardSnapshot | None, bool] = (None, False)
+
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
@@ -49,11 +54,16 @@ class OverviewScreen(DashboardScreen):
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         """Pending countdowns and stale ages tick in their cells; other cells do not move."""
-        if snapshot is not None and any(
-            c.pending is not None or c.last_verdict is not None
-            for s in snapshot.services
-            for c in s.checks
-        ):
+        if snapshot is None:
+            return
+        if self._timed[0] is not snapshot:  # looked for once per snapshot, not every second
+            timed = any(
+                c.pending is not None or c.last_verdict is not None
+                for s in snapshot.services
+                for c in s.checks
+            )
+            self._timed = (snapshot, timed)
+        if self._timed[1]:
             self.matrix.show(snapshot.services, now)
 
     def on_resize(self) -> None:

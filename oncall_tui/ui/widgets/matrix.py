@@ -41,6 +41,7 @@ from oncall_tui.render.matrix import (
 from oncall_tui.status import Status
 
 PAD = 1  # cells on each side of a cell's text
+_NULL = Style()
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self._shown_cache: dict[tuple[int, int], list[int]] = {}
         self._ends_cache: dict[tuple[int, int], dict[int, int]] = {}
         self.row_refreshes = 0  # rows (or cells of rows) marked for repainting, for tests
+        self._pass_style: Style | None = None  # the widget's style during one render pass
+        # a cell's style under the fixed columns' and over the cursor's, by the three
+        self._combined: dict[tuple[Style, Style, Style], Style] = {}
 
     # -- the DataTable-like surface (tests and screens read the table through it) ----------
 
@@ -203,6 +207,7 @@ class ServiceMatrix(ScrollView, can_focus=True):
 
     def _forget_strips(self) -> None:
         self._strips.clear()
+        self._combined.clear()
         self._header = None
         self._drawn.clear()
         self._forget_fit()  # widths may have changed
@@ -580,15 +585,19 @@ class ServiceMatrix(ScrollView, can_focus=True):
         self, texts: Sequence[tuple[str, Style]], fixed: Style, over: Style | None = None
     ) -> Strip:
         """One line of cells: `fixed` under the status and name, `over` on top of all."""
-        over = over or Style()
+        over = over or _NULL
         segments: list[Segment] = []
         last = len(self._columns) - 1
         for index, (column, (text, style)) in enumerate(zip(self._columns, texts, strict=True)):
             width = self._widths.get(column, 0)
             after = 0 if index == last else PAD
             padded = " " * PAD + text + " " * (width - cell_len(text) + after)
-            under = fixed if index < self._fixed_count else Style()
-            segments.append(Segment(padded, under + style + over))
+            under = fixed if index < self._fixed_count else _NULL
+            key = (under, style, over)
+            combined = self._combined.get(key)
+            if combined is None:
+                combined = self._combined[key] = under + style + over
+            segments.append(Segment(padded, combined))
         return Strip(segments)
 
     def _header_strip(self) -> Strip:
@@ -607,9 +616,18 @@ class ServiceMatrix(ScrollView, can_focus=True):
             self._strips[name] = strip
         return strip
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # one pass draws many lines: the widget's style (a walk up the DOM blending each
+        # ancestor's background) is worked out once for all of them, not once per line
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self.rich_style if self._pass_style is None else self._pass_style
         name: str | None = None
         row = -1  # the heading
         if y > 0:
