@@ -7,7 +7,7 @@ first frame do not need.
 from typing import Any
 
 from oncall_tui.sources.alerts.observations import ALERTS_KEY
-from oncall_tui.sources.alerts.records import Alert, AlertList, Matcher, Silence
+from oncall_tui.sources.alerts.records import Alert, AlertList
 
 __all__ = ["ALERTS_KEY", "Alert", "AlertList", "AlertSource", "Matcher", "Silence"]
 
@@ -17,4 +17,8 @@ def __getattr__(name: str) -> Any:
         from oncall_tui.sources.alerts.source import AlertSource
 
         return AlertSource
+    if name in ("Matcher", "Silence"):
+        from oncall_tui.sources.alerts import silence_records
+
+        return getattr(silence_records, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

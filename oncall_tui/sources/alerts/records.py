@@ -1,4 +1,4 @@
-"""Frozen records of alerts and silences, the same whichever API they came from.
+"""Frozen records of alerts, the same whichever API they came from (silences: `silence_records`).
 
 The alerts screen, the overview's per-service count, the alert->runbook key and
 `oncall status` all read these. Times are seconds since the epoch.
@@ -7,7 +7,6 @@ The alerts screen, the overview's per-service count, the alert->runbook key and
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -171,48 +170,3 @@ class AlertList:
 
     def count(self, state: AlertState) -> int:
         return sum(1 for a in self.alerts if a.state == state)
-
-
-@dataclass(frozen=True)
-class Matcher:
-    """One Alertmanager matcher (`name="value"`, `name=~"re"`, `name!="value"`)."""
-
-    name: str
-    value: str
-    is_regex: bool = False
-    is_equal: bool = True
-
-    def __str__(self) -> str:
-        op = (
-            ("=~" if self.is_regex else "=") if self.is_equal else ("!~" if self.is_regex else "!=")
-        )
-        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'{self.name}{op}"{escaped}"'
-
-    def to_api(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "value": self.value,
-            "isRegex": self.is_regex,
-            "isEqual": self.is_equal,
-        }
-
-
-@dataclass(frozen=True)
-class Silence:
-    id: str
-    matchers: tuple[Matcher, ...]
-    starts_at: float | None
-    ends_at: float | None
-    created_by: str
-    comment: str
-    state: str  # "active" | "pending" | "expired"
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        """Whether the silence covers an alert with `labels` (exact matchers only)."""
-        for m in self.matchers:
-            actual = labels.get(m.name, "")
-            hit = re.fullmatch(m.value, actual) is not None if m.is_regex else actual == m.value
-            if hit != m.is_equal:
-                return False
-        return True

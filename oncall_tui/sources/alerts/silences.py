@@ -17,7 +17,8 @@ import httpx
 
 from oncall_tui.config.model import Alertmanager
 from oncall_tui.sources.alerts.fetch import request_json
-from oncall_tui.sources.alerts.records import Alert, Matcher, Silence, parse_time
+from oncall_tui.sources.alerts.records import Alert, parse_time
+from oncall_tui.sources.alerts.silence_records import Matcher, Silence
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
 from oncall_tui.sources.http_client import make_async_client
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from oncall_tui.glyphs import ELLIPSIS, SEP, STATUS_CRIT
 from oncall_tui.render.alerts import clock_text
 from oncall_tui.render.values import format_age
-from oncall_tui.sources.alerts.records import Silence
+from oncall_tui.sources.alerts.silence_records import Silence
 from oncall_tui.sources.alerts.silences import NOT_ALLOWED, SilenceClient, SilenceExchange
 from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen
 from oncall_tui.ui.workers import RoutesWorkerFailures
