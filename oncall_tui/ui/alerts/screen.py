@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.glyphs import SEP, STATUS_STALE
@@ -48,6 +48,7 @@ from oncall_tui.ui.alerts.silences import SilencesScreen
 from oncall_tui.ui.alerts.table import AlertTable
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.header import DashboardHeader
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class AlertsScreen(DashboardScreen):
             yield AlertTable(id="alerts-table")
             with VerticalScroll(id="alert-detail-pane"):
                 yield Static("", id="alert-detail", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#alert-detail-pane").border_title = "alert"

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from oncall_tui.glyphs import ELLIPSIS, SEP, STATUS_CRIT
 from oncall_tui.render.alerts import clock_text
@@ -17,6 +17,7 @@ from oncall_tui.render.values import format_age
 from oncall_tui.sources.alerts.silence_records import Silence
 from oncall_tui.sources.alerts.silences import NOT_ALLOWED, SilenceClient, SilenceExchange
 from oncall_tui.ui.alerts.silence_form import ConfirmScreen, ExchangeScreen
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.workers import RoutesWorkerFailures
 
 
@@ -48,7 +49,7 @@ class SilencesScreen(RoutesWorkerFailures, Screen[None]):
         yield Static(f"silences{SEP}loading{ELLIPSIS}", id="silences-title", markup=False)
         yield DataTable(id="silences-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="silences-note", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#silences-table", DataTable)

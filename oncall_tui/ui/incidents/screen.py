@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from oncall_tui.engine.incident import Clocks, Milestone
 from oncall_tui.engine.snapshot import DashboardSnapshot
@@ -29,6 +29,7 @@ from oncall_tui.render.postmortem import TimelineRow
 from oncall_tui.ui.incidents.forms import MilestoneForm, NoteForm, ResolveForm, Stamp, UpdateForm
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.header import DashboardHeader
 
 ALL = "all"
@@ -93,7 +94,7 @@ class IncidentScreen(DashboardScreen):
         yield Static("", id="incident-milestones", markup=False)
         yield Static("", id="incident-filter", markup=False)
         yield DataTable(id="incident-timeline", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -6,13 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.glyphs import SEP
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.header import DashboardHeader
 from oncall_tui.ui.widgets.matrix import ServiceMatrix
 
@@ -36,7 +37,7 @@ class OverviewScreen(DashboardScreen):
             yield ServiceMatrix(id="matrix")
         yield Static("latest changes", classes="strip-title")
         yield ChangeList(limit=3, id="changes")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def matrix(self) -> ServiceMatrix:

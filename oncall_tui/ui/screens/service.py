@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import CheckSnapshot, DashboardSnapshot, ServiceSnapshot
 from oncall_tui.glyphs import SEP
@@ -21,6 +21,7 @@ from oncall_tui.ui.runbook.opened import open_pane_on
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.header import DashboardHeader
 from oncall_tui.ui.widgets.health_pane import HealthPane
 from oncall_tui.ui.widgets.kpi_panel import KpiPanel
@@ -81,7 +82,7 @@ class ServiceScreen(DashboardScreen):
                 yield WorkloadsPane(id="workloads")
             with VerticalScroll(id="timeline-pane"):
                 yield ChangeList(limit=50, with_service=False, id="service-timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline-pane").border_title = "timeline"

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall_tui.engine.snapshot import DashboardSnapshot, ServiceSnapshot
 from oncall_tui.render.tiles import (
@@ -35,6 +35,7 @@ from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
 from oncall_tui.ui.widgets.changes import ChangeList
+from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.glyph_widgets import BigDigits
 from oncall_tui.ui.widgets.header import DashboardHeader
 
@@ -167,7 +168,7 @@ class WarRoomScreen(DashboardScreen):
         yield self._grid
         yield self._changes
         yield self._sources
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show(self.oncall.snapshot, self.oncall.now())
