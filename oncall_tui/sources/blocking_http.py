@@ -19,7 +19,6 @@ environment names a proxy, in which case a command uses the httpx client, which 
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import socket
@@ -307,6 +306,8 @@ def _request_head(
 
 
 def _basic(username: str, password: str) -> str:
+    import base64  # only with basic auth
+
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
 
@@ -352,7 +353,12 @@ MAX_HEADERS = 200
 
 
 class _Malformed(Exception):
-    """Not an HTTP/1.x answer; the words are httpx's (h11's) where it has them."""
+    """Not an HTTP/1.x answer; the words are the dashboard's plain-http transport's
+    (`sources.http_transport`, h11's) where it has them."""
+
+
+_NO_ANSWER = "the server disconnected without sending an answer"
+_CUT = "the server closed the connection mid-answer: "
 
 
 class _Undecodable(Exception):
@@ -383,7 +389,7 @@ class _Reader:
         while True:
             line = self._line()
             if not line:
-                raise _Malformed("Server disconnected without sending a response.")
+                raise _Malformed(_NO_ANSWER)
             parts = line.rstrip(b"\r\n").split(b" ", 2)
             if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not _code(parts[1]):
                 raise _Malformed(f"illegal status line: {line[:100]!r}")
@@ -401,7 +407,7 @@ class _Reader:
             if line in (b"\r\n", b"\n"):
                 return found
             if not line:
-                raise _Malformed("Server disconnected without sending a response.")
+                raise _Malformed(_NO_ANSWER)
             text = line.decode("latin-1").rstrip("\r\n")
             if text[:1] in (" ", "\t") and last:  # an obsolete folded line continues the last
                 found[last] = f"{found[last]} {text.strip()}"
@@ -437,7 +443,7 @@ class _Reader:
                 if not piece:
                     got = int(declared) - left
                     raise _Malformed(
-                        "peer closed connection without sending complete message body "
+                        f"{_CUT}peer closed connection without sending complete message body "
                         f"(received {got} bytes, expected {int(declared)})"
                     )
                 left -= len(piece)
@@ -452,7 +458,8 @@ class _Reader:
 
     def _chunks(self) -> Iterator[bytes]:
         incomplete = (
-            "peer closed connection without sending complete message body (incomplete chunked read)"
+            f"{_CUT}peer closed connection without sending complete message body "
+            "(incomplete chunked read)"
         )
         while True:
             line = self._line()
