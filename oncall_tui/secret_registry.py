@@ -14,7 +14,6 @@ errors and the recording.
 
 from __future__ import annotations
 
-import base64
 import re
 import threading
 from urllib.parse import quote, quote_plus, urlsplit
@@ -46,6 +45,8 @@ class SecretRegistry:
     def add_basic_auth(self, username: str, password: str) -> None:
         """The password, and the `Authorization: Basic` credential an echo would show."""
         self.add(password)
+        import base64  # only a config with basic auth needs it
+
         self.add(base64.b64encode(f"{username}:{password}".encode()).decode("ascii"))
 
     def add_header(self, name: str, value: str) -> None:

@@ -68,6 +68,8 @@ class Secret:
 
 @dataclass(frozen=True)
 class TLSConfig:
+    """The TLS files and checks of one HTTP client (`tls:`)."""
+
     ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
@@ -76,6 +78,8 @@ class TLSConfig:
 
 @dataclass(frozen=True)
 class BasicAuth:
+    """A username and password sent as HTTP basic auth."""
+
     username: str
     password: Secret
 
@@ -107,6 +111,8 @@ class HttpOptions:
 
 @dataclass(frozen=True)
 class Datasource:
+    """One Prometheus-compatible server the KPIs are queried on."""
+
     name: str
     url: str  # base URL, without /api/v1
     type: str = "prometheus"
@@ -173,6 +179,8 @@ class NodataMode(enum.Enum):
 
 @dataclass(frozen=True)
 class Nodata:
+    """What an empty answer means for a KPI (`nodata:`)."""
+
     mode: NodataMode = NodataMode.NODATA
     value: float = 0.0
 
@@ -205,6 +213,8 @@ class ProbeKind(enum.Enum):
 
 @dataclass(frozen=True)
 class HealthProbe:
+    """One HTTP, gRPC or TCP health probe of a service."""
+
     name: str
     kind: ProbeKind
     target: str  # the URL for http, host:port for grpc and tcp
@@ -222,6 +232,8 @@ class HealthProbe:
 
 @dataclass(frozen=True)
 class KubernetesTarget:
+    """The workloads of a service in one namespace of a cluster."""
+
     namespace: str
     selector: str
     context: str | None = None
@@ -233,6 +245,8 @@ class KubernetesTarget:
 
 @dataclass(frozen=True)
 class Service:
+    """One service: its KPIs, panels, probes, workloads, SLOs and runbook."""
+
     name: str
     title: str
     datasource: str  # a key of Config.datasources
@@ -262,6 +276,8 @@ class Service:
 
 @dataclass(frozen=True)
 class Alertmanager:
+    """The Alertmanager that alerts and silences come from."""
+
     url: str
     http: HttpOptions = HttpOptions()
     interval: float = 10.0
@@ -270,6 +286,8 @@ class Alertmanager:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config, loaded and checked."""
+
     path: Path | None  # the file it came from; None for the built-in demo
     refresh: float = 5.0
     theme: str = "oncall-dark"

@@ -42,6 +42,8 @@ _SIZE_UNITS = {
 
 @dataclass(frozen=True)
 class RecordConfig:
+    """The flight recorder's settings (`record:`)."""
+
     enabled: bool = True
     path: Path | None = None  # None: the default file of the config
     retention: float = DEFAULT_RETENTION  # seconds of recording kept

@@ -9,7 +9,6 @@ exception that stops the loop.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,6 +39,8 @@ SOURCE_FAILURES = {
 
 @dataclass
 class _Slot:
+    """One job of one source, when it is next due and its run."""
+
     source: Source
     job: Job
     due: float = 0.0
@@ -53,6 +54,8 @@ class _Slot:
 
 @dataclass
 class _ReadinessCheck:
+    """A source's readiness check while its jobs back off."""
+
     source: Source
     due: float = 0.0  # 0: none scheduled
     failing: bool = False  # some job of the source is backing off
@@ -214,6 +217,8 @@ class Poller:
             self.state.record_source(job.source, failure is None, failure)
         slot.failures = slot.failures + 1 if failed else 0
         if loop is not None and slot.failures and job.backoff:
+            import random  # only the scheduler loop backs off; a one-shot poll never does
+
             backoff = min(job.interval * 2 ** min(slot.failures - 1, 10), MAX_BACKOFF)
             slot.due = loop.time() + max(backoff, job.interval) * random.uniform(0.9, 1.1)
         if not slot.failures and id(slot.source) in self._checks:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckSnapshot:
+    """One check as judged: status, value, history and why."""
+
     id: CheckId
     title: str
     status: Status
@@ -72,6 +74,8 @@ class CheckSnapshot:
 
 @dataclass(frozen=True)
 class ServiceSnapshot:
+    """One service and its checks, with its rolled-up status."""
+
     name: str
     title: str
     status: Status
@@ -98,6 +102,8 @@ class SourceHealth:
 
 @dataclass(frozen=True)
 class TimelineEvent:
+    """A check that changed status, and when."""
+
     at: float
     check: CheckId
     before: Status
@@ -119,6 +125,8 @@ class DashboardExtras:
 
 @dataclass(frozen=True)
 class DashboardSnapshot:
+    """Everything the UI and `oncall status` show, frozen at one moment."""
+
     generated_at: float
     version: int  # grows on every change; equal versions mean equal snapshots
     services: tuple[ServiceSnapshot, ...]

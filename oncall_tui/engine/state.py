@@ -42,6 +42,8 @@ from oncall_tui.units import RATIO, SECONDS
 
 @dataclass
 class _Service:
+    """A service's checks and rolled-up status, as the state keeps them."""
+
     name: str
     title: str
     checks: dict[CheckId, CheckRecord] = field(default_factory=dict)
@@ -51,6 +53,8 @@ class _Service:
 
 @dataclass
 class _SourceRecord:
+    """A source's health: ok, its last success and its error."""
+
     name: str
     ok: bool = True
     last_success: float | None = None

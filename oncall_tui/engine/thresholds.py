@@ -14,6 +14,8 @@ from oncall_tui.status import Status
 
 @dataclass(frozen=True)
 class Verdict:
+    """The status a value earns against its thresholds, and the tier it reached."""
+
     status: Status
     level: str | None = None  # the tier reached ("warn", "crit", "major", ...)
     next_level: tuple[str, float] | None = None  # the next tier not yet reached

@@ -73,6 +73,8 @@ class ErrorKind(enum.Enum):
 
 @dataclass(frozen=True)
 class FetchError:
+    """Why a fetch failed: a kind to act on and the words to show."""
+
     kind: ErrorKind
     message: str  # in the remote's own words where it gave some; never holds a secret
     http_status: int | None = None
@@ -96,6 +98,8 @@ class FetchFailed(Exception):
 
 @dataclass(frozen=True)
 class Series:
+    """One series of an instant answer: its labels and value."""
+
     labels: Mapping[str, str]
     value: float
 
@@ -122,6 +126,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Observation:
+    """What a run says of one check: a reading or an error."""
+
     check: CheckId | DashboardRecord
     outcome: Reading | FetchError
 
