@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import Notify, SeverityLevel
 from textual.theme import Theme
 from textual.timer import Timer
@@ -191,6 +192,16 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
             modifiers.remove("ctrl")
             key = f"^{key}"
         return "+".join([*modifiers, key])
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux (and macOS) one whose input thread
+        sleeps while nothing is typed (`ui/driver.py`)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from oncall_tui.ui.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def get_default_screen(self) -> OverviewScreen:
         return OverviewScreen()
