@@ -73,10 +73,14 @@ services:
     stop = threading.Event()
 
     def traffic() -> None:
-        started = time.time()
+        # calm until the recording holds rows (however long `oncall record` takes to start),
+        # calm 6 s more so that there is a calm moment to ask about, then a 12 s burst
+        started = None
         while not stop.is_set():
-            elapsed = time.time() - started
-            in_burst = 16 <= elapsed < 28
+            if started is None and _count(recording) > 0:
+                started = time.time()
+            elapsed = time.time() - started if started is not None else -1.0
+            in_burst = 6 <= elapsed < 18
             if in_burst and "start" not in burst:
                 burst["start"] = time.time()
             if not in_burst and "start" in burst and "end" not in burst:
@@ -88,7 +92,7 @@ services:
     feeder.start()
     try:
         done = oncall(
-            "record", "--config", str(config), "--record", str(recording), "--for", "40s",
+            "record", "--config", str(config), "--record", str(recording), "--for", "26s",
             "--log-every", "10s", timeout=90,
         )  # fmt: skip
     finally:
