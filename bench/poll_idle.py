@@ -52,6 +52,7 @@ async def measure(config: Config, sources: list[Source], idle: float, settle: fl
         return f"{time.process_time() - cpu:.4f} {time.monotonic() - wall:.4f}"
     finally:
         task.cancel()
+        await asyncio.gather(task, return_exceptions=True)  # ended before its clients close
         await poller.aclose()
 
 

@@ -133,10 +133,14 @@ class Poller:
                 if self.paused:
                     delay = 3600.0
                 self._wake.clear()
+                # a timer sets the event, rather than wait_for around its wait: no task per
+                # pass, and on Python 3.11 wait_for can swallow a cancel that arrives as the
+                # wait ends, which left the loop running on closed clients
+                timer = loop.call_later(min(delay, 3600.0), self._wake.set)
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0))
-                except asyncio.TimeoutError:
-                    pass
+                    await self._wake.wait()
+                finally:
+                    timer.cancel()
         finally:
             for slot in self._slots:
                 if slot.task is not None:
