@@ -124,8 +124,10 @@ class CommandBlock(MarkdownFence, can_focus=True):
     def _code_content(self) -> Content:
         """The filled text, syntax highlighted, with filled and unfilled placeholders marked."""
         text = self.filled.text
+        # a block without a language is plain text: Pygments' guess tries every lexer it
+        # has (importing them all the first time), up to a quarter of a second a block
         content = _highlighted(
-            text, self.language, self.app.native_ansi_color, self.app.current_theme.dark
+            text, self.language or "text", self.app.native_ansi_color, self.app.current_theme.dark
         )
         for span in self.filled.spans:
             style = FILLED_STYLE if span.filled else UNFILLED_STYLE
