@@ -203,3 +203,43 @@ async def test_the_section_is_scrolled_to_before_the_first_layout_never_hidden(
         heading = document.heading_at(screen.location.line)
         assert 0 <= heading.region.y - document.region.y <= 2
         assert isinstance(app.focused, CommandBlock)
+
+
+async def test_a_layout_of_the_screen_beside_the_pane_does_not_repaint_the_contents(tmp_path):
+    """A line beside the pane drawn again (the service screen's cause line, each second)
+    lays the screen out: the contents list's scroll bar (57 rows) is not repainted."""
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        pane = await open_guide(pilot)
+        toc = pane.query_one("#rb-toc")
+        bar = toc.vertical_scrollbar
+        assert toc.show_vertical_scrollbar  # more headings than rows
+        repaints: list[int] = []
+        refresh = bar.refresh
+        bar.refresh = lambda *a, **k: (repaints.append(1), refresh(*a, **k))[1]
+        for _ in range(3):
+            pane.query_one("#rb-status").update("a new status")  # a layout of the screen
+            await pilot.pause()
+        assert repaints == []
+        toc.scroll_to(y=5, animate=False)  # a scroll moves the bar: repainted
+        await wait_for(pilot, lambda: repaints)
+
+
+async def test_a_block_without_a_language_is_plain_text_never_guessed(tmp_path, monkeypatch):
+    """Pygments' guess tries every lexer it has (importing them all the first time): up to
+    a quarter of a second a block, for colours a guess may get wrong anyway."""
+    import textual.highlight
+
+    guesses: list[str] = []
+    monkeypatch.setattr(
+        textual.highlight, "guess_language", lambda code, path: guesses.append(code) or "text"
+    )
+    from oncall_tui.ui.runbook import command_block
+
+    command_block._highlighted.cache_clear()  # highlighted by an earlier test
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        pane = await open_guide(pilot)
+        plain = [b for b in pane.query(CommandBlock) if not b.language]
+        assert plain, "the section has a block without a language"
+        assert guesses == []

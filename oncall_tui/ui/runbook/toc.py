@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -10,6 +11,23 @@ from oncall_tui.runbooks.parse import Runbook
 
 class RunbookToc(OptionList):
     """Headings indented by level; an option's id is the heading's anchor (unique per file)."""
+
+    def __init__(self, *, id: str | None = None, markup: bool = True) -> None:
+        super().__init__(id=id, markup=markup)
+        self._laid_out: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Nothing when the layout gave the same sizes as the last one. Textual's scroll
+        view compares them with sizes of its own (its lines, less its gutter), never the
+        same, so every layout of the screen (the cause line's age, each second) repainted
+        the list's scroll bar: 57 rows written each second with the pane open."""
+        sizes = (size, virtual_size, container_size)
+        if sizes == self._laid_out:
+            return False
+        self._laid_out = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def show(self, runbook: Runbook, current: str | None) -> None:
         self.clear_options()
