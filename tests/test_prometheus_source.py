@@ -155,6 +155,10 @@ async def test_rate_at_a_given_time_equals_prometheus_own_answer(
     expr = "sum(rate(cqar_grpc_calls_total[1m]))"
     module_prometheus.wait_for_series(f"{expr} > 0")
     at = time.time()
+    # a scrape begun before `at` may be stored after it: let it land (and VictoriaMetrics
+    # make it searchable) before either side asks, so both read the same samples
+    await asyncio.sleep(1.5)
+    module_prometheus.flush()
     client = PrometheusClient(Datasource("default", module_prometheus.url))
     (series,) = await client.query(expr, at=at)
     assert series.value == prometheus_value(module_prometheus, expr, at=round(at, 3))

@@ -170,7 +170,9 @@ def test_ten_percent_errors_turn_the_slo_crit_and_it_recovers(
     wait_until(ok, timeout=30.0, interval=0.5, description="the SLO to be ok again")
     entry = found["entry"]
     assert entry["firing"] == []
-    assert entry["burn"]["5s"] < 0.5
+    # ok because a window of the pair is back under 0.5x: the short one, save when a
+    # loaded machine's late scrapes leave rate() over its few samples a little high
+    assert min(entry["burn"]["5s"], entry["burn"]["20s"]) < 0.5
     # the errors stay in the budget: spent, not forgotten
     assert entry["budget_left"] < 1.0
     assert_figures_are_prometheus_own(entry, scraping, found["at"])

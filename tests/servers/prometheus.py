@@ -85,6 +85,9 @@ class PrometheusServer(ServerProcess):
             *self.extra_args,
         ]
 
+    def flush(self) -> None:
+        """Nothing to do: Prometheus's samples are searchable as they are scraped."""
+
     def query(self, expr: str, at: float | None = None) -> dict[str, Any]:
         """Prometheus's own JSON answer to an instant query, to compare values against."""
         params: dict[str, str] = {"query": expr}
