@@ -243,3 +243,22 @@ async def test_a_block_without_a_language_is_plain_text_never_guessed(tmp_path, 
         plain = [b for b in pane.query(CommandBlock) if not b.language]
         assert plain, "the section has a block without a language"
         assert guesses == []
+
+
+async def test_search_scrolls_to_a_match_in_a_part_of_the_file_not_drawn_yet(tmp_path):
+    app, _ = guide_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_guide(pilot)
+        document = pane.document
+        await pilot.press("slash")
+        await pilot.press(*"pg_dump", "enter")
+        await wait_for(pilot, lambda: document.query(".-search-hit"))
+        hit = document.query_one(".-search-hit")
+        assert "pg_dump" in hit.source
+
+        def on_screen() -> bool:
+            region = hit.region
+            return bool(region) and document.region.contains_region(region)
+
+        await wait_for(pilot, on_screen)
+        assert "pg_dump" in screen_text(app)

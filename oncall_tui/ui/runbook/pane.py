@@ -576,11 +576,16 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
         block = document.block_at(line)
         if block is not None:
             block.add_class("-search-hit")
-            document.scroll_to_widget(block, animate=False, top=True)
+            # after the layout: a piece drawn just now has no region yet to scroll to
+            self.call_after_refresh(self._scroll_to_hit, block)
         status.update(
             f"match {self.match_index + 1} of {len(self.matches)} for {self.query_text!r}"
             f" (line {line}){SEP}n next{SEP}N previous"
         )
+
+    def _scroll_to_hit(self, block: Widget) -> None:
+        if block.is_attached and block.has_class("-search-hit"):
+            self.document.scroll_to_widget(block, animate=False, top=True, immediate=True)
 
     # -- the rest --------------------------------------------------------------------------
 
