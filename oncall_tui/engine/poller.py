@@ -104,6 +104,11 @@ class Poller:
         if self._wake is not None:
             self._wake.set()
 
+    def next_due(self) -> float | None:
+        """When (the loop's time) the next run of a job is due, if one is scheduled."""
+        dues = [s.due for s in self._slots if s.due > 0]
+        return min(dues) if dues else None
+
     async def poll_once(self) -> None:
         """Every job once, concurrently; returns when all have finished or timed out. On a
         loop as tasks, or with none (a one-shot command) on threads: `sources.tasks`."""
@@ -122,7 +127,7 @@ class Poller:
                     started = False
                     for slot in self._slots:
                         if slot.due <= now and not slot.running:
-                            slot.due = now + slot.job.interval
+                            slot.due = next_due(slot.due, slot.job.interval, now)
                             slot.task = asyncio.create_task(self._run(slot, loop))
                             started = True
                     self.ticks += started
@@ -230,6 +235,14 @@ class Poller:
             check.due, check.seen_down = 0.0, False
         if self._wake is not None:
             self._wake.set()  # a finished run may be due sooner than the scheduler's sleep
+
+
+def next_due(due: float, interval: float, now: float) -> float:
+    """The run after one due at `due` and started at `now`: on the job's own grid, so that a
+    wake a few milliseconds late does not shift every later run (the UI's refresh keeps its
+    place between rounds); from `now` when it fell a whole interval behind (or never ran)."""
+    following = due + interval
+    return following if following > now else now + interval
 
 
 def source_failure(observations: Sequence[Observation], failed: bool) -> FetchError | None:

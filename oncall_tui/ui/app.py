@@ -284,7 +284,12 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
                 # every source has answered once: from now on one refresh a second is enough
                 self._settled = True
                 self._timer.stop()
-                self._timer = self.set_interval(TICK, self.tick, name="refresh")
+                self._timer = None
+                phase = self._refresh_phase()
+                if phase < 0.01:  # now (no poller round to fall between)
+                    self.call_later(self._start_refresh)
+                else:
+                    self.set_timer(phase, self._start_refresh, name="refresh-start")
                 self.call_after_refresh(settle_collector)  # what start-up built stays
         if self.live or self.incident_path is not None:
             self.tick_incident()
@@ -293,6 +298,22 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
         screen = self.screen
         if isinstance(screen, DashboardScreen):
             screen.show(self.snapshot, self.now())
+
+    def _refresh_phase(self) -> float:
+        """Seconds until the once-a-second refresh starts: half a second past the start of
+        a poller round. A round's answers come in within its first few hundred milliseconds,
+        so each refresh then falls between rounds and draws a round once; started at first
+        data (the end of a round) it fell inside later rounds, drawing half of each round
+        and the rest a second later: twice the rows, and a split view for that second."""
+        due = self.poller.next_due()
+        if due is None:
+            return 0.0
+        return (due + TICK / 2 - asyncio.get_running_loop().time()) % TICK
+
+    def _start_refresh(self) -> None:
+        if self._timer is None and self.is_running:
+            self._timer = self.set_interval(TICK, self.tick, name="refresh")
+            self.tick()
 
     def _first_data_in(self) -> bool:
         """Every source has reported once (or start-up has waited long enough for them).
