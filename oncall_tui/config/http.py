@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from oncall_tui.config.model import (
     DEFAULT_MAX_BODY,
     MAX_MAX_BODY,
     MIN_MAX_BODY,
-    BasicAuth,
     HttpOptions,
     Secret,
     TLSConfig,
@@ -19,6 +19,9 @@ from oncall_tui.config.reader import Field, Section
 from oncall_tui.config.record import size_in_bytes
 from oncall_tui.local_files import SECRET_LIMIT, TLS_LIMIT, read_bounded
 from oncall_tui.secret_registry import REGISTRY, SECRET_HEADER, strip_userinfo
+
+if TYPE_CHECKING:
+    from oncall_tui.config.optional_model import BasicAuth
 
 # RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs (httpx sends
 # header values as ASCII, and a CR or LF would split the request)
@@ -148,6 +151,8 @@ def read_basic_auth(found: Field) -> BasicAuth | None:
     secret = _secret(password) if password else None
     if username is None or secret is None:
         return None
+    from oncall_tui.config.optional_model import BasicAuth
+
     return BasicAuth(username=username, password=secret)
 
 

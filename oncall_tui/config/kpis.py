@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.expand import replace_vars
 from oncall_tui.config.model import (
-    Baseline,
     Direction,
     Kpi,
     Level,
@@ -19,6 +19,9 @@ from oncall_tui.config.reader import Field, Section, describe
 from oncall_tui.names import slug
 from oncall_tui.status import Status
 from oncall_tui.units import Unit
+
+if TYPE_CHECKING:
+    from oncall_tui.config.optional_model import Baseline
 
 KPI_KEYS: tuple[str, ...] = (
     "query",
@@ -164,6 +167,8 @@ def _read_baseline(found: Field) -> Baseline | None:
         section.fail("needs warn, crit or both (factors such as 3x)")
     if offset is None:
         return None
+    from oncall_tui.config.optional_model import Baseline
+
     return Baseline(offset=offset, warn=warn, crit=crit)
 
 

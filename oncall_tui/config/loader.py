@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -17,13 +18,16 @@ from oncall_tui.config.discovery import find_config_path
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options
 from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
-from oncall_tui.config.model import Alertmanager, Config, Datasource, Service
+from oncall_tui.config.model import Config, Datasource, Service
 from oncall_tui.config.positions import PosDict, load_yaml
 from oncall_tui.config.reader import Field, Reader, Section
 from oncall_tui.config.record import read_record
 from oncall_tui.config.services import NAME, read_service
 from oncall_tui.local_files import read_bounded_text
 from oncall_tui.status import GLYPH_SETTINGS
+
+if TYPE_CHECKING:
+    from oncall_tui.config.optional_model import Alertmanager
 
 __all__ = [
     "ConfigError",
@@ -131,6 +135,8 @@ def _read_alertmanager(found: Field) -> Alertmanager | None:
     allow_silence = section.boolean("allow_silence", False)
     if url is None:
         return None
+    from oncall_tui.config.optional_model import Alertmanager
+
     return Alertmanager(url=url, http=http, interval=interval, allow_silence=allow_silence)
 
 

@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oncall_tui.config.record import RecordConfig
 from oncall_tui.config.slo_model import (  # re-exported (`X as X`): the model speaks these
@@ -24,6 +25,13 @@ from oncall_tui.config.slo_model import prom_duration as prom_duration
 from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
 from oncall_tui.units import NO_UNIT, Unit
+
+if TYPE_CHECKING:  # built only when a config has them: `__getattr__` below
+    from oncall_tui.config.optional_model import Alertmanager as Alertmanager
+    from oncall_tui.config.optional_model import Baseline as Baseline
+    from oncall_tui.config.optional_model import BasicAuth as BasicAuth
+    from oncall_tui.config.optional_model import HealthProbe as HealthProbe
+    from oncall_tui.config.optional_model import KubernetesTarget as KubernetesTarget
 
 #: answers larger than this are refused (`max_body:` sets it per datasource, probe, cluster)
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -74,18 +82,6 @@ class TLSConfig:
     cert_file: Path | None = None
     key_file: Path | None = None
     insecure_skip_verify: bool = False
-
-
-@dataclass(frozen=True)
-class BasicAuth:
-    """A username and password sent as HTTP basic auth."""
-
-    username: str
-    password: Secret
-
-    def __post_init__(self) -> None:
-        # an echoed `Authorization: Basic ...` carries base64(user:password), not the password
-        REGISTRY.add_basic_auth(self.username, self.password.reveal())
 
 
 @dataclass(frozen=True)
@@ -141,15 +137,6 @@ class Level:
     name: str  # "warn", "crit", or a policy's own tier name ("minor", "major", "critical")
     value: float
     status: Status  # Status.WARN or Status.CRIT
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Limits relative to the same query `offset` seconds ago ("10x baseline")."""
-
-    offset: float
-    warn: float | None = None  # a factor: 3.0 means 3x the baseline
-    crit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -212,38 +199,6 @@ class ProbeKind(enum.Enum):
 
 
 @dataclass(frozen=True)
-class HealthProbe:
-    """One HTTP, gRPC or TCP health probe of a service."""
-
-    name: str
-    kind: ProbeKind
-    target: str  # the URL for http, host:port for grpc and tcp
-    grpc_service: str = ""  # grpc: the service name asked about ("" = the whole server)
-    interval: float = 5.0
-    http: HttpOptions = HttpOptions()  # timeout, headers, auth, TLS
-    grpc_tls: bool = False
-    expect_status: tuple[int, ...] = ()  # empty = any 2xx
-    latency_warn: float | None = None  # seconds
-    hold: float = 0.0  # `for:`
-    status_words: Mapping[str, Status] = field(default_factory=dict)  # overrides of the mapping
-    runbook: str | None = None
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class KubernetesTarget:
-    """The workloads of a service in one namespace of a cluster."""
-
-    namespace: str
-    selector: str
-    context: str | None = None
-    restart_warn: int = 0  # restarts in the last hour above this are warn
-    interval: float = 15.0
-    timeout: float = 5.0
-    max_body: int = DEFAULT_MAX_BODY  # bytes of one list answer read at most
-
-
-@dataclass(frozen=True)
 class Service:
     """One service: its KPIs, panels, probes, workloads, SLOs and runbook."""
 
@@ -272,16 +227,6 @@ class Service:
     def polled_kpis(self) -> tuple[Kpi, ...]:
         """Every query polled as a KPI: the config's, then the scrape-health check."""
         return self.all_kpis if self.targets is None else (*self.all_kpis, self.targets)
-
-
-@dataclass(frozen=True)
-class Alertmanager:
-    """The Alertmanager that alerts and silences come from."""
-
-    url: str
-    http: HttpOptions = HttpOptions()
-    interval: float = 10.0
-    allow_silence: bool = False
 
 
 @dataclass(frozen=True)
@@ -374,3 +319,16 @@ class IncidentPolicy:
     def severity(self, name: str) -> Severity:
         """The severity called `name`; an unknown name gets a severity with no targets."""
         return next((s for s in self.severities if s.name == name), Severity(name))
+
+
+#: the parts of the model that only some configs have (basic auth, baselines, probes,
+#: Kubernetes, Alertmanager): their classes are built when first named, not at every start
+_OPTIONAL = ("Alertmanager", "BasicAuth", "Baseline", "HealthProbe", "KubernetesTarget")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OPTIONAL:
+        from oncall_tui.config import optional_model
+
+        return getattr(optional_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options, read_max_body
 from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.kpis import check_runbook_ref, panel_key, read_kpi
 from oncall_tui.config.model import (
     STANDARD_KPIS,
-    HealthProbe,
     IncidentPolicy,
     Kpi,
-    KubernetesTarget,
     ProbeKind,
     Service,
 )
@@ -21,6 +20,9 @@ from oncall_tui.config.reader import Field, Section, describe, suggest
 from oncall_tui.config.slos import read_slos
 from oncall_tui.config.targets import TARGETS_KEY, read_targets
 from oncall_tui.status import Status
+
+if TYPE_CHECKING:
+    from oncall_tui.config.optional_model import HealthProbe, KubernetesTarget
 
 SERVICE_KEYS: tuple[str, ...] = (
     "title",
@@ -162,6 +164,8 @@ def read_probe(found: Field, default_interval: float) -> HealthProbe | None:
     hold = section.duration("for", 0.0) or 0.0
     if name is None or kind is None or target is None:
         return None
+    from oncall_tui.config.optional_model import HealthProbe
+
     return HealthProbe(
         name=name,
         kind=kind,
@@ -193,6 +197,8 @@ def read_kubernetes(found: Field) -> KubernetesTarget | None:
     timeout = section.duration("timeout", 5.0, positive=True) or 5.0
     if namespace is None or selector is None:
         return None
+    from oncall_tui.config.optional_model import KubernetesTarget
+
     return KubernetesTarget(
         namespace=namespace,
         selector=selector,
