@@ -5,6 +5,7 @@ words, the same secrets kept out, the same caps and deadlines, the same probe ve
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from servers.canned import CannedHttpServer, SilentServer
 from servers.process import refused_port
 from servers.prometheus import PrometheusServer
+from servers.raw import ScriptedServer, answering
 
 from oncall_tui.config.model import (
     BasicAuth,
@@ -146,41 +148,21 @@ def test_a_hung_server_times_out_at_the_deadline() -> None:
 def test_a_body_dribbled_past_the_deadline_times_out(tmp_path: Path) -> None:
     """A server that sends a byte at a time renews every read's own timeout: the deadline
     on the whole exchange still ends it."""
-    import socket
-    import threading
 
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    stop = threading.Event()
-
-    def dribble() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
+    def dribble(server: ScriptedServer, conn: socket.socket, number: int) -> None:
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        for _ in range(50):
+            if server.stopping.wait(0.1):
                 return
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-            for _ in range(50):
-                if stop.wait(0.1):
-                    break
-                try:
-                    conn.sendall(b" ")
-                except OSError:
-                    break
-            conn.close()
+            conn.sendall(b" ")
 
-    server = threading.Thread(target=dribble, daemon=True)
-    server.start()
-    try:
-        client = BlockingClient(HttpOptions(timeout=0.6), base_url=f"http://127.0.0.1:{port}")
+    with ScriptedServer(dribble) as server:
+        client = BlockingClient(HttpOptions(timeout=0.6), base_url=server.url)
         started = time.monotonic()
         with pytest.raises(TimeoutError):
             client.send("GET", "/", max_body=10_000, deadline=0.6)
         assert time.monotonic() - started < 1.5
-    finally:
-        stop.set()
-        listener.close()
 
 
 def test_malformed_json_is_malformed_in_the_same_words() -> None:
@@ -352,43 +334,6 @@ def test_a_named_proxy_keeps_status_on_the_httpx_client() -> None:
     assert not use_blocking_http({"all_proxy": "socks5://proxy:1080"})
 
 
-class RawServer:
-    """Answers every connection with the same bytes, as written, then closes it."""
-
-    def __init__(self, answer: bytes) -> None:
-        import socket
-        import threading
-
-        self.answer = answer
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            with conn:
-                conn.recv(65536)
-                conn.sendall(self.answer)
-
-    def __enter__(self) -> RawServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-
-
 API_ANSWER = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
 
 
@@ -408,7 +353,7 @@ def _chunked(body: bytes, size: int = 7) -> bytes:
     ids=["chunked", "to-the-end", "after-100-continue"],
 )
 def test_every_framing_of_an_answer_reads_the_same(answer: bytes) -> None:
-    with RawServer(answer) as server:
+    with ScriptedServer(answering(answer)) as server:
         on_loop, blocking = query_both(server.url, "vector(1)")
     assert blocking == on_loop == []
 
@@ -418,7 +363,7 @@ def test_a_gzip_body_is_unpacked_and_counted_unpacked() -> None:
 
     packed = gzip.compress(API_ANSWER)
     head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(packed)
-    with RawServer(head + packed) as server:
+    with ScriptedServer(answering(head + packed)) as server:
         on_loop, blocking = query_both(server.url, "vector(1)")
         assert blocking == on_loop == []
         small = HttpOptions(max_body=32)
@@ -438,7 +383,7 @@ def test_a_gzip_body_is_unpacked_and_counted_unpacked() -> None:
     ids=["nothing", "not-http", "short-body", "short-chunk"],
 )
 def test_a_broken_answer_is_malformed_in_the_dashboards_words(answer: bytes) -> None:
-    with RawServer(answer) as server:
+    with ScriptedServer(answering(answer)) as server:
         on_loop, blocking = query_both(server.url, "vector(1)")
     assert isinstance(blocking, FetchError) and blocking.kind is ErrorKind.MALFORMED
     assert isinstance(on_loop, FetchError) and on_loop.kind is ErrorKind.MALFORMED
@@ -448,7 +393,7 @@ def test_a_broken_answer_is_malformed_in_the_dashboards_words(answer: bytes) -> 
 
 
 def test_a_header_with_a_line_break_is_refused_not_sent() -> None:
-    with RawServer(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") as server:
+    with ScriptedServer(answering(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")) as server:
         client = BlockingClient(HttpOptions(headers={"X-Org": "a\r\nX-Evil: 1"}))
         with pytest.raises(FetchFailed) as failed:
             client.send("GET", server.url, max_body=1024, deadline=1.0)

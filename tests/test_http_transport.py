@@ -10,15 +10,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from servers.canned import SilentServer
-from servers.guard import check
 from servers.process import refused_port
+from servers.raw import Handler, ScriptedServer, http_answer, read_request
 
 from oncall_tui.config.model import HttpOptions, Secret
 from oncall_tui.sources.base import ErrorKind, FetchError, FetchFailed
@@ -28,85 +27,10 @@ from oncall_tui.sources.http_transport import PlainHttpTransport
 pytestmark = pytest.mark.integration
 
 BODY = b'{"status": "success", "data": {"resultType": "vector", "result": []}}'
-# the server, a connection and its number (0, 1, ...)
-Handler = Callable[["ScriptedServer", socket.socket, int], None]
-
-
-def read_request(conn: socket.socket) -> bytes:
-    """One request's head and its Content-Length body."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    while len(body) < length:
-        body += conn.recv(65536)
-    return head + b"\r\n\r\n" + body
 
 
 def answer(body: bytes = BODY, *, extra: bytes = b"") -> bytes:
-    return (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        + extra
-        + b"Content-Length: %d\r\n\r\n" % len(body)
-        + body
-    )
-
-
-class ScriptedServer:
-    """Accepts connections on 127.0.0.1 and runs `handler` on each, in its own thread."""
-
-    def __init__(self, handler: Handler) -> None:
-        check("a scripted HTTP server")
-        self.handler = handler
-        self.requests: list[bytes] = []
-        self.connections = 0
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self._sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            number, self.connections = self.connections, self.connections + 1
-            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, number: int) -> None:
-        with conn:
-            try:
-                self.handler(self, conn, number)
-            except OSError:
-                pass
-
-    def serve_requests(self, conn: socket.socket, answers: list[bytes]) -> None:
-        """Answer each request on `conn` with the next of `answers`, then close."""
-        for reply in answers:
-            request = read_request(conn)
-            if not request:
-                return
-            self.requests.append(request)
-            conn.sendall(reply)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join(timeout=5)
-        self._sock.close()
+    return http_answer(body, extra=extra)
 
 
 @pytest.fixture

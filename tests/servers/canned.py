@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .guard import check
+from .raw import ScriptedServer, holding_silently
 
 
 @dataclass(frozen=True)
@@ -94,44 +94,8 @@ class CannedHttpServer:
         self.stop()
 
 
-class SilentServer:
+class SilentServer(ScriptedServer):
     """Accepts connections on 127.0.0.1:<free port>, reads nothing, never answers."""
 
     def __init__(self) -> None:
-        check("a silent TCP server")
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self._sock.settimeout(0.2)
-        self.port = int(self._sock.getsockname()[1])
-        self._held: list[socket.socket] = []
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:  # the listening socket was closed by stop()
-                return
-            self._held.append(conn)  # kept open so the client waits for an answer
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join(timeout=5)
-        for conn in self._held:
-            conn.close()
-        self._sock.close()
-
-    def __enter__(self) -> SilentServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(holding_silently, what="a silent TCP server")
