@@ -9,6 +9,7 @@ from oncall_tui.config.model import (
     Thresholds,
 )
 from oncall_tui.engine.state import DashboardState
+from oncall_tui.render.status_report import to_json
 from oncall_tui.sources.base import CheckId, CheckKind, ErrorKind, FetchError, Observation, Reading
 from oncall_tui.status import Status
 from oncall_tui.units import RATIO
@@ -252,6 +253,27 @@ def test_a_stale_crit_stays_crit_beside_stale():
     assert snap.status is Status.STALE and snap.last_verdict is Status.CRIT
     assert snap.loudest is Status.CRIT and snap.value == 0.05
     assert state.snapshot().service("cqar").status is Status.CRIT
+
+
+def test_a_stale_pending_breach_keeps_its_tier_and_since():
+    """A breach inside its `for:` hold whose data then fails: the check is stale, its last
+    verdict pending, and the held breach still says which tier and since when (the status
+    JSON and the panel read these)."""
+    clock = Clock()
+    state = held_state(clock)
+    state.apply([reading(clock, 0.05)])
+    began = clock.now
+    clock.now += 20
+    for _ in range(3):
+        state.apply([Observation(ERROR_RATE, FetchError(ErrorKind.UNREACHABLE, "refused"))])
+    snap = check(state)
+    assert snap.status is Status.STALE and snap.last_verdict is Status.PENDING
+    assert snap.pending is Status.CRIT and snap.pending_level == "crit"
+    assert snap.pending_since == began and snap.counts_at == began + 60
+    assert state.snapshot().service("cqar").status is Status.STALE  # the louder of the two
+    entry = to_json(state.snapshot())["services"]["cqar"]["kpis"]["error_rate"]
+    assert entry["status"] == "stale" and entry["last_verdict"] == "pending"
+    assert entry["pending"] is not None and entry["pending"]["level"] == "crit"
 
 
 def test_a_crit_back_from_stale_is_crit_again_without_a_new_hold():

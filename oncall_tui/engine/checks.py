@@ -60,6 +60,7 @@ class CheckRecord:
 
     def snapshot(self) -> CheckSnapshot:
         if self.cached is None:
+            holding = self.holds_a_breach
             self.cached = CheckSnapshot(
                 id=self.id,
                 title=self.title,
@@ -74,8 +75,8 @@ class CheckRecord:
                 series_count=self.series_count,
                 history=tuple(self.history),
                 thresholds=self.thresholds,
-                pending=self.pending if self.status.is_loud else None,
-                pending_level=self.pending_level if self.status.is_loud else None,
+                pending=self.pending if holding else None,
+                pending_level=self.pending_level if holding else None,
                 pending_since=self.pending_since,
                 hold=self.hold,
                 last_verdict=self.verdict if self.status in FAILED else None,
@@ -85,6 +86,14 @@ class CheckRecord:
                 detail=self.detail,
             )
         return self.cached
+
+    @property
+    def holds_a_breach(self) -> bool:
+        """Whether its held breach still stands: while it is over a line, and while its data
+        failed after a loud verdict (a stale check that was pending keeps its tier and since)."""
+        if self.status.is_loud:
+            return True
+        return self.status in FAILED and self.verdict is not None and self.verdict.is_loud
 
     @property
     def loudest(self) -> Status:
