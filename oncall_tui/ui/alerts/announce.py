@@ -1,10 +1,13 @@
-"""Telling the user about an alert that just started firing: a toast, and the bell if asked."""
+"""Telling the user about an alert that just started firing, or an incident that escalated:
+a toast, or with the runbook pane open a line at the top of the pane (a toast would cover
+the command being read); and the bell if asked."""
 
 from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
 from oncall_tui.glyphs import SEP
@@ -35,18 +38,32 @@ def announce_new_alerts(
         return
     crit = any(severity_status(a.severity) is Status.CRIT for a in fresh)
     title = "new alert firing" if len(fresh) == 1 else f"{len(fresh)} new alerts firing"
+    say_notice(
+        app,
+        announcement(fresh),
+        title=title,
+        severity="error" if crit else "warning",
+        pane_text=f"{title}: {announcement(fresh)}{SEP}a: alerts",
+    )
+    if bell:
+        app.bell()
+
+
+def say_notice(
+    app: App[Any],
+    message: str,
+    *,
+    title: str,
+    severity: SeverityLevel,
+    timeout: float = TOAST_SECONDS,
+    pane_text: str | None = None,
+) -> None:
+    """A toast; with the runbook pane open, its own top line instead (`pane_text`, else
+    `title: message`), so that no notice covers the commands being read."""
     from oncall_tui.ui.runbook.opened import open_pane
 
     pane = open_pane(app)
     if isinstance(pane, AlertNoticeHolder):
-        # the runbook pane: a toast would cover the command being read; its own line says it
-        pane.show_alert_notice(f"{title}: {announcement(fresh)}{SEP}a: alerts")
+        pane.show_alert_notice(pane_text or f"{title}: {message}")
     else:
-        app.notify(
-            announcement(fresh),
-            title=title,
-            severity="error" if crit else "warning",
-            timeout=TOAST_SECONDS,
-        )
-    if bell:
-        app.bell()
+        app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.incident import Clocks, Milestone, clocks, level_at
+from oncall_tui.ui.alerts.announce import say_notice
 
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config, IncidentPolicy
@@ -134,12 +135,12 @@ class IncidentHost:
         note = f" ({found.level.note})" if found.level.note else ""
         if self.config.bell:
             app.bell()
-        app.notify(
+        say_notice(
+            app,
             f"{view.incident.ref} escalated to {found.level.level}{note}; i opens the incident",
             title="escalation",
             severity="warning",
             timeout=ESCALATION_NOTICE,
-            markup=False,
         )
 
     def tick_incident(self) -> None:
