@@ -29,3 +29,16 @@ def test_themes_and_runbooks_are_mapped_into_the_package():
     }
     assert list((ROOT / "themes").glob("*.yaml"))
     assert list((ROOT / "runbooks").glob("*.md"))
+
+
+def test_an_editable_install_is_a_plain_path_on_sys_path():
+    # setuptools' default editable install runs an import finder module at every start of
+    # the venv's Python; `oncall status` is a command that starts often
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["distutils"]
+    assert config["editable_wheel"]["mode"] == "compat"
+    from oncall_tui.sources.demo.services import runbook_dirs
+    from oncall_tui.ui.themes import theme_dirs
+
+    # without the mapped packages, the checkout's folders are the ones found
+    assert runbook_dirs() == (ROOT / "runbooks",)
+    assert theme_dirs()[0] == ROOT / "themes"
