@@ -96,8 +96,8 @@ services:
 
 #: modules a `oncall status --format json` run on Prometheus KPIs alone never needs: the
 #: recording store and SQLite (no recording is being written), the probe and Kubernetes
-#: records and sources (none configured), `rules:` mode's rule reader, the UI and its
-#: libraries, the PromQL checker and the table renderer
+#: records and sources (none configured), `rules:` mode's rule reader, the incident policy
+#: (no incident is opened), the UI and its libraries, the PromQL checker and the table renderer
 NOT_FOR_PLAIN_KPIS = (
     "sqlite3",
     "difflib",  # the config reader names a close spelling only for a misspelled key
@@ -111,6 +111,8 @@ NOT_FOR_PLAIN_KPIS = (
     "oncall_tui.sources.kubernetes.source",
     "oncall_tui.sources.alerts.rules_state",
     "oncall_tui.rules.reader",
+    "oncall_tui.config.incidents",
+    "oncall_tui.config.incident_model",
     "oncall_tui.engine.slo",  # no SLOs configured
     "oncall_tui.render.slo_text",
     "oncall_tui.ui",

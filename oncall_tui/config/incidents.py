@@ -6,7 +6,12 @@ A service's `incidents:` replaces only the parts it names: a service that sets i
 
 from __future__ import annotations
 
-from oncall_tui.config.model import EscalationLevel, IncidentPolicy, IncidentTemplates, Severity
+from oncall_tui.config.incident_model import (
+    EscalationLevel,
+    IncidentPolicy,
+    IncidentTemplates,
+    Severity,
+)
 from oncall_tui.config.reader import Field, Section
 
 POLICY_KEYS: tuple[str, ...] = ("severities", "escalation", "templates")
@@ -138,8 +143,11 @@ def _read_templates(found: Field, base: IncidentTemplates) -> IncidentTemplates:
     )
 
 
-def read_policy(found: Field, base: IncidentPolicy = DEFAULT_POLICY) -> IncidentPolicy | None:
-    """The policy under `found`; the parts it does not name come from `base`."""
+def read_policy(found: Field, base: IncidentPolicy | None = None) -> IncidentPolicy | None:
+    """The policy under `found`; the parts it does not name come from `base` (default: the
+    built-in policy)."""
+    if base is None:
+        base = DEFAULT_POLICY
     section = found.as_section()
     if section is None:
         return None

@@ -17,7 +17,6 @@ import yaml
 from oncall_tui.config.discovery import find_config_path
 from oncall_tui.config.errors import ConfigError, ConfigErrors, ConfigNotFound
 from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options
-from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.model import Config, Datasource, Service
 from oncall_tui.config.positions import PosDict, load_yaml
 from oncall_tui.config.reader import Field, Reader, Section
@@ -233,7 +232,11 @@ def _build(top: Section, path: Path) -> Config | None:
     alertmanager = _read_alertmanager(am_field) if am_field and am_field.value else None
 
     incidents_field = top.get("incidents")
-    incidents = read_policy(incidents_field) if incidents_field is not None else None
+    incidents = None
+    if incidents_field is not None:
+        from oncall_tui.config.incidents import read_policy
+
+        incidents = read_policy(incidents_field)
 
     services: dict[str, Service] = {}
     svc_field = top.get("services")
@@ -259,7 +262,7 @@ def _build(top: Section, path: Path) -> Config | None:
             names,
             refresh,
             svc_section.key_line(name),
-            incident_base=incidents or DEFAULT_POLICY,
+            incident_base=incidents,
         )
         if service is not None:
             services[name] = service

@@ -27,6 +27,10 @@ from oncall_tui.status import Status
 from oncall_tui.units import NO_UNIT, Unit
 
 if TYPE_CHECKING:  # built only when a config has them: `__getattr__` below
+    from oncall_tui.config.incident_model import EscalationLevel as EscalationLevel
+    from oncall_tui.config.incident_model import IncidentPolicy as IncidentPolicy
+    from oncall_tui.config.incident_model import IncidentTemplates as IncidentTemplates
+    from oncall_tui.config.incident_model import Severity as Severity
     from oncall_tui.config.optional_model import Alertmanager as Alertmanager
     from oncall_tui.config.optional_model import Baseline as Baseline
     from oncall_tui.config.optional_model import BasicAuth as BasicAuth
@@ -278,57 +282,25 @@ class Config:
         return tuple(found)
 
 
-@dataclass(frozen=True)
-class Severity:
-    """One incident severity and the clocks it sets: respond and resolve targets, updates."""
-
-    name: str  # "P1"
-    description: str = ""
-    respond: float | None = None  # seconds from the start to the first acknowledgement
-    resolve: float | None = None  # seconds from the start to resolution
-    updates_every: float | None = None  # seconds between stakeholder updates
-
-
-@dataclass(frozen=True)
-class EscalationLevel:
-    """A rung of the ladder: reached `after` seconds into an incident that is not resolved."""
-
-    after: float
-    level: str  # "L3 Engineering lead"
-    note: str = ""
-    updates_every: float | None = None  # replaces the severity's update interval from here on
-
-
-@dataclass(frozen=True)
-class IncidentTemplates:
-    """Markdown templates replacing the built-in ones; None keeps the built-in."""
-
-    update: Path | None = None
-    resolved: Path | None = None
-    postmortem: Path | None = None
-
-
-@dataclass(frozen=True)
-class IncidentPolicy:
-    """Severities in order (most severe first), the escalation ladder and the templates."""
-
-    severities: tuple[Severity, ...]
-    escalation: tuple[EscalationLevel, ...]
-    templates: IncidentTemplates = IncidentTemplates()
-
-    def severity(self, name: str) -> Severity:
-        """The severity called `name`; an unknown name gets a severity with no targets."""
-        return next((s for s in self.severities if s.name == name), Severity(name))
-
-
 #: the parts of the model that only some configs have (basic auth, baselines, probes,
-#: Kubernetes, Alertmanager): their classes are built when first named, not at every start
-_OPTIONAL = ("Alertmanager", "BasicAuth", "Baseline", "HealthProbe", "KubernetesTarget")
+#: Kubernetes, Alertmanager) or that only incidents use (the incident policy: a config's
+#: `incidents:`, else the built-in one): their classes are built when first named, not at
+#: every start. Name -> the module that defines it.
+_LAZY = {
+    **dict.fromkeys(
+        ("Alertmanager", "BasicAuth", "Baseline", "HealthProbe", "KubernetesTarget"),
+        "optional_model",
+    ),
+    **dict.fromkeys(
+        ("EscalationLevel", "IncidentPolicy", "IncidentTemplates", "Severity"), "incident_model"
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _OPTIONAL:
-        from oncall_tui.config import optional_model
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
 
-        return getattr(optional_model, name)
+        return getattr(import_module(f"oncall_tui.config.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

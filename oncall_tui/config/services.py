@@ -7,11 +7,9 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from oncall_tui.config.http import HTTP_KEYS, check_url, read_http_options, read_max_body
-from oncall_tui.config.incidents import DEFAULT_POLICY, read_policy
 from oncall_tui.config.kpis import check_runbook_ref, panel_key, read_kpi
 from oncall_tui.config.model import (
     STANDARD_KPIS,
-    IncidentPolicy,
     Kpi,
     ProbeKind,
     Service,
@@ -22,6 +20,7 @@ from oncall_tui.config.targets import TARGETS_KEY, read_targets
 from oncall_tui.status import Status
 
 if TYPE_CHECKING:
+    from oncall_tui.config.incident_model import IncidentPolicy
     from oncall_tui.config.optional_model import HealthProbe, KubernetesTarget
 
 SERVICE_KEYS: tuple[str, ...] = (
@@ -261,8 +260,10 @@ def read_service(
     datasources: Collection[str],
     refresh: float,
     line: int,
-    incident_base: IncidentPolicy = DEFAULT_POLICY,
+    incident_base: IncidentPolicy | None = None,
 ) -> Service | None:
+    """The service under `found`; its `incidents:` changes `incident_base` (the config's
+    policy, default: the built-in one)."""
     section = found.as_section()
     if section is None:
         return None
@@ -353,7 +354,11 @@ def read_service(
         targets = None
     datasource = _pick_datasource(section, datasources, needs_one=bool(kpis or panels or slos))
     incidents_field = section.get("incidents")
-    incidents = read_policy(incidents_field, incident_base) if incidents_field else None
+    incidents = None
+    if incidents_field:
+        from oncall_tui.config.incidents import read_policy
+
+        incidents = read_policy(incidents_field, incident_base)
     return Service(
         name=name,
         title=title,
