@@ -39,7 +39,7 @@ from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.glyph_widgets import BigDigits
 from oncall_tui.ui.widgets.header import DashboardHeader
 
-_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
+_NO_STATUS = {f"-{s.value}": False for s in Status}
 
 
 class ServiceTile(Widget, can_focus=True):
@@ -86,16 +86,22 @@ class ServiceTile(Widget, can_focus=True):
         previous, self._service = self._service, service
         status = service.status
         if previous is None or previous.status is not status:
-            self.remove_class(*_STATUS_CLASSES)
-            self.add_class(f"-{status.value}")
             self.border_subtitle = f"{status.glyph} {status.word}"
         check = headline_check(service)
         number, unit = "", ""
         if check is not None and check.id.kind is CheckKind.KPI and check.value is not None:
             number, _, unit = format_value(check.value, check.unit).partition(" ")
         data, stale = data_line(service, now)
-        self.set_class(stale, "-data-stale")
-        self.set_class(not number, "-no-digits")
+        # one batch: each class change restyles the tile and every part inside it, and the
+        # war room's tiles change status together
+        self.update_classes(
+            {
+                **_NO_STATUS,
+                f"-{status.value}": True,
+                "-data-stale": stale,
+                "-no-digits": not number,
+            }
+        )
         self._set("name", service.title if service.title != service.name else "")
         self._set("word", big_word(status))
         self._set("status", f"{status.glyph} {status.word}")
@@ -133,8 +139,7 @@ class TileGrid(Grid):
         roomy = shape.tile_height >= ROOMY_TILE_HEIGHT
         medium = not roomy and shape.tile_height >= MEDIUM_TILE_HEIGHT
         for tile in self.query(ServiceTile):
-            tile.set_class(medium, "-medium")
-            tile.set_class(not roomy and not medium, "-compact")
+            tile.update_classes({"-medium": medium, "-compact": not roomy and not medium})
 
 
 class WarRoomScreen(DashboardScreen):

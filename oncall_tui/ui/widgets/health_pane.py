@@ -174,8 +174,9 @@ class ProbeRow(Static, can_focus=True):
 
     def show(self, check: CheckSnapshot, now: float) -> None:
         if self._check is None or self._check.loudest is not check.loudest:
-            self.remove_class(*_STATUS_CLASSES)
-            self.add_class(f"-{check.loudest.value}")
+            self.update_classes(  # one restyle, none when the classes stay
+                dict.fromkeys(_STATUS_CLASSES, False) | {f"-{check.loudest.value}": True}
+            )
         self._check = check
         lines = probe_lines(check, now)
         plain = "\n".join(" " * indent + line.plain for indent, line in lines)

@@ -179,9 +179,12 @@ class KpiPanel(Widget, can_focus=True):
             or previous.loudest is not check.loudest
             or previous.pending is not check.pending
         ):
-            self.remove_class(*_STATUS_CLASSES, *_WAS_CLASSES)
-            # stale, last known in breach: keeps its colour (`-was-crit`)
-            self.add_class(*status_classes(check))
+            # stale, last known in breach: keeps its colour (`-was-crit`); in one batch, a
+            # single restyle of the panel and its parts (none when the classes stay)
+            self.update_classes(
+                dict.fromkeys((*_STATUS_CLASSES, *_WAS_CLASSES), False)
+                | dict.fromkeys(status_classes(check), True)
+            )
             self._show_subtitle()
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)

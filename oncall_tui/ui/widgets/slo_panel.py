@@ -105,8 +105,9 @@ class SloPanel(Widget, can_focus=True):
             or previous.status is not check.status
             or previous.loudest is not check.loudest
         ):
-            self.remove_class(*_STATUS_CLASSES)
-            self.add_class(*status_classes(check))
+            self.update_classes(  # one restyle, none when the classes stay
+                dict.fromkeys(_STATUS_CLASSES, False) | dict.fromkeys(status_classes(check), True)
+            )
             self.border_subtitle = _subtitle(check)
         self._body.update(slo_body(check))
         detail = detail_line(check) if check.status.is_unknown else ""
