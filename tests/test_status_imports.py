@@ -114,6 +114,8 @@ NOT_FOR_PLAIN_KPIS = (
     "oncall_tui.config.incidents",
     "oncall_tui.config.incident_model",
     "oncall_tui.engine.slo",  # no SLOs configured
+    "oncall_tui.config.slos",
+    "oncall_tui.config.slo_model",
     "oncall_tui.render.slo_text",
     "oncall_tui.ui",
     "textual",

@@ -13,15 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.config.record import RecordConfig
-from oncall_tui.config.slo_model import (  # re-exported (`X as X`): the model speaks these
-    DEFAULT_BURN_WINDOWS as DEFAULT_BURN_WINDOWS,
-)
-from oncall_tui.config.slo_model import EXHAUSTION_WINDOW as EXHAUSTION_WINDOW
-from oncall_tui.config.slo_model import WINDOW_VAR as WINDOW_VAR
-from oncall_tui.config.slo_model import BurnWindow as BurnWindow
-from oncall_tui.config.slo_model import Slo as Slo
-from oncall_tui.config.slo_model import SloAction as SloAction
-from oncall_tui.config.slo_model import prom_duration as prom_duration
 from oncall_tui.secret_registry import REGISTRY
 from oncall_tui.status import Status
 from oncall_tui.units import NO_UNIT, Unit
@@ -36,6 +27,13 @@ if TYPE_CHECKING:  # built only when a config has them: `__getattr__` below
     from oncall_tui.config.optional_model import BasicAuth as BasicAuth
     from oncall_tui.config.optional_model import HealthProbe as HealthProbe
     from oncall_tui.config.optional_model import KubernetesTarget as KubernetesTarget
+    from oncall_tui.config.slo_model import DEFAULT_BURN_WINDOWS as DEFAULT_BURN_WINDOWS
+    from oncall_tui.config.slo_model import EXHAUSTION_WINDOW as EXHAUSTION_WINDOW
+    from oncall_tui.config.slo_model import WINDOW_VAR as WINDOW_VAR
+    from oncall_tui.config.slo_model import BurnWindow as BurnWindow
+    from oncall_tui.config.slo_model import Slo as Slo
+    from oncall_tui.config.slo_model import SloAction as SloAction
+    from oncall_tui.config.slo_model import prom_duration as prom_duration
 
 #: answers larger than this are refused (`max_body:` sets it per datasource, probe, cluster)
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -283,9 +281,9 @@ class Config:
 
 
 #: the parts of the model that only some configs have (basic auth, baselines, probes,
-#: Kubernetes, Alertmanager) or that only incidents use (the incident policy: a config's
-#: `incidents:`, else the built-in one): their classes are built when first named, not at
-#: every start. Name -> the module that defines it.
+#: Kubernetes, Alertmanager, SLOs) or that only incidents use (the incident policy: a
+#: config's `incidents:`, else the built-in one): their classes are built when first named,
+#: not at every start. Name -> the module that defines it.
 _LAZY = {
     **dict.fromkeys(
         ("Alertmanager", "BasicAuth", "Baseline", "HealthProbe", "KubernetesTarget"),
@@ -293,6 +291,18 @@ _LAZY = {
     ),
     **dict.fromkeys(
         ("EscalationLevel", "IncidentPolicy", "IncidentTemplates", "Severity"), "incident_model"
+    ),
+    **dict.fromkeys(
+        (
+            "DEFAULT_BURN_WINDOWS",
+            "EXHAUSTION_WINDOW",
+            "WINDOW_VAR",
+            "BurnWindow",
+            "Slo",
+            "SloAction",
+            "prom_duration",
+        ),
+        "slo_model",
     ),
 }
 

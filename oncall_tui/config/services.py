@@ -15,13 +15,13 @@ from oncall_tui.config.model import (
     Service,
 )
 from oncall_tui.config.reader import Field, Section, describe, suggest
-from oncall_tui.config.slos import read_slos
 from oncall_tui.config.targets import TARGETS_KEY, read_targets
 from oncall_tui.status import Status
 
 if TYPE_CHECKING:
     from oncall_tui.config.incident_model import IncidentPolicy
     from oncall_tui.config.optional_model import HealthProbe, KubernetesTarget
+    from oncall_tui.config.slo_model import Slo
 
 SERVICE_KEYS: tuple[str, ...] = (
     "title",
@@ -342,7 +342,12 @@ def read_service(
     kube_field = section.get("kubernetes")
     kubernetes = read_kubernetes(kube_field) if kube_field else None
     alert_match = section.str_map("alert_match")
-    slos = read_slos(section.get("slos"), variables, refresh)
+    slos_field = section.get("slos")
+    slos: tuple[Slo, ...] = ()
+    if slos_field is not None:  # the SLO reader and model are loaded for a config with SLOs
+        from oncall_tui.config.slos import read_slos
+
+        slos = read_slos(slos_field, variables, refresh)
     # the default `up{job="$job"}` only where the service reads Prometheus anyway
     targets = read_targets(
         section.get("up"), variables, refresh, default=bool(kpis or panels or slos)

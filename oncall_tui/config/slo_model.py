@@ -1,6 +1,7 @@
 """The SLO part of the config model: objectives, window pairs, and how windows are written.
 
-Re-exported by `model.py`, so that every consumer can keep importing the model from there.
+Named by `model.py` too (loaded on first use there), so that every consumer can keep
+importing the model from there; a config without SLOs never builds these classes.
 """
 
 from __future__ import annotations

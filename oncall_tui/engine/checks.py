@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from oncall_tui.config.model import Nodata, Slo, Thresholds
+from oncall_tui.config.model import Nodata, Thresholds
 from oncall_tui.engine.snapshot import CheckSnapshot
 from oncall_tui.sources.base import CheckId, FetchError
 from oncall_tui.status import Status, worst
@@ -15,6 +15,7 @@ from oncall_tui.units import NO_UNIT, Unit
 if TYPE_CHECKING:
     # the detail records of every kind of check, loaded by the sources that make them, and
     # an SLO's verdict, loaded by the state for a config with SLOs
+    from oncall_tui.config.slo_model import Slo
     from oncall_tui.engine.slo import SloVerdict
     from oncall_tui.sources.details import CheckDetail
 

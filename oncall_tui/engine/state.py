@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from oncall_tui.config.model import Config, Kpi, NodataMode, Slo
+from oncall_tui.config.model import Config, Kpi, NodataMode
 from oncall_tui.config.targets import TARGETS_KEY, is_rate_based
 from oncall_tui.engine.checks import FAILED, HISTORY_POINTS, CheckRecord
 from oncall_tui.engine.holds import hold
@@ -38,6 +39,9 @@ from oncall_tui.sources.base import (
 from oncall_tui.sources.sli import SliRatios
 from oncall_tui.status import Status, worst
 from oncall_tui.units import RATIO, SECONDS
+
+if TYPE_CHECKING:  # loaded for a config with SLOs (config.model names it on first use)
+    from oncall_tui.config.slo_model import Slo
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from oncall_tui.config.model import Kpi, Service, prom_duration
+from oncall_tui.config.model import Kpi, Service
 from oncall_tui.sources.base import CheckId, CheckKind, FetchError, Observation, Reading, Series
 from oncall_tui.sources.sli import SliRatios, window_interval
 from oncall_tui.units import RATIO
@@ -17,6 +17,10 @@ from oncall_tui.units import RATIO
 
 def sli_members(service: Service) -> Iterator[tuple[CheckId, Kpi, float]]:
     """(the SLO's check, a query of its error ratio over one window, that window)."""
+    if not service.slos:
+        return
+    from oncall_tui.config.slo_model import prom_duration  # only a config with SLOs loads it
+
     for slo in service.slos:
         check = CheckId(service.name, CheckKind.SLO, slo.name)
         for window in slo.measured_windows():
