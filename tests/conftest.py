@@ -55,6 +55,38 @@ GC_THRESHOLDS = (50_000, 20, 10)
 
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    _parse_each_stylesheet_once()
+
+
+def _parse_each_stylesheet_once() -> None:
+    """Every app a test starts parses the same widget and screen CSS with the same theme
+    variables: a fifth of a Pilot test's start-up. Within one app Textual keeps what it
+    parsed (`Stylesheet._parse_cache`); across the apps of a test process this keeps it too,
+    under the same key plus the variables the parse substitutes. The rule sets are not
+    changed after parsing, and a CSS that fails to parse is not kept (it raises again)."""
+    from textual.css.model import RuleSet
+    from textual.css.stylesheet import CSSLocation, Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
+
+    def parse_once(
+        self: Stylesheet,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, *self._variables.items())
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parsed[key] = parse_rules(
+                self, css, read_from, is_default_rules, tie_breaker, scope
+            )
+        return rules
+
+    Stylesheet._parse_rules = parse_once  # type: ignore[method-assign]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
