@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from textual.color import Color, ColorParseError
@@ -75,6 +76,12 @@ def theme_dirs(config_dir: Path | None = None) -> list[Path]:
     return seen
 
 
+#: libyaml's safe loader where PyYAML has it (as the config reader uses): every start reads
+#: each theme file, and the pure-Python loader took most of the app's start-up before its
+#: first screen
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_theme_file(path: Path) -> Theme:
     """Read and validate one theme file; raises ThemeFileInvalid naming the file."""
 
@@ -82,7 +89,7 @@ def load_theme_file(path: Path) -> Theme:
         return ThemeFileInvalid(ThemeError(path, message))
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise fail(f"cannot read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
