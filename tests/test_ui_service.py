@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.widgets import Digits, Static
-from ui_builders import dashboard, hand_app, incident, kpi, screen_text, service, thresholds
+from ui_builders import (
+    NOW,
+    dashboard,
+    hand_app,
+    incident,
+    kpi,
+    screen_text,
+    service,
+    thresholds,
+)
 
 from oncall_tui.sources.base import ErrorKind, FetchError
 from oncall_tui.status import Status
@@ -160,3 +169,27 @@ async def test_starting_on_a_service_opens_its_screen_and_escape_goes_to_the_ove
         assert app.screen.service_name == "cqar"
         await pilot.press("escape")
         assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_the_ages_each_second_lay_nothing_out(monkeypatch):
+    """The refresh each second moves the ages (the cause line's "since", the panels'
+    "updated 3 s ago"): no widget asks for a layout of the screen for it."""
+    from textual.widget import Widget
+
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen = await open_arq(pilot)
+        await pilot.pause(0.3)
+        asked: list[str] = []
+        refresh = Widget.refresh
+
+        def recording(self, *regions, layout=False, **kw):  # type: ignore[no-untyped-def]
+            if layout:
+                asked.append(f"{type(self).__name__}#{self.id}")
+            return refresh(self, *regions, layout=layout, **kw)
+
+        monkeypatch.setattr(Widget, "refresh", recording)
+        for second in range(1, 6):
+            screen.show(app.snapshot, NOW + second)
+            await pilot.pause()
+        assert asked == []

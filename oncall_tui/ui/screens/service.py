@@ -66,13 +66,16 @@ class ServiceScreen(DashboardScreen):
         self._panels: dict[str, KpiPanel] = {}  # every panel mounted, by KPI key
         self._service: ServiceSnapshot | None = None
         self._cause_text = ""
+        self._paging_text: str | None = None  # the paging line shown (None: hidden)
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader()
         yield SourceBanner()
         yield Static("", id="service-title", markup=False)
         yield Static("", id="service-cause", markup=False)
-        yield Static("", id="service-paging", markup=False)
+        paging = Static("", id="service-paging", markup=False)
+        paging.display = False  # until an alert of the service fires
+        yield paging
         yield Static("", id="service-checks", markup=False)
         with Horizontal(id="service-body"):
             with VerticalScroll(id="panels-scroll"):
@@ -155,10 +158,14 @@ class ServiceScreen(DashboardScreen):
         if text != self._cause_text:
             self._cause_text = text
             cause.update(text, layout=False)
-        paging = self.query_one("#service-paging", Static)
         line = paging_line(service)
-        paging.display = line is not None
-        paging.update(line or "")
+        if line != self._paging_text:
+            # only when it changes: this runs every second, and each update of this line
+            # (or a flip of its display) lays the whole screen out again
+            self._paging_text = line
+            paging = self.query_one("#service-paging", Static)
+            paging.display = line is not None
+            paging.update(line or "")
 
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         self._show_cause(now)  # a pending breach counts down, a stale value ages
