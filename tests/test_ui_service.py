@@ -13,6 +13,7 @@ from ui_builders import (
     kpi,
     screen_text,
     service,
+    standard_service,
     thresholds,
 )
 
@@ -169,6 +170,38 @@ async def test_starting_on_a_service_opens_its_screen_and_escape_goes_to_the_ove
         assert app.screen.service_name == "cqar"
         await pilot.press("escape")
         assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_a_second_enter_brings_back_the_same_screen_with_current_values():
+    """The service screen is built once: a later `enter` shows it again, with what changed
+    meanwhile drawn before it is shown (a breach since reads crit, never ok) and the focus
+    on the panel of the cause line."""
+    app, state = hand_app(incident())
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        app.open_service("bazaruto")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, ServiceScreen)
+        assert not first.query_one("#panel-error_rate", KpiPanel).has_class("-crit")
+        await pilot.press("escape")
+        await pilot.pause()
+        worse = incident()
+        bazaruto = standard_service("bazaruto", error_rate=(0.05, Status.CRIT))
+        services = tuple(bazaruto if s.name == "bazaruto" else s for s in worse.services)
+        state.set(replace(worse, services=services))
+        app.tick()  # the overview is on top: the service screen off the stack saw nothing
+        app.open_service("bazaruto")
+        # drawn before its first frame back, not after it
+        error_rate = first.query_one("#panel-error_rate", KpiPanel)
+        assert error_rate.has_class("-crit")
+        assert first.query_one("#service-cause").has_class("-crit")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is first
+        assert app.focused is error_rate
+        text = screen_text(app)
+        assert "✖ CRIT" in text and "error rate 5 %" in text
 
 
 async def test_the_ages_each_second_lay_nothing_out(monkeypatch):

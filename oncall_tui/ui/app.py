@@ -49,6 +49,7 @@ from oncall_tui.ui.workers import RoutesWorkerFailures, failure_text
 
 if TYPE_CHECKING:
     from oncall_tui.store.recorder import Recorder
+    from oncall_tui.ui.screens.service import ServiceScreen
     from oncall_tui.ui.screens.war_room import WarRoomScreen
 
 # Only the overview is imported up front: it is the first frame. The other screens (service,
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 # their widgets and their dependencies (httpx, markdown) out of the start-up.
 
 TICK = 1.0  # seconds between UI refreshes once data flows
+#: service screens kept for the next `enter` on their service (each with its panels, and its
+#: runbook pane's drawn document once `r` was pressed there)
+SERVICE_SCREENS_KEPT = 8
 FIRST_DATA_TICK = 0.1  # until the first data, so it shows at once
 FIRST_DATA_PATIENCE = 5.0  # seconds of fast refresh at most, while a source stays silent
 
@@ -126,6 +130,9 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
         self._version: int | None = None
         self._timer: Timer | None = None
         self._war_room: WarRoomScreen | None = None  # built on the first `w`, then kept
+        # built on a service's first `enter`, then kept (installed) for the later ones, the
+        # most recently opened last; at most SERVICE_SCREENS_KEPT of them
+        self._service_screens: dict[str, ServiceScreen] = {}
         self._settled = False  # the refresh timer has slowed down to TICK after first data
         self._started = time.monotonic()
         self._start_service = service
@@ -349,7 +356,37 @@ class OncallApp(RoutesWorkerFailures, IncidentHost, RunbookHost, App[int]):
         overview = self.screen_stack[0] if self.screen_stack else None
         if isinstance(overview, OverviewScreen):
             overview.focus_service(name)
-        self.push_screen(ServiceScreen(name))
+        self.push_screen(self._service_screen(name))
+
+    def _service_screen(self, name: str) -> ServiceScreen:
+        """The service's screen: the one kept from an earlier `enter`, brought up to date
+        before it is shown (its first frame back never shows the values it left with), or
+        a new one. Kept screens keep their panels and their runbook pane's drawn document,
+        so a second `enter` and its `r` build nothing; past SERVICE_SCREENS_KEPT the one
+        opened longest ago is let go."""
+        from oncall_tui.ui.screens.service import ServiceScreen
+
+        kept = self._service_screens.pop(name, None)
+        if kept is not None:
+            self._service_screens[name] = kept  # the most recent last
+            if kept in self.screen_stack:
+                # under the war room this was opened from: a screen is on the stack once,
+                # so this one is built for the while (not kept: removed when popped)
+                return ServiceScreen(name)
+            kept.come_back(self.snapshot, self.now())
+            return kept
+        screen = ServiceScreen(name)
+        self.install_screen(screen, name=f"service:{name}")
+        self._service_screens[name] = screen
+        while len(self._service_screens) > SERVICE_SCREENS_KEPT:
+            oldest = next(iter(self._service_screens))
+            if self._service_screens[oldest] in self.screen_stack:
+                break  # under the war room, say: let go when it is popped for good
+            old = self._service_screens.pop(oldest)
+            self.uninstall_screen(old)
+            if old.is_attached:
+                old.remove()
+        return screen
 
     def back_to_overview(self) -> None:
         if len(self.screen_stack) > 1:

@@ -239,7 +239,7 @@ class RunbookPane(RoutesWorkerFailures, Vertical):
             self._mark_host()
             await self._open(self.link, self.note)
 
-    def return_focus_to(self, widget: Widget) -> None:
+    def return_focus_to(self, widget: Widget | None) -> None:
         """Where the focus goes when the pane closes (the screen's loudest panel, say): while
         the pane is open it keeps the keys."""
         self._return_focus = widget

@@ -117,6 +117,22 @@ class ServiceScreen(DashboardScreen):
         events = [e for e in snapshot.timeline if e.check.service == service.name]
         self.query_one("#service-timeline", ChangeList).show(events)
 
+    def come_back(self, snapshot: DashboardSnapshot | None, now: float) -> None:
+        """Kept off the stack and about to be shown again (a later `enter` on the service):
+        as a new screen would be, with the latest values drawn before its first frame back
+        (a breach since it left reads crit at once), the runbook pane closed (its drawn
+        document kept for the next `r`) and the focus on the panel the cause line names."""
+        pane = open_pane_on(self)
+        if pane is not None:
+            pane.return_focus_to(None)
+            pane.close()
+        self.catch_up(snapshot, now)
+        panels = self._focus_targets()
+        if panels:
+            target = self._cause_panel(panels) or max(panels, key=_loudness)
+            self.set_focus(target, scroll_visible=False)
+            self.after_refresh("panel focus", target.scroll_visible, animate=False)
+
     def beside_pane(self, beside: bool) -> None:
         """The runbook pane opened (closed) beside the screen's widgets: they reflow into
         the 38 % on the left, the panels in one column and no timeline. Inline styles on
