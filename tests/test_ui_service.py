@@ -226,3 +226,23 @@ async def test_the_ages_each_second_lay_nothing_out(monkeypatch):
             screen.show(app.snapshot, NOW + second)
             await pilot.pause()
         assert asked == []
+
+
+async def test_a_kept_screen_takes_a_theme_changed_while_it_was_away():
+    """Shown again, a kept screen is not restyled whole unless the app's CSS changed; a
+    theme chosen meanwhile is one: its panels come back in the new theme's colours."""
+    app, _ = hand_app(incident())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_arq(pilot)
+        before = screen.query_one("#panel-error_rate", KpiPanel).styles.background
+        await pilot.press("escape")
+        await pilot.pause()
+        other = next(t for t in app.oncall_themes if t != app.theme)
+        app.theme = other
+        await pilot.pause()
+        app.open_service("arq")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen
+        after = screen.query_one("#panel-error_rate", KpiPanel).styles.background
+        assert after != before

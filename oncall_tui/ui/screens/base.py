@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from textual.events import ScreenResume
 from textual.screen import Screen
 
 from oncall_tui.engine.snapshot import DashboardSnapshot
@@ -22,6 +23,8 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
         super().__init__()
         self._rendered_version: int | None = None
         self._found_chrome: tuple[list[DashboardHeader], list[SourceBanner]] | None = None
+        #: the app's CSS generation when Textual last restyled the whole screen on resume
+        self._styled_for_css: int | None = None
 
     @property
     def oncall(self) -> DashboardHost:
@@ -92,5 +95,14 @@ class DashboardScreen(RoutesWorkerFailures, Screen[None]):
     def show_ages(self, snapshot: DashboardSnapshot | None, now: float) -> None:
         """Update texts that depend only on the time (ages, 'for 3 min')."""
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        """Shown again: the latest data drawn. Textual then restyles every widget of the
+        screen (a kept service screen with its hidden runbook document: hundreds), which
+        only a change of the app's CSS (a theme) since the last restyle needs; classes and
+        focus changed meanwhile restyled their own widgets. (This handler runs before
+        Screen's, which reads `refresh_styles`.)"""
+        count = getattr(self.app, "_css_update_count", None)
+        if count is not None and count == self._styled_for_css:
+            event.refresh_styles = False
+        self._styled_for_css = count
         self.show(self.oncall.snapshot, self.oncall.now())
