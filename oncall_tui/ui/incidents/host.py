@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall_tui.engine.incident import Clocks, Milestone, clocks, level_at
-from oncall_tui.ui.alerts.announce import say_notice
 
 if TYPE_CHECKING:
     from oncall_tui.config.model import Config, IncidentPolicy
@@ -135,6 +134,8 @@ class IncidentHost:
         note = f" ({found.level.note})" if found.level.note else ""
         if self.config.bell:
             app.bell()
+        from oncall_tui.ui.alerts.announce import say_notice  # with the first escalation
+
         say_notice(
             app,
             f"{view.incident.ref} escalated to {found.level.level}{note}; i opens the incident",
