@@ -184,6 +184,7 @@ async def test_a_second_enter_brings_back_the_same_screen_with_current_values():
         first = app.screen
         assert isinstance(first, ServiceScreen)
         assert not first.query_one("#panel-error_rate", KpiPanel).has_class("-crit")
+        ok_look = first.query_one("#panel-error_rate", KpiPanel).styles.background
         await pilot.press("escape")
         await pilot.pause()
         worse = incident()
@@ -202,6 +203,8 @@ async def test_a_second_enter_brings_back_the_same_screen_with_current_values():
         assert app.focused is error_rate
         text = screen_text(app)
         assert "✖ CRIT" in text and "error rate 5 %" in text
+        # and in crit's colours, not the ok look it had when it was put away
+        assert error_rate.styles.background != ok_look
 
 
 async def test_the_ages_each_second_lay_nothing_out(monkeypatch):
