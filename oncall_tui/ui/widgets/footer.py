@@ -62,3 +62,8 @@ class KeysFooter(Footer):
             return
         self._shown = shown
         await self.recompose()
+        # Each FooterKey is data-bound to the footer's `compact`, and Textual drops the
+        # watchers of removed keys only when `compact` changes, which it never does here:
+        # every rebuild kept its dozen old keys alive (about 80 KiB per runbook open). Firing
+        # the watchers once prunes the closed keys' and sets the live ones to the same value.
+        self.mutate_reactive(Footer.compact)
