@@ -32,12 +32,13 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-#: libyaml's parser (in the PyYAML wheel) when present: 5x faster on a large config; the
-#: constructors below are ours either way, and its nodes carry the same line marks
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: libyaml's safe loader (in the PyYAML wheel) when present: 5x faster on a large config
+#: (and a theme file); the constructors below are ours either way, and its nodes carry the
+#: same line marks
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class PositionLoader(_BaseLoader):  # type: ignore[misc]
+class PositionLoader(SAFE_LOADER):  # type: ignore[misc]
     """SafeLoader whose mappings and lists carry their lines (see PosDict, PosList)."""
 
     def __init__(self, stream: str) -> None:

@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+from oncall_tui.config.positions import SAFE_LOADER
 
 DEFAULT_THEME = "oncall-dark"
 FALLBACK_THEME = "textual-dark"  # used only when the default file itself is broken
@@ -76,12 +77,6 @@ def theme_dirs(config_dir: Path | None = None) -> list[Path]:
     return seen
 
 
-#: libyaml's safe loader where PyYAML has it (as the config reader uses): every start reads
-#: each theme file, and the pure-Python loader took most of the app's start-up before its
-#: first screen
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_theme_file(path: Path) -> Theme:
     """Read and validate one theme file; raises ThemeFileInvalid naming the file."""
 
@@ -89,7 +84,9 @@ def load_theme_file(path: Path) -> Theme:
         return ThemeFileInvalid(ThemeError(path, message))
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=SAFE_LOADER
+        )  # each start reads every theme file
     except OSError as exc:
         raise fail(f"cannot read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

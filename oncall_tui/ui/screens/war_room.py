@@ -30,7 +30,6 @@ from oncall_tui.render.tiles import (
 )
 from oncall_tui.render.values import format_value
 from oncall_tui.sources.base import CheckKind
-from oncall_tui.status import Status
 from oncall_tui.ui.incidents.war_clock import IncidentClock
 from oncall_tui.ui.screens.base import DashboardScreen
 from oncall_tui.ui.widgets.banner import SourceBanner
@@ -38,8 +37,7 @@ from oncall_tui.ui.widgets.changes import ChangeList
 from oncall_tui.ui.widgets.footer import KeysFooter
 from oncall_tui.ui.widgets.glyph_widgets import BigDigits
 from oncall_tui.ui.widgets.header import DashboardHeader
-
-_NO_STATUS = {f"-{s.value}": False for s in Status}
+from oncall_tui.ui.widgets.kpi_panel import status_class_changes
 
 
 class ServiceTile(Widget, can_focus=True):
@@ -96,8 +94,7 @@ class ServiceTile(Widget, can_focus=True):
         # war room's tiles change status together
         self.update_classes(
             {
-                **_NO_STATUS,
-                f"-{status.value}": True,
+                **status_class_changes(f"-{status.value}"),
                 "-data-stale": stale,
                 "-no-digits": not number,
             }

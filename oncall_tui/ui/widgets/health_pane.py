@@ -28,12 +28,11 @@ from oncall_tui.render.values import format_value
 from oncall_tui.render.verdicts import verdict_text
 from oncall_tui.sources.health.records import ProbeResult, flatten_components
 from oncall_tui.status import Status, worst
-from oncall_tui.ui.widgets.kpi_panel import PANEL_WALK
+from oncall_tui.ui.widgets.kpi_panel import PANEL_WALK, status_class_changes
 from oncall_tui.units import SECONDS
 
 SPARK_POINTS = 12
 OK_COMPONENTS_SHOWN = 6  # failing components are always all shown; ok ones up to this many
-_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 
 
 def sparkline(values: Sequence[float], width: int = SPARK_POINTS) -> str:
@@ -175,7 +174,7 @@ class ProbeRow(Static, can_focus=True):
     def show(self, check: CheckSnapshot, now: float) -> None:
         if self._check is None or self._check.loudest is not check.loudest:
             self.update_classes(  # one restyle, none when the classes stay
-                dict.fromkeys(_STATUS_CLASSES, False) | {f"-{check.loudest.value}": True}
+                status_class_changes(f"-{check.loudest.value}")
             )
         self._check = check
         lines = probe_lines(check, now)

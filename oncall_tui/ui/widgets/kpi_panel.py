@@ -16,8 +16,8 @@ from oncall_tui.render.verdicts import pending_word, verdict_text
 from oncall_tui.status import Status
 from oncall_tui.ui.widgets.glyph_widgets import BigDigits, HistorySparkline
 
-_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
-_WAS_CLASSES = tuple(f"-was-{s.value}" for s in Status)
+#: every status class a widget may have: `-crit`, and `-was-crit` for a stale last verdict
+_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status) + tuple(f"-was-{s.value}" for s in Status)
 _WHY = {
     Status.NODATA: "the query returned no series",
     Status.STALE: "the last fetch failed; the value shown is old",
@@ -54,6 +54,12 @@ def subtitle(check: CheckSnapshot) -> str:
     if check.pending is not None:
         return f"{status.glyph} {status.word} {ARROW} {pending_word(check)}"
     return f"{status.glyph} {status.word}"
+
+
+def status_class_changes(*shown: str) -> dict[str, bool]:
+    """For `update_classes`: every status class off but `shown`, in one batch (a single
+    restyle of the widget and its parts; none when its classes stay)."""
+    return dict.fromkeys(_STATUS_CLASSES, False) | dict.fromkeys(shown, True)
 
 
 def status_classes(check: CheckSnapshot) -> tuple[str, ...]:
@@ -181,10 +187,7 @@ class KpiPanel(Widget, can_focus=True):
         ):
             # stale, last known in breach: keeps its colour (`-was-crit`); in one batch, a
             # single restyle of the panel and its parts (none when the classes stay)
-            self.update_classes(
-                dict.fromkeys((*_STATUS_CLASSES, *_WAS_CLASSES), False)
-                | dict.fromkeys(status_classes(check), True)
-            )
+            self.update_classes(status_class_changes(*status_classes(check)))
             self._show_subtitle()
         value = format_value(check.value, check.unit)
         number, unit = split_value(value)

@@ -26,10 +26,13 @@ from oncall_tui.render.slo_text import (
     pair_line,
     verdict_of,
 )
-from oncall_tui.status import Status
-from oncall_tui.ui.widgets.kpi_panel import detail_line, status_classes, status_line
+from oncall_tui.ui.widgets.kpi_panel import (
+    detail_line,
+    status_class_changes,
+    status_classes,
+    status_line,
+)
 
-_STATUS_CLASSES = tuple(f"-{s.value}" for s in Status) + tuple(f"-was-{s.value}" for s in Status)
 BAR_WIDTH = 24
 PAIRS_HEADING = f"{'pair':<6} {'windows':<8} {'long':>6} {'short':>6}  rate"
 
@@ -106,7 +109,7 @@ class SloPanel(Widget, can_focus=True):
             or previous.loudest is not check.loudest
         ):
             self.update_classes(  # one restyle, none when the classes stay
-                dict.fromkeys(_STATUS_CLASSES, False) | dict.fromkeys(status_classes(check), True)
+                status_class_changes(*status_classes(check))
             )
             self.border_subtitle = _subtitle(check)
         self._body.update(slo_body(check))
