@@ -176,7 +176,9 @@ async def test_a_listener_that_never_accepts_times_out_on_time(health_silent_por
     started = time.perf_counter()
     result = await run(http_probe(f"http://127.0.0.1:{health_silent_port}/h", timeout=0.5))
     assert result.status is Status.CRIT and result.error.kind is ErrorKind.TIMEOUT
-    assert time.perf_counter() - started < 1.0
+    # on time: near the probe's 0.5 s, not the poller's timeout or none (slack for a busy
+    # machine: under a loaded CI this took 1.05 s once)
+    assert time.perf_counter() - started < 2.5
 
 
 async def test_a_refused_port_is_crit_with_the_error_kept(health_closed_port):
